@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { port, requiredString } from '@app/shared/config/env.js';
+
+export const HTTP_CONFIG = Symbol('HTTP_CONFIG');
+
+export const httpEnv = {
+  PORT: port(5000).meta({ description: 'HTTP port of the webhooks service' }),
+  WEBHOOKS_API_KEY: requiredString().meta({ description: 'shared key both endpoints expect in ?code=', sensitive: true }),
+};
+
+export interface HttpConfig {
+  port: number;
+  apiKey: string;
+}
+
+export function httpConfigFrom(e: z.output<z.ZodObject<typeof httpEnv>>): HttpConfig {
+  return { port: e.PORT, apiKey: e.WEBHOOKS_API_KEY };
+}

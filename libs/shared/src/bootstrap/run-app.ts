@@ -1,0 +1,31 @@
+import { ConfigValidationError } from '../config/env.js';
+
+/**
+ * Runs an app's start-up and turns failures into a short message and exit code 1: a configuration
+ * problem prints one line per variable; anything else prints its message (never a stack trace or
+ * a configuration value).
+ */
+export async function runApp(app: string, start: () => Promise<unknown>): Promise<void> {
+  try {
+    await start();
+  } catch (err) {
+    process.stderr.write(startupFailureMessage(app, err));
+    process.exit(1);
+  }
+}
+
+export function startupFailureMessage(app: string, err: unknown): string {
+  const config = findConfigError(err);
+  if (config) {
+    return `${app}: invalid configuration\n${config.problems.map((p) => `  ${p}`).join('\n')}\n`;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return `${app}: start-up failed: ${message}\n`;
+}
+
+function findConfigError(err: unknown): ConfigValidationError | undefined {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof ConfigValidationError) return e;
+  }
+  return undefined;
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not satisfy an app's schema; `problems` has one line per variable. */
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/**
+ * Validates `env` against `schema` and returns the typed result. Every problem is reported on its
+ * own line, naming the variable; values are never echoed back, because some of them are secrets.
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    const raw = env[String(issue.path[0])];
+    const unset = raw === undefined || raw.trim() === '';
+    return `${name}: ${unset ? 'is required but not set' : issue.message}`;
+  });
+  throw new ConfigValidationError([...new Set(problems)]);
+}
+
+// ---- reusable field parsers (env values are always strings) ----
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** A required, non-empty string. */
+export const requiredString = () => z.preprocess(blankToUndefined, z.string({ error: 'is required but not set' }));
+
+/** An optional string; blank counts as unset. */
+export const optionalString = () => z.preprocess(blankToUndefined, z.string().optional());
+
+/** An absolute http(s) URL. */
+export const httpUrl = () =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string({ error: 'is required but not set' })
+      .refine((v) => /^https?:\/\/[^\s]+$/i.test(v) && URL.canParse(v), 'must be an absolute http(s) URL'),
+  );
+
+export const optionalHttpUrl = () =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .refine((v) => /^https?:\/\/[^\s]+$/i.test(v) && URL.canParse(v), 'must be an absolute http(s) URL')
+      .optional(),
+  );
+
+export const port = (fallback: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a TCP port number' })
+      .int('must be a whole number')
+      .min(1, 'must be between 1 and 65535')
+      .max(65535, 'must be between 1 and 65535')
+      .default(fallback),
+  );
+
+export const positiveInt = (fallback: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be greater than 0').default(fallback),
+  );
+
+export const optionalPositiveNumber = () =>
+  z.preprocess(blankToUndefined, z.coerce.number({ error: 'must be a number' }).positive('must be greater than 0').optional());
+
+export const bool = (fallback: boolean) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  );
+
+/** A comma-separated list, trimmed, empty entries dropped. */
+export const csv = (fallback?: string) =>
+  z.preprocess(
+    (v) => blankToUndefined(v) ?? fallback,
+    z
+      .string({ error: 'is required but not set' })
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .refine((list) => list.length > 0, 'must list at least one value'),
+  );
+
+/** `host:port` pairs, comma-separated, as in `Kafka__BrokerList`. */
+export const brokerList = () =>
+  csv().refine((list) => list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), 'must be a comma-separated list of host:port');

@@ -1,0 +1,6 @@
+export * from './kafka.tokens.js';
+export * from './kafka-client.factory.js';
+export * from './kafka-producer.service.js';
+export * from './kafka-topics.initializer.js';
+export * from './kafka.health.js';
+export * from './kafka.module.js';

@@ -1,0 +1,131 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type Transaction } from 'kafkajs';
+import type { KafkaConfig } from '../config/common.env.js';
+import { KAFKA_CLIENT, KAFKA_CONFIG } from './kafka.tokens.js';
+
+/** A message as this project produces it: key and value already encoded by the wire codec. */
+export interface OutgoingMessage {
+  key: string | null;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+/** Raised when Kafka did not take a message; callers treat it as transient (the sender retries). */
+export class KafkaPublishError extends Error {
+  constructor(readonly topic: string, cause: unknown) {
+    super(`publishing to ${topic} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'KafkaPublishError';
+  }
+}
+
+export interface TransactionalBatch {
+  /** Adds messages to the open transaction; they become visible to read_committed consumers only on commit. */
+  send(topic: string, messages: OutgoingMessage[]): Promise<void>;
+}
+
+/**
+ * Idempotent producer (acks=all) for single publishes, plus a transactional producer for
+ * all-or-nothing batches. Transactions on one producer must not overlap, so they are queued.
+ */
+@Injectable()
+export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(KafkaProducerService.name);
+  private readonly producer: Producer;
+  private transactional?: Producer;
+  private transactionQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(KAFKA_CONFIG) private readonly config: KafkaConfig,
+  ) {
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2000 },
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.producer.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.producer.disconnect(), this.transactional?.disconnect()]);
+  }
+
+  async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    try {
+      await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: messages.map(toKafkaMessage) });
+    } catch (err) {
+      throw new KafkaPublishError(topic, err);
+    }
+  }
+
+  /**
+   * Runs `work` inside one Kafka transaction: commit when it resolves, abort when it throws (the
+   * error is rethrown). Nothing sent through the batch is visible to read_committed readers until commit.
+   */
+  async inTransaction<T>(work: (batch: TransactionalBatch) => Promise<T>): Promise<T> {
+    const run = this.transactionQueue.then(() => this.runTransaction(work));
+    this.transactionQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runTransaction<T>(work: (batch: TransactionalBatch) => Promise<T>): Promise<T> {
+    const producer = await this.transactionalProducer();
+    let tx: Transaction;
+    try {
+      tx = await producer.transaction();
+    } catch (err) {
+      await this.resetTransactionalProducer();
+      throw new KafkaPublishError('(transaction)', err);
+    }
+    try {
+      const result = await work({
+        send: async (topic, messages) => {
+          await tx.send({ topic, acks: -1, messages: messages.map(toKafkaMessage) });
+        },
+      });
+      await tx.commit();
+      return result;
+    } catch (err) {
+      await tx.abort().catch((abortErr: unknown) => {
+        this.logger.warn({ msg: 'transaction abort failed; producer will be recreated', err: abortErr });
+      });
+      await this.resetTransactionalProducer();
+      throw err instanceof KafkaPublishError ? err : new KafkaPublishError('(transaction)', err);
+    }
+  }
+
+  private async transactionalProducer(): Promise<Producer> {
+    if (this.transactional) return this.transactional;
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionalId: `${this.config.clientId}-${hostname()}-${randomUUID()}`,
+      transactionTimeout: 60_000,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    try {
+      await producer.connect();
+    } catch (err) {
+      throw new KafkaPublishError('(transaction)', err);
+    }
+    this.transactional = producer;
+    return producer;
+  }
+
+  /** After a failed transaction the producer's state is unknown: start over with a fresh one. */
+  private async resetTransactionalProducer(): Promise<void> {
+    const old = this.transactional;
+    this.transactional = undefined;
+    await old?.disconnect().catch(() => undefined);
+  }
+}
+
+function toKafkaMessage(m: OutgoingMessage): Message {
+  return { key: m.key, value: m.value, headers: m.headers };
+}

@@ -1,0 +1,3 @@
+export * from './redact.js';
+export * from './logger-options.js';
+export * from './logging.module.js';

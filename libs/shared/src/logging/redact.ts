@@ -1,0 +1,68 @@
+/**
+ * What never reaches a log line: secrets are removed by path (pino's `redact`), phone numbers are
+ * masked to their last four digits wherever they appear in a message or a logged value.
+ */
+const SECRET_KEYS = [
+  'authorization',
+  'Authorization',
+  'token',
+  'accessToken',
+  'access_token',
+  'apiKey',
+  'authToken',
+  'secret',
+  'clientSecret',
+  'password',
+  'signature',
+];
+
+export const REDACTED_PATHS = [
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((k) => `*.${k}`),
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["stripe-signature"]',
+  'req.headers["x-twilio-signature"]',
+  'req.query.code',
+  'res.headers["set-cookie"]',
+];
+
+const E164_IN_TEXT = /\+[1-9]\d{6,14}(?!\d)/g;
+const URL_CODE_PARAM = /([?&]code=)[^&#\s]*/gi;
+
+/** `+15555550100` → `+*******0100`; anything shorter than 5 digits is masked completely. */
+export function maskPhoneNumber(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  if (digits.length < 5) return phone.startsWith('+') ? '+****' : '****';
+  const tail = digits.slice(-4);
+  return `${phone.startsWith('+') ? '+' : ''}${'*'.repeat(digits.length - 4)}${tail}`;
+}
+
+/** Masks every E.164 number in free text and removes the webhook API key from URLs. */
+export function scrubText(text: string): string {
+  return text.replace(E164_IN_TEXT, maskPhoneNumber).replace(URL_CODE_PARAM, '$1[REDACTED]');
+}
+
+/** Deep copy of a logged value with every string scrubbed; cycles and depth are bounded. */
+export function scrubValue(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (seen.has(value)) return '[Circular]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, depth + 1, seen));
+  if (value instanceof Error) return errorSummary(value);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = scrubValue(v, depth + 1, seen);
+  return out;
+}
+
+/** An error as logs may show it: type, message and code; never the stack. */
+export function errorSummary(err: unknown): Record<string, unknown> {
+  if (err === null || typeof err !== 'object') return { message: scrubText(String(err)) };
+  const { name, message, code, type } = err as { name?: unknown; message?: unknown; code?: unknown; type?: unknown };
+  return {
+    type: typeof type === 'string' ? type : typeof name === 'string' ? name : 'Error',
+    message: scrubText(typeof message === 'string' ? message : String(err)),
+    ...(code !== undefined ? { code } : {}),
+  };
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// `npm test`: everything the tests need on a fresh machine, then the whole suite.
+//   1. npm packages (npm ci), 2. the local stack (Kafka, Redis, stripe-mock, Prism; installed on
+//   first use), 3. type check and build, 4. jest (unit + e2e), 5. stop what step 2 started.
+// Extra arguments go to jest, e.g. `npm test -- test/notifier`.
+import { ensureNodeModules, build, mustRun, sh, step } from './lib/setup.mjs';
+import { up, down, stackEnv } from './stack.mjs';
+
+const jestArgs = process.argv.slice(2);
+let started = [];
+let exitCode = 1;
+try {
+  await ensureNodeModules();
+  step('starting the local stack');
+  started = await up();
+  step('type check (tsc --noEmit)');
+  await mustRun('npm', ['run', '-s', 'typecheck']);
+  await build();
+  step('jest: unit and end-to-end tests');
+  exitCode = await sh(
+    process.execPath,
+    ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--maxWorkers=2', ...(process.env.CI ? ['--ci'] : []), ...jestArgs],
+    { env: { ...process.env, ...stackEnv(), NODE_NO_WARNINGS: '1' } },
+  );
+} catch (err) {
+  process.stderr.write(`\n✖ ${err instanceof Error ? err.message : String(err)}\n`);
+  exitCode = 1;
+} finally {
+  if (started.length > 0 && process.env.STACK_KEEP !== '1') {
+    step('stopping the local stack');
+    await down(started).catch((err) => process.stderr.write(`stack down failed: ${err}\n`));
+  }
+}
+process.exit(exitCode);
