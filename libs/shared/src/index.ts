@@ -4,3 +4,5 @@ export * from './logging/index.js';
 export * from './kafka/index.js';
 export * from './redis/index.js';
 export * from './health/index.js';
+export * from './codec/index.js';
+export * from './crypto/index.js';

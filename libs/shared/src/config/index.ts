@@ -1,2 +1,3 @@
 export * from './env.js';
 export * from './common.env.js';
+export * from './encryption.env.js';

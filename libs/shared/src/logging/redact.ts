@@ -1,3 +1,5 @@
+import { maskPhone } from '../crypto/mask.js';
+
 /**
  * What never reaches a log line: secrets are removed by path (pino's `redact`), phone numbers are
  * masked to their last four digits wherever they appear in a message or a logged value.
@@ -30,17 +32,9 @@ export const REDACTED_PATHS = [
 const E164_IN_TEXT = /\+[1-9]\d{6,14}(?!\d)/g;
 const URL_CODE_PARAM = /([?&]code=)[^&#\s]*/gi;
 
-/** `+15555550100` → `+*******0100`; anything shorter than 5 digits is masked completely. */
-export function maskPhoneNumber(phone: string): string {
-  const digits = phone.replace(/\D/g, '');
-  if (digits.length < 5) return phone.startsWith('+') ? '+****' : '****';
-  const tail = digits.slice(-4);
-  return `${phone.startsWith('+') ? '+' : ''}${'*'.repeat(digits.length - 4)}${tail}`;
-}
-
 /** Masks every E.164 number in free text and removes the webhook API key from URLs. */
 export function scrubText(text: string): string {
-  return text.replace(E164_IN_TEXT, maskPhoneNumber).replace(URL_CODE_PARAM, '$1[REDACTED]');
+  return text.replace(E164_IN_TEXT, (phone) => maskPhone(phone)).replace(URL_CODE_PARAM, '$1[REDACTED]');
 }
 
 /** Deep copy of a logged value with every string scrubbed; cycles and depth are bounded. */

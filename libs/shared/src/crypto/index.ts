@@ -1,0 +1,2 @@
+export * from './mask.js';
+export * from './phone-cipher.js';
