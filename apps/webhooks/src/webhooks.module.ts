@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { HealthModule } from '@app/shared/health/health.module.js';
 import { KafkaModule } from '@app/shared/kafka/kafka.module.js';
+import { LocalizationModule } from '@app/shared/localization/localization.module.js';
+import type { LocalizationConfig } from '@app/shared/config/localization.env.js';
 import { LoggingModule } from '@app/shared/logging/logging.module.js';
 import { RedisModule } from '@app/shared/redis/redis.module.js';
 import { loadWebhooksConfig } from './config/webhooks.config.js';
 import { WebhookHttpModule } from './http/http.module.js';
 import { SafeExceptionFilter } from './http/safe-exception.filter.js';
+import { StripeWebhookModule } from './stripe/stripe-webhook.module.js';
+import { TwilioWebhookModule } from './twilio/twilio-webhook.module.js';
 
 @Module({
   imports: [
@@ -15,8 +19,15 @@ import { SafeExceptionFilter } from './http/safe-exception.filter.js';
     LoggingModule.forApp('webhooks'),
     KafkaModule.forRoot(),
     RedisModule.forRoot(),
+    LocalizationModule.forRootAsync({
+      isGlobal: true,
+      inject: [ConfigService],
+      useFactory: (c: ConfigService) => c.getOrThrow<LocalizationConfig>('localization'),
+    }),
     HealthModule,
     WebhookHttpModule,
+    StripeWebhookModule,
+    TwilioWebhookModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: SafeExceptionFilter }],
 })

@@ -6,3 +6,4 @@ export * from './redis/index.js';
 export * from './health/index.js';
 export * from './codec/index.js';
 export * from './crypto/index.js';
+export * from './localization/index.js';

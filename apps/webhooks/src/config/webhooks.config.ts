@@ -1,13 +1,26 @@
 import { z } from 'zod';
 import { kafkaConfigFrom, kafkaEnv, redisConfigFrom, redisEnv, runtimeConfigFrom, runtimeEnv } from '@app/shared/config/common.env.js';
+import { encryptionConfigFrom, encryptionEnv } from '@app/shared/config/encryption.env.js';
 import { parseEnv } from '@app/shared/config/env.js';
+import { localizationConfigFrom, localizationEnv } from '@app/shared/config/localization.env.js';
 import { httpConfigFrom, httpEnv } from '../http/http.config.js';
 import { stripeConfigFrom, stripeEnv } from '../stripe/stripe.env.js';
 import { twilioConfigFrom, twilioEnv } from '../twilio/twilio.env.js';
 
 /** Every variable the webhooks service reads, validated together at start-up. */
+export const webhooksEnv = {
+  ...runtimeEnv,
+  ...httpEnv,
+  ...kafkaEnv,
+  ...redisEnv,
+  ...stripeEnv,
+  ...twilioEnv,
+  ...localizationEnv,
+  ...encryptionEnv,
+};
+
 export const webhooksEnvSchema = z
-  .object({ ...runtimeEnv, ...kafkaEnv, ...redisEnv, ...httpEnv, ...stripeEnv, ...twilioEnv })
+  .object(webhooksEnv)
   .transform((e) => ({
     runtime: runtimeConfigFrom(e),
     kafka: kafkaConfigFrom(e, 'webhooks'),
@@ -15,6 +28,8 @@ export const webhooksEnvSchema = z
     http: httpConfigFrom(e),
     stripe: stripeConfigFrom(e),
     twilio: twilioConfigFrom(e),
+    localization: localizationConfigFrom(e),
+    encryption: encryptionConfigFrom(e),
   }));
 
 export type WebhooksConfig = z.output<typeof webhooksEnvSchema>;

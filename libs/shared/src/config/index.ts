@@ -1,3 +1,4 @@
 export * from './env.js';
 export * from './common.env.js';
 export * from './encryption.env.js';
+export * from './localization.env.js';

@@ -60,3 +60,6 @@ export function errorSummary(err: unknown): Record<string, unknown> {
     ...(code !== undefined ? { code } : {}),
   };
 }
+
+/** Phone masking for log fields (the one implementation lives with the phone cipher). */
+export { maskPhone as maskPhoneNumber } from '../crypto/mask.js';

@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# One image recipe for both apps: docker build --build-arg APP=webhooks|notifier .
+ARG NODE_VERSION=20.20
+
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY nest-cli.json tsconfig.json ./
+COPY scripts ./scripts
+COPY libs ./libs
+COPY apps ./apps
+ARG APP=webhooks
+RUN npx nest build ${APP} && node scripts/write-entries.mjs ${APP}
+
+FROM node:${NODE_VERSION}-bookworm-slim AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM node:${NODE_VERSION}-bookworm-slim
+ARG APP=webhooks
+# webhooks probes its HTTP port, the notifier its health port.
+ARG HEALTHCHECK_URL=http://127.0.0.1:5000/health
+ENV NODE_ENV=production HEALTHCHECK_URL=${HEALTHCHECK_URL}
+WORKDIR /app
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY --from=build /src/dist/apps/${APP} ./dist
+USER node
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch(process.env.HEALTHCHECK_URL).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "dist/main.js"]

@@ -1,0 +1,132 @@
+import { DEFAULT_LOCALE, resolveLocale } from './render.js';
+
+/** resource key → locale → stored template (`{name}` placeholders, `\n` written as two characters). */
+export type Catalog = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/**
+ * The catalog shipped with the project, used when no LocalizationApi is configured and served by
+ * the test peer. WelcomeMessage, AnnouncementSent and the first sentence of ClientHelpMessage are
+ * the texts Nudges documents; the rest are worded here. SubscriptionNotActive and MessageTooLong
+ * are keys this project adds for the Twilio flow (see docs/localization.md).
+ */
+export const EMBEDDED_CATALOG = {
+  WelcomeMessage: {
+    'en-US': 'Welcome to Nudges!',
+    'es-ES': '¡Bienvenido a Nudges!',
+  },
+  AnnouncementSent: {
+    'en-US': 'Sent to {count} subscribers',
+    'es-ES': 'Enviado a {count} suscriptores',
+  },
+  ClientHelpMessage: {
+    'en-US': 'Reply COMMANDS for help\\nAccount: {accountUrl}\\nPortal: {subUrl}\\nShare: {shareUrl}',
+    'es-ES': 'Responde COMMANDS para ayuda\\nCuenta: {accountUrl}\\nPortal: {subUrl}\\nCompartir: {shareUrl}',
+  },
+  AnnouncementConfirm: {
+    'en-US': 'Your announcement:\\n{smsBody}\\nReply CONFIRM to send it.',
+    'es-ES': 'Tu anuncio:\\n{smsBody}\\nResponde CONFIRM para enviarlo.',
+  },
+  AnnouncementTemplate: {
+    'en-US': '{clientName} says: {smsBody}\\n{link}',
+    'es-ES': '{clientName} dice: {smsBody}\\n{link}',
+  },
+  NoPendingAnnouncement: {
+    'en-US': 'You have no announcement to confirm. Text your message first, then reply CONFIRM.',
+    'es-ES': 'No tienes ningún anuncio por confirmar. Envía tu mensaje y luego responde CONFIRM.',
+  },
+  NotCustomer: {
+    'en-US': 'This number is not registered as a Nudges client.',
+    'es-ES': 'Este número no está registrado como cliente de Nudges.',
+  },
+  NotSubscriber: {
+    'en-US': 'You are not subscribed to any Nudges client.',
+    'es-ES': 'No estás suscrito a ningún cliente de Nudges.',
+  },
+  SubscriberHelpMessage: {
+    'en-US': 'Reply UNSUB followed by a number to leave a client. Reply STOP to stop all messages.',
+    'es-ES': 'Responde UNSUB y un número para salir de un cliente. Responde STOP para no recibir más mensajes.',
+  },
+  UnsubscribeListTemplate: {
+    'en-US': 'Your subscriptions:\\n{list}',
+    'es-ES': 'Tus suscripciones:\\n{list}',
+  },
+  UnsubscribeListEntry: {
+    'en-US': 'UNSUB {index} to leave {clientName}',
+    'es-ES': 'UNSUB {index} para salir de {clientName}',
+  },
+  UnsubscribeSuccess: {
+    'en-US': 'You have unsubscribed from {clientName}.',
+    'es-ES': 'Te has dado de baja de {clientName}.',
+  },
+  UnsubscribeInvalidSelection: {
+    'en-US': 'That number is not on your subscription list.',
+    'es-ES': 'Ese número no está en tu lista de suscripciones.',
+  },
+  MessageException: {
+    'en-US': 'Sorry, something went wrong: {error}',
+    'es-ES': 'Lo sentimos, algo salió mal: {error}',
+  },
+  UserLoggedIn: {
+    'en-US': 'You just signed in to Nudges. Not you? Contact support.',
+    'es-ES': 'Acabas de iniciar sesión en Nudges. ¿No fuiste tú? Contacta con soporte.',
+  },
+  ClientCreated: {
+    'en-US': 'Your Nudges client account is ready.',
+    'es-ES': 'Tu cuenta de cliente de Nudges está lista.',
+  },
+  SendOtp: {
+    'en-US': 'Your Nudges code is {otp}',
+    'es-ES': 'Tu código de Nudges es {otp}',
+  },
+  NewSubscriberWelcome: {
+    'en-US': 'You are now subscribed to {name}. Reply STOP to opt out.',
+    'es-ES': 'Ya estás suscrito a {name}. Responde STOP para darte de baja.',
+  },
+  ClientNewSubscriber: {
+    'en-US': 'You have a new subscriber! Total: {count}',
+    'es-ES': '¡Tienes un nuevo suscriptor! Total: {count}',
+  },
+  PlanSubscriptionCreated: {
+    'en-US': 'Your Nudges plan is active. Thank you!',
+    'es-ES': 'Tu plan de Nudges está activo. ¡Gracias!',
+  },
+  SubscriptionNotActive: {
+    'en-US': 'You need an active Nudges subscription to send announcements.',
+    'es-ES': 'Necesitas una suscripción activa de Nudges para enviar anuncios.',
+  },
+  MessageTooLong: {
+    'en-US': 'Your message is too long. The limit is 1600 characters.',
+    'es-ES': 'Tu mensaje es demasiado largo. El límite es de 1600 caracteres.',
+  },
+} as const satisfies Catalog;
+
+export type ResourceKey = keyof typeof EMBEDDED_CATALOG;
+
+/** Every key of the embedded catalog, for callers that want compile-time checked keys. */
+export const RESOURCE_KEYS = Object.freeze(Object.keys(EMBEDDED_CATALOG)) as readonly ResourceKey[];
+
+/** The locales a catalog has texts for, default locale first. */
+export function catalogLocales(catalog: Catalog): string[] {
+  const locales = new Set<string>([DEFAULT_LOCALE]);
+  for (const texts of Object.values(catalog)) for (const locale of Object.keys(texts)) locales.add(locale);
+  return [...locales];
+}
+
+/**
+ * Finds the stored template for a key in the resolved locale (falling back to the default locale
+ * for a key not translated there); undefined when the key is unknown.
+ */
+export function lookupTemplate(
+  catalog: Catalog,
+  resourceKey: string,
+  locale: string,
+  locales: readonly string[] = catalogLocales(catalog),
+): { template: string; locale: string } | undefined {
+  if (!Object.hasOwn(catalog, resourceKey)) return undefined;
+  const texts = catalog[resourceKey]!;
+  const resolved = resolveLocale(locale, locales);
+  const template = texts[resolved];
+  if (template !== undefined) return { template, locale: resolved };
+  const fallback = texts[DEFAULT_LOCALE];
+  return fallback === undefined ? undefined : { template: fallback, locale: DEFAULT_LOCALE };
+}

@@ -1,0 +1,93 @@
+import { credentials, status, type ChannelOptions, type Client, type ServiceError } from '@grpc/grpc-js';
+import { LocalizationError } from './errors.js';
+import { localizationGrpcDefinition, type LocalizationRequestMessage, type LocalizationResponseMessage } from './localization-proto.js';
+import { parseLocalizationUrl } from './localization-url.js';
+import type { ClosableLocalizer } from './localizer.js';
+import { SUPPORTED_LOCALES, resolveLocale } from './render.js';
+
+export interface GrpcLocalizerOptions {
+  /** LOCALIZATION_API_URL: `http://host:port` or `host:port`. */
+  url: string;
+  /** Deadline of each call. */
+  timeoutMs: number;
+  /** Locales the server has; requests are sent with the resolved locale. */
+  locales?: readonly string[];
+  /** Extra grpc-js channel options (merged over the defaults below). */
+  channelOptions?: ChannelOptions;
+}
+
+/**
+ * Reconnect quickly after the LocalizationApi restarts: grpc-js backs off up to 120 s by default,
+ * which would fail every call for minutes after a short outage.
+ */
+const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = {
+  'grpc.initial_reconnect_backoff_ms': 250,
+  'grpc.max_reconnect_backoff_ms': 2000,
+};
+
+type Callback = (err: ServiceError | null, res?: LocalizationResponseMessage) => void;
+interface LocalizationClient extends Client {
+  GetLocalizedString(req: LocalizationRequestMessage, options: { deadline: number }, cb: Callback): unknown;
+}
+
+/**
+ * Localizer backed by Nudges' LocalizationApi over gRPC. One long-lived channel; grpc-js reconnects
+ * by itself after the server goes away. The server renders placeholders and `\n`; this class only
+ * resolves the locale (so `es-MX` is asked as `es-ES`) and maps failures to LocalizationError.
+ */
+export class GrpcLocalizer implements ClosableLocalizer {
+  readonly target: string;
+  private readonly client: LocalizationClient;
+  private readonly timeoutMs: number;
+  private readonly locales: readonly string[];
+
+  constructor(options: GrpcLocalizerOptions) {
+    const parsed = parseLocalizationUrl(options.url);
+    if (!parsed) throw new TypeError('LocalizationApi URL must be http://host:port or host:port');
+    const { Client } = localizationGrpcDefinition();
+    this.target = parsed.target;
+    this.timeoutMs = options.timeoutMs;
+    this.locales = options.locales ?? SUPPORTED_LOCALES;
+    const creds = parsed.secure ? credentials.createSsl() : credentials.createInsecure();
+    this.client = new Client(parsed.target, creds, { ...DEFAULT_CHANNEL_OPTIONS, ...options.channelOptions }) as unknown as LocalizationClient;
+  }
+
+  localize(resourceKey: string, locale: string, replacements: Readonly<Record<string, string>> = {}): Promise<string> {
+    const resolved = resolveLocale(locale, this.locales);
+    const request: LocalizationRequestMessage = { resourceKey, locale: resolved, parameters: stringValues(replacements) };
+    return new Promise<string>((resolve, reject) => {
+      const onAnswer: Callback = (err, res) => {
+        if (err) reject(this.errorFromStatus(err, resourceKey, resolved));
+        else if (!res) reject(new LocalizationError('unavailable', 'LocalizationApi sent an empty answer', resourceKey, resolved));
+        else if (res.success !== true) reject(LocalizationError.unknownKey(resourceKey, resolved));
+        else resolve(res.localizedString);
+      };
+      try {
+        this.client.GetLocalizedString(request, { deadline: Date.now() + this.timeoutMs }, onAnswer);
+      } catch (cause) {
+        // grpc-js throws synchronously once the channel is closed.
+        reject(new LocalizationError('unavailable', `LocalizationApi call failed: ${String(cause)}`, resourceKey, resolved, { cause }));
+      }
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private errorFromStatus(err: ServiceError, resourceKey: string, locale: string): LocalizationError {
+    if (err.code === status.DEADLINE_EXCEEDED) {
+      return new LocalizationError('timeout', `LocalizationApi did not answer within ${this.timeoutMs} ms`, resourceKey, locale, { cause: err });
+    }
+    const code = status[err.code] ?? String(err.code);
+    return new LocalizationError('unavailable', `LocalizationApi at ${this.target} failed: ${code} ${err.details}`, resourceKey, locale, {
+      cause: err,
+    });
+  }
+}
+
+function stringValues(replacements: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(replacements)) if (value !== undefined && value !== null) out[name] = String(value);
+  return out;
+}

@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import { startWebhooksApp, type RunningWebhooks } from '../support/webhooks-app.js';
+
+describe('webhooks service: health and start-up validation', () => {
+  let webhooks: RunningWebhooks;
+
+  beforeAll(async () => {
+    webhooks = await startWebhooksApp();
+  });
+
+  afterAll(async () => {
+    await webhooks.stop();
+  });
+
+  it('answers liveness', async () => {
+    const res = await fetch(`${webhooks.url}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('reports Kafka and Redis reachable on readiness', async () => {
+    const res = await fetch(`${webhooks.url}/health/ready`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', info: { kafka: { status: 'up' }, redis: { status: 'up' } } });
+  });
+
+  it('answers unknown routes with a plain 404 and no internals', async () => {
+    const res = await fetch(`${webhooks.url}/nope`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('x-powered-by')).toBeNull();
+    expect(await res.text()).not.toMatch(/at |Error:/);
+  });
+});
+
+describe('built webhooks app with bad configuration', () => {
+  it('exits 1 with one line per missing or malformed variable and no values', () => {
+    const run = spawnSync(process.execPath, ['dist/apps/webhooks/main.js'], {
+      env: { PATH: process.env.PATH, PORT: '70000', Kafka__BrokerList: 'kafka', WEBHOOKS_API_KEY: 'super-secret-key', REDIS_URL: 'x:1' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines[0]).toBe('webhooks: invalid configuration');
+    expect(lines).toEqual(expect.arrayContaining(['  PORT: must be between 1 and 65535', '  Kafka__BrokerList: must be a comma-separated list of host:port', '  STRIPE_API_KEY: is required but not set']));
+    expect(run.stderr + run.stdout).not.toContain('super-secret-key');
+  });
+});

@@ -1,0 +1,48 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFactory } from '@nestjs/core';
+import type { AddressInfo } from 'node:net';
+import { stackEnv } from './stack.js';
+
+export interface RunningWebhooks {
+  app: NestExpressApplication;
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Env that satisfies the webhooks schema against the local stack; tests override what they need. */
+export function baseWebhooksEnv(): Record<string, string> {
+  return {
+    ...stackEnv(),
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    PORT: '0',
+    WEBHOOKS_API_KEY: 'test-api-key',
+    STRIPE_API_KEY: 'sk_test_123',
+    STRIPE_WEBHOOKS_SECRET: 'whsec_test_secret',
+    TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+    TWILIO_AUTH_TOKEN: 'twilio-test-auth-token',
+    AccountUrl: 'https://app.example.com/account',
+    StripePortalUrl: 'https://billing.stripe.com/p/login/test',
+    ClientLinkBaseUri: 'https://app.example.com',
+  };
+}
+
+/**
+ * Boots the real WebhooksModule in this process, configured exactly as main.ts does, on an
+ * ephemeral port. `env` is merged over `baseWebhooksEnv()` into process.env (each jest test file
+ * runs in its own worker process, so this does not leak across files).
+ */
+export async function startWebhooksApp(env: Record<string, string | undefined> = {}): Promise<RunningWebhooks> {
+  for (const [k, v] of Object.entries({ ...baseWebhooksEnv(), ...env })) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  const { WebhooksModule } = await import('../../apps/webhooks/src/webhooks.module.js');
+  const { configureWebhooksApp } = await import('../../apps/webhooks/src/webhooks.app.js');
+  const app = await NestFactory.create<NestExpressApplication>(WebhooksModule, { bodyParser: false, logger: false, abortOnError: false });
+  configureWebhooksApp(app);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}`, stop: () => app.close() };
+}
