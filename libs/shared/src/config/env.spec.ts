@@ -30,7 +30,7 @@ describe('parseEnv', () => {
   it('reports one line per missing or malformed variable, naming it', () => {
     expect(problemsOf({ PORT: '99999', URL: 'ftp://x', FLAG: 'maybe', Kafka__BrokerList: 'nohost' })).toEqual([
       'API_KEY: is required but not set',
-      'PORT: must be between 1 and 65535',
+      'PORT: must be between 0 and 65535',
       'URL: must be an absolute http(s) URL',
       'FLAG: must be true or false',
       'Kafka__BrokerList: must be a comma-separated list of host:port',

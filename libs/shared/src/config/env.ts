@@ -52,14 +52,15 @@ export const optionalHttpUrl = () =>
       .optional(),
   );
 
+/** A TCP port; 0 asks the OS for a free one (tests). */
 export const port = (fallback: number) =>
   z.preprocess(
     blankToUndefined,
     z.coerce
       .number({ error: 'must be a TCP port number' })
       .int('must be a whole number')
-      .min(1, 'must be between 1 and 65535')
-      .max(65535, 'must be between 1 and 65535')
+      .min(0, 'must be between 0 and 65535')
+      .max(65535, 'must be between 0 and 65535')
       .default(fallback),
   );
 
