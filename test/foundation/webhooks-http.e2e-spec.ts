@@ -1,15 +1,19 @@
 import { spawnSync } from 'node:child_process';
+import { startGatewayPeers, type GatewayPeers } from '../support/gateway-peers.js';
 import { startWebhooksApp, type RunningWebhooks } from '../support/webhooks-app.js';
 
 describe('webhooks service: health and start-up validation', () => {
+  let peers: GatewayPeers;
   let webhooks: RunningWebhooks;
 
   beforeAll(async () => {
-    webhooks = await startWebhooksApp();
+    peers = await startGatewayPeers();
+    webhooks = await startWebhooksApp(peers.env);
   });
 
   afterAll(async () => {
-    await webhooks.stop();
+    await webhooks?.stop();
+    await peers?.stop();
   });
 
   it('answers liveness', async () => {

@@ -5,6 +5,8 @@ import { HealthModule } from '@app/shared/health/health.module.js';
 import { KafkaModule } from '@app/shared/kafka/kafka.module.js';
 import { LocalizationModule } from '@app/shared/localization/localization.module.js';
 import type { LocalizationConfig } from '@app/shared/config/localization.env.js';
+import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
+import { GatewayModule } from '@app/shared/graphql/gateway.module.js';
 import { LoggingModule } from '@app/shared/logging/logging.module.js';
 import { RedisModule } from '@app/shared/redis/redis.module.js';
 import { loadWebhooksConfig } from './config/webhooks.config.js';
@@ -19,6 +21,11 @@ import { TwilioWebhookModule } from './twilio/twilio-webhook.module.js';
     LoggingModule.forApp('webhooks'),
     KafkaModule.forRoot(),
     RedisModule.forRoot(),
+    GatewayModule.forRootAsync({
+      isGlobal: true,
+      inject: [ConfigService],
+      useFactory: (c: ConfigService) => c.getOrThrow<GatewayConfig>('gateway'),
+    }),
     LocalizationModule.forRootAsync({
       isGlobal: true,
       inject: [ConfigService],

@@ -7,3 +7,5 @@ export * from './health/index.js';
 export * from './codec/index.js';
 export * from './crypto/index.js';
 export * from './localization/index.js';
+export * from './graphql/index.js';
+export * from './oidc/index.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { kafkaConfigFrom, kafkaEnv, redisConfigFrom, redisEnv, runtimeConfigFrom, runtimeEnv } from '@app/shared/config/common.env.js';
 import { encryptionConfigFrom, encryptionEnv } from '@app/shared/config/encryption.env.js';
 import { parseEnv } from '@app/shared/config/env.js';
+import { gatewayConfigFrom, gatewayEnv } from '@app/shared/config/gateway.env.js';
 import { localizationConfigFrom, localizationEnv } from '@app/shared/config/localization.env.js';
 import { httpConfigFrom, httpEnv } from '../http/http.config.js';
 import { stripeConfigFrom, stripeEnv } from '../stripe/stripe.env.js';
@@ -15,6 +16,7 @@ export const webhooksEnv = {
   ...redisEnv,
   ...stripeEnv,
   ...twilioEnv,
+  ...gatewayEnv,
   ...localizationEnv,
   ...encryptionEnv,
 };
@@ -28,6 +30,7 @@ export const webhooksEnvSchema = z
     http: httpConfigFrom(e),
     stripe: stripeConfigFrom(e),
     twilio: twilioConfigFrom(e),
+    gateway: gatewayConfigFrom(e),
     localization: localizationConfigFrom(e),
     encryption: encryptionConfigFrom(e),
   }));

@@ -2,3 +2,4 @@ export * from './env.js';
 export * from './common.env.js';
 export * from './encryption.env.js';
 export * from './localization.env.js';
+export * from './gateway.env.js';

@@ -1,0 +1,65 @@
+import { Module, type DynamicModule, type InjectionToken, type ModuleMetadata, type OptionalFactoryDependency, type Provider } from '@nestjs/common';
+import { OidcTokenProvider, type OidcClientOptions } from '../oidc/oidc-token-provider.js';
+import { GATEWAY_OPTIONS, NudgesGateway, type GatewayOptions } from './nudges-gateway.js';
+
+/** What `gatewayConfigFrom(env)` returns, plus optional tuning. */
+export interface GatewayModuleOptions {
+  /** GRAPHQL_API_URL. */
+  url: string;
+  /** Per-request timeout (default 5000 ms), also used for OIDC requests unless `oidc.timeoutMs` is set. */
+  timeoutMs?: number;
+  oidc: OidcClientOptions;
+  /** `first` of each subscriber page in the fan-out (default 500). */
+  pageSize?: number;
+}
+
+export interface GatewayModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  useFactory: (...args: never[]) => GatewayModuleOptions | Promise<GatewayModuleOptions>;
+  inject?: Array<InjectionToken | OptionalFactoryDependency>;
+  isGlobal?: boolean;
+}
+
+const MODULE_OPTIONS = 'NUDGES_GATEWAY_MODULE_OPTIONS';
+
+/** Provides NudgesGateway (and the OidcTokenProvider it logs in with). */
+@Module({})
+export class GatewayModule {
+  static forRoot(options: GatewayModuleOptions, isGlobal = false): DynamicModule {
+    return GatewayModule.build([{ provide: MODULE_OPTIONS, useValue: options }], [], isGlobal);
+  }
+
+  static forRootAsync(options: GatewayModuleAsyncOptions): DynamicModule {
+    return GatewayModule.build(
+      [{ provide: MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }],
+      options.imports ?? [],
+      options.isGlobal ?? false,
+    );
+  }
+
+  private static build(optionProviders: Provider[], imports: NonNullable<ModuleMetadata['imports']>, isGlobal: boolean): DynamicModule {
+    return {
+      module: GatewayModule,
+      global: isGlobal,
+      imports,
+      providers: [
+        ...optionProviders,
+        {
+          provide: GATEWAY_OPTIONS,
+          useFactory: (o: GatewayModuleOptions): GatewayOptions => ({ url: o.url, timeoutMs: o.timeoutMs ?? 5000, ...(o.pageSize ? { pageSize: o.pageSize } : {}) }),
+          inject: [MODULE_OPTIONS],
+        },
+        {
+          provide: OidcTokenProvider,
+          useFactory: (o: GatewayModuleOptions) => new OidcTokenProvider({ timeoutMs: o.timeoutMs ?? 5000, ...o.oidc }),
+          inject: [MODULE_OPTIONS],
+        },
+        {
+          provide: NudgesGateway,
+          useFactory: (o: GatewayOptions, tokens: OidcTokenProvider) => new NudgesGateway(o, tokens),
+          inject: [GATEWAY_OPTIONS, OidcTokenProvider],
+        },
+      ],
+      exports: [NudgesGateway, OidcTokenProvider],
+    };
+  }
+}

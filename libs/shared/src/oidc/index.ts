@@ -1,0 +1,2 @@
+export * from './oidc.errors.js';
+export * from './oidc-token-provider.js';

@@ -1,0 +1,217 @@
+// The test stand-in for the Nudges GraphQL gateway: graphql-yoga on node:http, serving the
+// published-schema subset plus this project's extensions over an in-memory store. Every request
+// needs a bearer token from the OIDC stand-in (verified against its JWKS, issuer checked).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createSchema, createYoga } from 'graphql-yoga';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { FailurePlan, type FailureMode } from './failures.js';
+import { createResolvers, type MutationRecord } from './resolvers.js';
+import { testGatewaySdl } from './schema.js';
+import { GatewayStore } from './store.js';
+
+export type { FailureMode } from './failures.js';
+export type { MutationRecord } from './resolvers.js';
+
+export interface GatewayOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Expected `iss` of access tokens, e.g. the OIDC stand-in's `issuer`. */
+  issuer: string;
+  /** Where the signing keys are, e.g. the OIDC stand-in's `jwksUrl`. */
+  jwksUrl: string;
+  /** When set, tokens must carry this `aud`. */
+  audience?: string;
+  /** Largest accepted `first` (HotChocolate's MaxPageSize). Default 1000. */
+  maxPageSize?: number;
+  /** Delay of the `slow` failure mode. Default 3000 ms. */
+  slowMs?: number;
+  /** Data to start with. */
+  store?: GatewayStore;
+}
+
+export interface TestGateway {
+  /** The GraphQL endpoint, what GRAPHQL_API_URL should be set to. */
+  url: string;
+  store: GatewayStore;
+  /** Every mutation the gateway processed, in order, with its input and outcome. */
+  mutations: readonly MutationRecord[];
+  /** The next `n` authenticated requests fail with `mode`. */
+  failNext(n: number, mode: FailureMode): void;
+  /** From now on, each authenticated request fails with probability `rate` (seeded, deterministic). 0 turns it off. */
+  setFailureRate(rate: number, mode: FailureMode, seed?: number): void;
+  /** While down, every connection is reset. */
+  setDown(down: boolean): void;
+  /** HTTP requests received on the GraphQL endpoint (including refused ones). */
+  requestCount(): number;
+  /** Requests answered 401 because of a missing, invalid, expired or revoked token. */
+  unauthorizedCount(): number;
+  /** Every token accepted so far is rejected from now on (as if revoked). */
+  revokeTokensSeenSoFar(): void;
+  stop(): Promise<void>;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<TestGateway> {
+  const store = options.store ?? new GatewayStore();
+  const mutations: MutationRecord[] = [];
+  const failures = new FailurePlan();
+  const state = { down: false, requests: 0, unauthorized: 0 };
+  const seenTokens = new Set<string>();
+  const revokedTokens = new Set<string>();
+  const slowMs = options.slowMs ?? 3000;
+  const timers = new Set<NodeJS.Timeout>();
+
+  const yoga = createYoga({
+    schema: createSchema({ typeDefs: testGatewaySdl, resolvers: createResolvers(store, mutations, { maxPageSize: options.maxPageSize ?? 1000 }) }),
+    graphqlEndpoint: '/graphql',
+    graphiql: false,
+    landingPage: false,
+    logging: false,
+    maskedErrors: false,
+  });
+
+  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 1000, timeoutDuration: 2000 });
+
+  async function authenticated(header: string | undefined): Promise<boolean> {
+    const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+    if (!token || revokedTokens.has(token)) return false;
+    try {
+      await jwtVerify(token, jwks, { issuer: options.issuer, ...(options.audience ? { audience: options.audience } : {}) });
+      seenTokens.add(token);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  const delay = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+    if (path === '/healthz') {
+      res.writeHead(state.down ? 503 : 200, { 'content-type': 'text/plain' }).end(state.down ? 'down' : 'ok');
+      return;
+    }
+    if (path !== '/graphql') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+      return;
+    }
+    state.requests += 1;
+    if (state.down) {
+      req.socket.destroy();
+      return;
+    }
+    if (!(await authenticated(req.headers.authorization))) {
+      state.unauthorized += 1;
+      unauthorized(res);
+      return;
+    }
+    const failure = failures.next();
+    switch (failure) {
+      case 'http503':
+        res.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
+        return;
+      case 'http429':
+        res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': '1' }).end('Too Many Requests');
+        return;
+      case 'http401':
+        unauthorized(res);
+        return;
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'businessError':
+        res
+          .writeHead(200, { 'content-type': 'application/graphql-response+json; charset=utf-8' })
+          .end(JSON.stringify({ data: null, errors: [{ message: 'Injected business error', extensions: { code: 'INJECTED' } }] }));
+        return;
+      case 'lostResponse': {
+        const response = await execute(req, await readBody(req));
+        await response.text();
+        req.socket.destroy();
+        return;
+      }
+      case 'slow': {
+        // The body is read first, so the operation runs (and a mutation applies) even when the
+        // caller gives up waiting: the "did it happen?" case idempotent callers must handle.
+        const body = await readBody(req);
+        await delay(slowMs);
+        const response = await execute(req, body);
+        const text = await response.text();
+        if (!res.destroyed) res.writeHead(response.status, Object.fromEntries(response.headers)).end(text);
+        return;
+      }
+      case undefined:
+        break;
+    }
+    await yoga(req, res);
+  }
+
+  /** Runs an already-read request through yoga without the node response. */
+  function execute(req: IncomingMessage, body: string): Promise<Response> {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
+    return Promise.resolve(yoga.fetch('http://gateway/graphql', { method: req.method ?? 'POST', headers, body }));
+  }
+
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
+      else res.destroy();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${address.port}/graphql`,
+    store,
+    mutations,
+    failNext: (n, mode) => failures.failNext(n, mode),
+    setFailureRate: (rate, mode, seed) => failures.setFailureRate(rate, mode, seed),
+    setDown: (down) => {
+      state.down = down;
+      if (down) for (const socket of sockets) socket.destroy();
+    },
+    requestCount: () => state.requests,
+    unauthorizedCount: () => state.unauthorized,
+    revokeTokensSeenSoFar: () => {
+      for (const token of seenTokens) revokedTokens.add(token);
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}
+
+function unauthorized(res: ServerResponse): void {
+  res
+    .writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer error="invalid_token"' })
+    .end(JSON.stringify({ errors: [{ message: 'The current user is not authorized to access this resource.' }] }));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
