@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# One image recipe for both apps: docker build --build-arg APP=webhooks|notifier .
+# One image recipe for both apps: docker build --build-arg APP=webhooks|notifier --target app .
+# (--target peers builds the development stand-ins used by docker-compose.yml.)
 ARG NODE_VERSION=20.20
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
@@ -18,7 +19,15 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-FROM node:${NODE_VERSION}-bookworm-slim
+# Development stand-ins (OIDC, GraphQL gateway, LocalizationApi, Twilio sink) for docker compose.
+FROM build AS peers
+COPY peers ./peers
+RUN npx tsc -p peers/tsconfig.build.json
+ENV NODE_ENV=development
+USER node
+CMD ["node", "dist/peers/peers/gateway/main.js"]
+
+FROM node:${NODE_VERSION}-bookworm-slim AS app
 ARG APP=webhooks
 # webhooks probes its HTTP port, the notifier its health port.
 ARG HEALTHCHECK_URL=http://127.0.0.1:5000/health

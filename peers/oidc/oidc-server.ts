@@ -19,6 +19,8 @@ export interface OidcServerOptions {
   audience?: string;
   /** Realm roles put in `realm_access.roles`. */
   roles?: string[];
+  /** The URL clients use to reach this server when it differs from host:port (docker compose: http://oidc:8180). */
+  publicUrl?: string;
   /** Token lifetime (`expires_in` and `exp`). Default 300 s. */
   tokenLifetimeSeconds?: number;
 }
@@ -128,7 +130,7 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const serverUrl = `http://${host}:${port}`;
+  const serverUrl = options.publicUrl?.replace(/\/+$/, '') ?? `http://${host}:${port}`;
   issuer.url = `${serverUrl}${prefix}`;
 
   return {

@@ -3,3 +3,4 @@ export * from './common.env.js';
 export * from './encryption.env.js';
 export * from './localization.env.js';
 export * from './gateway.env.js';
+export * from './reference.js';

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { envShapeOf } from '@app/shared/config/reference.js';
+import { parseEnv } from '@app/shared/config/env.js';
+import { notifierEnvSchema } from '../../apps/notifier/src/config/notifier.config.js';
+import { webhooksEnvSchema } from '../../apps/webhooks/src/config/webhooks.config.js';
+
+// Docker cannot run on our machines, so docker-compose.yml is checked for structure instead:
+// every service can be built or pulled, health-gated dependencies have health checks, and each
+// app's environment is exactly what its configuration schema accepts.
+interface Service {
+  image?: string;
+  build?: { context: string; target?: string; args?: Record<string, string> };
+  environment?: Record<string, string | number>;
+  ports?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+}
+
+const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
+const services = compose.services;
+
+/** `${NAME:-default}` as compose resolves it with NAME unset. */
+function resolved(environment: Service['environment'] = {}): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(environment).map(([k, v]) => [k, String(v).replace(/\$\{[A-Za-z_]+:-([^}]*)\}/g, '$1')]),
+  );
+}
+
+describe('docker-compose.yml', () => {
+  it.each(Object.keys(services))('service %s has an image or a build', (name) => {
+    const s = services[name];
+    expect(Boolean(s.image) !== Boolean(s.build)).toBe(true);
+  });
+
+  it('health-gates only on services that have a health check', () => {
+    for (const [name, s] of Object.entries(services)) {
+      for (const [dep, { condition }] of Object.entries(s.depends_on ?? {})) {
+        expect({ name, dep, exists: dep in services }).toEqual({ name, dep, exists: true });
+        if (condition === 'service_healthy') expect({ dep, healthcheck: Boolean(services[dep].healthcheck) }).toEqual({ dep, healthcheck: true });
+      }
+    }
+  });
+
+  it.each([
+    ['webhooks', webhooksEnvSchema, 'PORT'],
+    ['notifier', notifierEnvSchema, 'HEALTH_PORT'],
+  ] as const)('%s: the environment passes its configuration schema and the port is published', (name, schema, portVar) => {
+    const service = services[name];
+    const env = resolved(service.environment);
+    const known = new Set(Object.keys(envShapeOf(schema)));
+    expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
+    expect(() => parseEnv(schema, env)).not.toThrow();
+    expect(service.build?.args?.APP).toBe(name);
+    expect(service.build?.args?.HEALTHCHECK_URL).toBe(`http://127.0.0.1:${env[portVar]}/health`);
+    expect(service.ports).toContain(`${env[portVar]}:${env[portVar]}`);
+  });
+
+  it('points the apps at the stand-ins and the stand-ins at each other consistently', () => {
+    const webhooks = resolved(services.webhooks.environment);
+    const gateway = resolved(services.gateway.environment);
+    const oidc = resolved(services.oidc.environment);
+    expect(gateway.OIDC_ISSUER).toBe(`${webhooks.Oidc__ServerUrl}/realms/${webhooks.Oidc__Realm}`);
+    expect(oidc.OIDC_PUBLIC_URL).toBe(webhooks.Oidc__ServerUrl);
+    expect(webhooks.GRAPHQL_API_URL).toBe(`http://gateway:${gateway.GATEWAY_PORT}/graphql`);
+  });
+});
