@@ -1,18 +1,36 @@
 import { z } from 'zod';
-import { optionalHttpUrl, requiredString } from '@app/shared/config/env.js';
+import { optionalHttpUrl, positiveInt, requiredString } from '@app/shared/config/env.js';
+
+/** Stripe keeps retrying an event for three days; processed ids must be remembered for longer. */
+export const MIN_DEDUPE_TTL_SECONDS = 4 * 24 * 60 * 60;
 
 export const stripeEnv = {
   STRIPE_API_KEY: requiredString().meta({ description: 'Stripe secret API key (sk_...)', sensitive: true }),
   STRIPE_WEBHOOKS_SECRET: requiredString().meta({ description: 'Stripe webhook signing secret (whsec_...)', sensitive: true }),
   STRIPE_API_URL: optionalHttpUrl().meta({ description: 'another Stripe API host, e.g. stripe-mock (tests, staging)' }),
+  STRIPE_API_TIMEOUT_MS: positiveInt(5000).meta({ description: 'timeout of one Stripe API request, in milliseconds (no retries inside a webhook request)' }),
+  MERCHANT_SERVICE_ID: positiveInt(1).meta({ description: 'merchant service id written on every payment confirmation (Nudges: 1 = Stripe)' }),
+  STRIPE_EVENT_DEDUPE_TTL: positiveInt(MIN_DEDUPE_TTL_SECONDS)
+    .refine((s) => s >= MIN_DEDUPE_TTL_SECONDS, `must be at least ${MIN_DEDUPE_TTL_SECONDS} seconds (4 days; Stripe retries for 3)`)
+    .meta({ description: 'seconds a processed Stripe event id is remembered in Redis (at least 4 days)' }),
 };
 
 export interface StripeConfig {
   apiKey: string;
   webhooksSecret: string;
   apiUrl?: string;
+  apiTimeoutMs: number;
+  merchantServiceId: number;
+  dedupeTtlSeconds: number;
 }
 
 export function stripeConfigFrom(e: z.output<z.ZodObject<typeof stripeEnv>>): StripeConfig {
-  return { apiKey: e.STRIPE_API_KEY, webhooksSecret: e.STRIPE_WEBHOOKS_SECRET, apiUrl: e.STRIPE_API_URL };
+  return {
+    apiKey: e.STRIPE_API_KEY,
+    webhooksSecret: e.STRIPE_WEBHOOKS_SECRET,
+    apiUrl: e.STRIPE_API_URL,
+    apiTimeoutMs: e.STRIPE_API_TIMEOUT_MS,
+    merchantServiceId: e.MERCHANT_SERVICE_ID,
+    dedupeTtlSeconds: e.STRIPE_EVENT_DEDUPE_TTL,
+  };
 }

@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BILLING_GATEWAY, type BillingGateway } from '../billing-gateway.port.js';
+import { ObjectOrderGuard } from '../object-order.guard.js';
+import type { StripeEvent } from '../stripe-event.js';
+import { PermanentEventError } from '../stripe-event.errors.js';
+import { durationOf, expandedProductName, majorAmountOf, productIdOf, tierStatusOf } from './price-sync.js';
+import type { HandlerOutcome, StripeEventHandler } from './stripe-event-handler.js';
+import { objectOf, priceSchema } from './stripe-objects.js';
+
+/**
+ * A new price: the plan of its product gets a price tier (through patchPlan's `priceTiers`) with
+ * the price id as foreign id, the nickname or else the product name as name, and the amount in
+ * major units. A redelivery updates that same tier instead of adding another.
+ */
+@Injectable()
+export class PriceCreatedHandler implements StripeEventHandler {
+  readonly eventType = 'price.created';
+
+  constructor(
+    @Inject(BILLING_GATEWAY) private readonly gateway: BillingGateway,
+    private readonly order: ObjectOrderGuard,
+  ) {}
+
+  async handle(event: StripeEvent): Promise<HandlerOutcome> {
+    const price = objectOf(event, priceSchema);
+    const amount = majorAmountOf(price);
+    const productId = productIdOf(price);
+    const duration = durationOf(price);
+    // The plan is patched with its current isActive: hold the product so no product event changes it meanwhile.
+    await this.order.run(price.id, event.created, 'apply', () =>
+      this.order.exclusive(productId, async () => {
+        const plan = await this.gateway.planByForeignId(productId);
+        if (!plan) throw new PermanentEventError('stripe.plan-not-found', `no plan is linked to product ${productId} of price ${price.id}`);
+        await this.gateway.upsertPriceTier(plan, {
+          foreignServiceId: price.id,
+          name: price.nickname ?? expandedProductName(price) ?? plan.name,
+          price: amount,
+          status: tierStatusOf(price),
+          ...(duration ? { duration } : {}),
+        });
+      }),
+    );
+    return 'processed';
+  }
+}

@@ -1,0 +1,31 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BILLING_GATEWAY, type BillingGateway } from '../billing-gateway.port.js';
+import { ObjectOrderGuard } from '../object-order.guard.js';
+import type { StripeEvent } from '../stripe-event.js';
+import type { HandlerOutcome, StripeEventHandler } from './stripe-event-handler.js';
+import { objectOf, priceSchema } from './stripe-objects.js';
+
+/** A price was deleted: delete its tier. No such tier means it is already gone. */
+@Injectable()
+export class PriceDeletedHandler implements StripeEventHandler {
+  readonly eventType = 'price.deleted';
+  private readonly logger = new Logger(PriceDeletedHandler.name);
+
+  constructor(
+    @Inject(BILLING_GATEWAY) private readonly gateway: BillingGateway,
+    private readonly order: ObjectOrderGuard,
+  ) {}
+
+  async handle(event: StripeEvent): Promise<HandlerOutcome> {
+    const price = objectOf(event, priceSchema);
+    const result = await this.order.run(price.id, event.created, 'apply', async () => {
+      const tier = await this.gateway.priceTierByForeignId(price.id);
+      if (!tier) {
+        this.logger.log({ msg: 'no price tier for the deleted price; nothing to delete', priceId: price.id });
+        return false;
+      }
+      return (await this.gateway.deletePriceTier(tier)) === 'deleted';
+    });
+    return result.applied && result.value ? 'processed' : 'skipped';
+  }
+}

@@ -1,0 +1,42 @@
+import type { BillingDuration, PriceTierStatus } from '../billing-gateway.port.js';
+import { InvalidAmountError, minorToMajor } from '../money.js';
+import { PermanentEventError } from '../stripe-event.errors.js';
+import type { StripePrice } from './stripe-objects.js';
+
+/** The price in major units as an exact decimal string (`unit_amount`, else `unit_amount_decimal`). */
+export function majorAmountOf(price: StripePrice): string {
+  const minor = price.unit_amount ?? price.unit_amount_decimal;
+  if (minor === null || minor === undefined) {
+    throw new PermanentEventError('stripe.price-amount-missing', `price ${price.id} has no unit amount (tiered or customer-chosen prices have none)`);
+  }
+  try {
+    return minorToMajor(typeof minor === 'number' && !Number.isInteger(minor) ? String(minor) : minor, price.currency);
+  } catch (err) {
+    if (err instanceof InvalidAmountError) throw new PermanentEventError('stripe.invalid-object', `price ${price.id}: ${err.message}`);
+    throw err;
+  }
+}
+
+export const tierStatusOf = (price: StripePrice): PriceTierStatus => (price.active ? 'ACTIVE' : 'INACTIVE');
+
+const DURATIONS: Record<string, BillingDuration> = {
+  'day×7': 'P7D',
+  'week×1': 'P7D',
+  'day×30': 'P30D',
+  'month×1': 'P30D',
+  'day×365': 'P365D',
+  'month×12': 'P365D',
+  'year×1': 'P365D',
+};
+
+/** Nudges knows weekly, monthly and yearly tiers; any other period leaves the gateway's default. */
+export function durationOf(price: StripePrice): BillingDuration | undefined {
+  const r = price.recurring;
+  return r ? DURATIONS[`${r.interval}×${r.interval_count}`] : undefined;
+}
+
+/** The product's name when Stripe expanded it into the price, else null. */
+export const expandedProductName = (price: StripePrice): string | null =>
+  typeof price.product === 'object' ? (price.product.name ?? null) : null;
+
+export const productIdOf = (price: StripePrice): string => (typeof price.product === 'string' ? price.product : price.product.id);

@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BILLING_GATEWAY, type BillingGateway } from '../billing-gateway.port.js';
+import { ObjectOrderGuard } from '../object-order.guard.js';
+import type { StripeEvent } from '../stripe-event.js';
+import { PermanentEventError } from '../stripe-event.errors.js';
+import { expandedProductName, majorAmountOf, tierStatusOf } from './price-sync.js';
+import type { HandlerOutcome, StripeEventHandler } from './stripe-event-handler.js';
+import { objectOf, priceSchema } from './stripe-objects.js';
+
+/**
+ * A price changed: its tier takes the amount, the name and the active/inactive status. An event
+ * older than one already applied to the price is skipped.
+ */
+@Injectable()
+export class PriceUpdatedHandler implements StripeEventHandler {
+  readonly eventType = 'price.updated';
+
+  constructor(
+    @Inject(BILLING_GATEWAY) private readonly gateway: BillingGateway,
+    private readonly order: ObjectOrderGuard,
+  ) {}
+
+  async handle(event: StripeEvent): Promise<HandlerOutcome> {
+    const price = objectOf(event, priceSchema);
+    const amount = majorAmountOf(price);
+    const result = await this.order.run(price.id, event.created, 'skip-older', async () => {
+      const tier = await this.gateway.priceTierByForeignId(price.id);
+      if (!tier) throw new PermanentEventError('stripe.price-tier-not-found', `no price tier has foreign id ${price.id}`);
+      await this.gateway.patchPriceTier(tier, {
+        name: price.nickname ?? expandedProductName(price) ?? tier.name,
+        price: amount,
+        status: tierStatusOf(price),
+      });
+    });
+    return result.applied ? 'processed' : 'stale';
+  }
+}

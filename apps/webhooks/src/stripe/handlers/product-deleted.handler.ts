@@ -1,0 +1,31 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BILLING_GATEWAY, type BillingGateway } from '../billing-gateway.port.js';
+import { ObjectOrderGuard } from '../object-order.guard.js';
+import type { StripeEvent } from '../stripe-event.js';
+import type { HandlerOutcome, StripeEventHandler } from './stripe-event-handler.js';
+import { objectOf, productSchema } from './stripe-objects.js';
+
+/** A product was deleted: delete the plan linked to it. No such plan means it is already gone. */
+@Injectable()
+export class ProductDeletedHandler implements StripeEventHandler {
+  readonly eventType = 'product.deleted';
+  private readonly logger = new Logger(ProductDeletedHandler.name);
+
+  constructor(
+    @Inject(BILLING_GATEWAY) private readonly gateway: BillingGateway,
+    private readonly order: ObjectOrderGuard,
+  ) {}
+
+  async handle(event: StripeEvent): Promise<HandlerOutcome> {
+    const product = objectOf(event, productSchema);
+    const result = await this.order.run(product.id, event.created, 'apply', async () => {
+      const plan = await this.gateway.planByForeignId(product.id);
+      if (!plan) {
+        this.logger.log({ msg: 'no plan linked to the deleted product; nothing to delete', productId: product.id });
+        return false;
+      }
+      return (await this.gateway.deletePlan(plan)) === 'deleted';
+    });
+    return result.applied && result.value ? 'processed' : 'skipped';
+  }
+}

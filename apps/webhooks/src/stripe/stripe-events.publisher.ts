@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createDeadLetterRecord } from '@app/shared/codec/dead-letter.js';
+import { encodeEvent } from '@app/shared/codec/encode.js';
+import { encodeDeadLetterKey, encodeForeignProductKey, encodePaymentKey } from '@app/shared/codec/keys.js';
+import {
+  PAYMENT_COMPLETED_TYPE,
+  type DeadLetterReasonCode,
+  type DeadLetterRecord,
+  type ForeignProductEvent,
+} from '@app/shared/codec/messages.js';
+import type { KafkaConfig } from '@app/shared/config/common.env.js';
+import { KafkaProducerService } from '@app/shared/kafka/kafka-producer.service.js';
+import { KAFKA_CONFIG } from '@app/shared/kafka/kafka.tokens.js';
+import type { StripeEvent } from './stripe-event.js';
+
+export interface PaymentCompletedFields {
+  clientId: string;
+  priceForeignServiceId: string;
+  paymentConfirmationId: string;
+}
+
+/**
+ * Everything the Stripe flows put on Kafka, encoded by the shared wire codec. A failed publish
+ * throws KafkaPublishError (transient: the webhook answers 500 and Stripe redelivers).
+ */
+@Injectable()
+export class StripeEventsPublisher {
+  constructor(
+    private readonly producer: KafkaProducerService,
+    @Inject(KAFKA_CONFIG) private readonly kafka: KafkaConfig,
+  ) {}
+
+  async paymentCompleted(fields: PaymentCompletedFields): Promise<void> {
+    const value = encodeEvent({ $type: PAYMENT_COMPLETED_TYPE, ...fields });
+    await this.producer.send(this.kafka.topics.payments, [{ key: encodePaymentKey(fields.paymentConfirmationId), value }]);
+  }
+
+  async foreignProduct(event: ForeignProductEvent): Promise<void> {
+    await this.producer.send(this.kafka.topics.foreignProducts, [{ key: encodeForeignProductKey(event), value: encodeEvent(event) }]);
+  }
+
+  /** Records an event that cannot be applied, with the exact bytes Stripe sent, so it can be replayed. */
+  async deadLetter(event: StripeEvent, rawBody: Buffer, reasonCode: DeadLetterReasonCode, reason: string): Promise<DeadLetterRecord> {
+    const record = createDeadLetterRecord({
+      source: 'webhooks',
+      reasonCode,
+      reason,
+      attempts: 1,
+      stripeEventId: event.id,
+      stripeEventType: event.type,
+      original: { key: null, value: rawBody },
+    });
+    await this.producer.send(this.kafka.topics.deadletter, [{ key: encodeDeadLetterKey(record.id), value: encodeEvent(record) }]);
+    return record;
+  }
+}

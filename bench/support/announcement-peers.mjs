@@ -1,0 +1,37 @@
+// Child process of the announcement benchmark: the OIDC stand-in and the test GraphQL gateway with
+// one client ("Bench Crowd", ACTIVE subscription) and BENCH_SUBSCRIBERS subscribers (every 10th
+// es-ES). Reports its URLs and the client's phone over IPC; `stop` ends it.
+import { startGateway } from '../../peers/gateway/gateway-server.js';
+import { DEFAULT_OIDC_CLIENT, startOidcServer } from '../../peers/oidc/oidc-server.js';
+
+const subscribers = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
+const clientPhone = '+15550007001';
+const oidc = await startOidcServer({ realm: 'nudges', tokenLifetimeSeconds: 3600 });
+const gateway = await startGateway({ issuer: oidc.issuer, jwksUrl: oidc.jwksUrl });
+const { store } = gateway;
+const client = store.addClient({ name: 'Bench Crowd', slug: 'bench-crowd', phoneNumber: clientPhone, locale: 'en-US' });
+const plan = store.addPlan({ name: 'Bench plan' });
+const tier = store.addPriceTier(plan.id, { name: 'Monthly', price: 9.99 });
+const confirmation = store.addPaymentConfirmation({ confirmationCode: 'in_bench_announcement' });
+store.addPlanSubscription({ clientId: client.id, paymentConfirmationId: confirmation.id, priceTierId: tier.id });
+store.seedSubscribers(client.id, subscribers);
+store.subscriberIdsOf(client.id); // sort once now, not during the measured CONFIRM
+
+process.send?.({
+  ready: true,
+  clientPhone,
+  env: {
+    GRAPHQL_API_URL: gateway.url,
+    Oidc__ServerUrl: oidc.serverUrl,
+    Oidc__Realm: oidc.realm,
+    Oidc__ClientId: DEFAULT_OIDC_CLIENT.clientId,
+    Oidc__ClientSecret: DEFAULT_OIDC_CLIENT.clientSecret,
+  },
+});
+
+process.on('message', async (message) => {
+  if (message?.cmd === 'stop') {
+    await Promise.all([gateway.stop(), oidc.stop()]);
+    process.exit(0);
+  }
+});

@@ -1,0 +1,50 @@
+// Child process of the benchmark: boots one HTTP app on an ephemeral port and reports the port
+// over IPC. `webhooks`: the real WebhooksModule, configured exactly as main.ts does (env from the
+// parent). `baseline`: a bare NestJS route that answers 200, with the same app settings.
+import 'reflect-metadata';
+import { Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+
+const which = process.argv[2];
+
+async function webhooksModule() {
+  const { WebhooksModule } = await import('../../apps/webhooks/src/webhooks.module.js');
+  return WebhooksModule;
+}
+
+/** POST /api/StripeWebhookHandler → 200, nothing else (decorators applied by hand: this file is plain JS). */
+async function baselineModule() {
+  const { LoggingModule } = await import('../../libs/shared/src/logging/logging.module.js');
+  const { runtimeConfigFrom } = await import('../../libs/shared/src/config/common.env.js');
+  class BaselineController {
+    receive() {
+      return { received: true, outcome: 'baseline' };
+    }
+  }
+  const receive = Object.getOwnPropertyDescriptor(BaselineController.prototype, 'receive');
+  Post('StripeWebhookHandler')(BaselineController.prototype, 'receive', receive);
+  HttpCode(200)(BaselineController.prototype, 'receive', receive);
+  Controller('api')(BaselineController);
+
+  class BaselineModule {}
+  const runtime = runtimeConfigFrom({ NODE_ENV: 'production', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', LOG_FORMAT: 'json' });
+  Module({
+    imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ runtime })] }), LoggingModule.forApp('webhooks')],
+    controllers: [BaselineController],
+  })(BaselineModule);
+  return BaselineModule;
+}
+
+const module = which === 'baseline' ? await baselineModule() : await webhooksModule();
+const { configureWebhooksApp } = await import('../../apps/webhooks/src/webhooks.app.js');
+const app = await NestFactory.create(module, { bodyParser: false, logger: false, abortOnError: false });
+configureWebhooksApp(app);
+await app.listen(0, '127.0.0.1');
+process.send?.({ ready: true, port: app.getHttpServer().address().port });
+process.on('message', async (message) => {
+  if (message?.cmd === 'stop') {
+    await app.close();
+    process.exit(0);
+  }
+});

@@ -1,0 +1,102 @@
+// Boots, per test file: the OIDC stand-in, the test GraphQL gateway, optionally fault proxies in
+// front of the gateway and stripe-mock, the real webhooks app (unique topics and Redis prefix), and
+// a Kafka reader on the Stripe topics.
+import { startGateway, type TestGateway } from '../../../peers/gateway/gateway-server.js';
+import { DEFAULT_OIDC_CLIENT, startOidcServer, type OidcServer } from '../../../peers/oidc/oidc-server.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { KafkaReader } from './kafka-reader.js';
+import { signatureFor, type StripeEventPayload } from './stripe-fixtures.js';
+
+export const API_KEY = 'test-api-key';
+
+export interface StripeTopics {
+  payments: string;
+  foreignProducts: string;
+  deadletter: string;
+}
+
+export interface StripeHarness {
+  oidc: OidcServer;
+  gateway: TestGateway;
+  webhooks: RunningWebhooks;
+  topics: StripeTopics;
+  redisPrefix: string;
+  kafka: KafkaReader;
+  /** Present when started with `gatewayProxy: true`: sits between the app and the gateway. */
+  gatewayProxy?: FaultProxy;
+  /** Present when started with `stripeProxy: true`: sits between the app and stripe-mock. */
+  stripeProxy?: FaultProxy;
+  /** The endpoint URL with the API key. */
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  gatewayProxy?: boolean;
+  stripeProxy?: boolean;
+  env?: Record<string, string>;
+}
+
+export async function startStripeHarness(name: string, options: HarnessOptions = {}): Promise<StripeHarness> {
+  const oidc = await startOidcServer({ realm: 'nudges' });
+  const gateway = await startGateway({ issuer: oidc.issuer, jwksUrl: oidc.jwksUrl, slowMs: 400 });
+  const gatewayProxy = options.gatewayProxy ? await startFaultProxy(gateway.url) : undefined;
+  const stripeProxy = options.stripeProxy ? await startFaultProxy(stackEnv().STRIPE_API_URL) : undefined;
+  const base = uniqueName(name);
+  const topics = { payments: `${base}-payments`, foreignProducts: `${base}-foreign-products`, deadletter: `${base}-deadletter` };
+  const redisPrefix = `${base}:`;
+  const webhooks = await startWebhooksApp({
+    KAFKA_TOPIC_NOTIFICATIONS: `${base}-notifications`,
+    KAFKA_TOPIC_PAYMENTS: topics.payments,
+    KAFKA_TOPIC_FOREIGN_PRODUCTS: topics.foreignProducts,
+    KAFKA_TOPIC_DEADLETTER: topics.deadletter,
+    KAFKA_TOPIC_PARTITIONS: '1',
+    REDIS_KEY_PREFIX: redisPrefix,
+    GRAPHQL_API_URL: gatewayProxy?.url ?? gateway.url,
+    GRAPHQL_TIMEOUT_MS: '3000',
+    Oidc__ServerUrl: oidc.serverUrl,
+    Oidc__Realm: oidc.realm,
+    Oidc__ClientId: DEFAULT_OIDC_CLIENT.clientId,
+    Oidc__ClientSecret: DEFAULT_OIDC_CLIENT.clientSecret,
+    ...(stripeProxy ? { STRIPE_API_URL: stripeProxy.url } : {}),
+    ...options.env,
+  });
+  const kafka = await KafkaReader.start(Object.values(topics));
+  return {
+    oidc,
+    gateway,
+    webhooks,
+    topics,
+    redisPrefix,
+    kafka,
+    gatewayProxy,
+    stripeProxy,
+    endpoint: `${webhooks.url}/api/StripeWebhookHandler?code=${API_KEY}`,
+    stop: async () => {
+      await kafka.stop();
+      await webhooks.stop();
+      await Promise.all([gateway.stop(), oidc.stop(), gatewayProxy?.stop(), stripeProxy?.stop()]);
+    },
+  };
+}
+
+export interface Delivery {
+  status: number;
+  body: string;
+}
+
+/** Delivers an event as Stripe does: JSON body, `Stripe-Signature` over the exact bytes. */
+export async function deliver(endpoint: string, event: StripeEventPayload | string, headers: Record<string, string> = {}): Promise<Delivery> {
+  const body = typeof event === 'string' ? event : JSON.stringify(event);
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signatureFor(body), 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)', ...headers },
+    body,
+  });
+  return { status: res.status, body: await res.text() };
+}
+
+/** The `outcome` of a 200 answer. */
+export const outcomeOf = (delivery: Delivery): string => (JSON.parse(delivery.body) as { outcome: string }).outcome;
