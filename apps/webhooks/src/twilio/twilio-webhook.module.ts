@@ -4,6 +4,7 @@ import type { EncryptionConfig } from '@app/shared/config/encryption.env.js';
 import { PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
 import { ANNOUNCEMENT_PHONE_CIPHER, AnnouncementBroadcaster } from './announcement/announcement-broadcaster.js';
 import { AnnouncementDraftStore } from './announcement/draft.store.js';
+import { SubscriberPager } from './announcement/subscriber-pager.js';
 import { ConfirmHandler } from './commands/confirm.handler.js';
 import { DraftHandler } from './commands/draft.handler.js';
 import { HelpHandler } from './commands/help.handler.js';
@@ -26,7 +27,8 @@ const COMMAND_ORDER = [IgnoredKeywordHandler, HelpHandler, UnsubHandler, Confirm
 /**
  * Twilio inbound SMS: `POST /api/TwilioWebhookHandler`, one handler per command, announcement
  * drafts in Redis and the broadcast to every subscriber in one Kafka transaction. Needs the
- * global LOCALIZER (LocalizationModule) and NudgesGateway (GatewayModule).
+ * global LOCALIZER (LocalizationModule), NudgesGateway and OidcTokenProvider (GatewayModule), the
+ * `twilio`, `gateway` and `encryption` config sections, REDIS and KafkaProducerService.
  */
 @Module({
   controllers: [TwilioWebhookController],
@@ -40,6 +42,7 @@ const COMMAND_ORDER = [IgnoredKeywordHandler, HelpHandler, UnsubHandler, Confirm
         return key ? new PhoneCipher(key) : undefined;
       },
     },
+    SubscriberPager,
     { provide: TWILIO_GATEWAY, useClass: NudgesTwilioGateway },
     TwilioSignatureVerifier,
     MessageReplayStore,

@@ -1,10 +1,53 @@
 import { z } from 'zod';
-import { httpUrl, optionalString, requiredString } from '@app/shared/config/env.js';
+import { bool, csv, httpUrl, optionalHttpUrl, optionalString, positiveInt, requiredString } from '@app/shared/config/env.js';
+
+export const TWILIO_CONFIG = Symbol('TWILIO_CONFIG');
+
+const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/i;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses `86400` (seconds), `90s`, `15m`, `24h` or `1d` into milliseconds; undefined when malformed or zero. */
+export function parseDurationMs(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  if (!match) return undefined;
+  const ms = Number(match[1]) * UNIT_MS[(match[2] ?? 's').toLowerCase()]!;
+  return Number.isSafeInteger(ms) && ms >= 1000 ? ms : undefined;
+}
+
+/** A duration env value (see parseDurationMs), at least one second. */
+const duration = (fallback: string) =>
+  z
+    .preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().default(fallback))
+    .refine((v) => parseDurationMs(v) !== undefined, 'must be a duration of at least 1s: seconds, or a number with ms, s, m, h or d')
+    .transform((v) => parseDurationMs(v)!);
+
+/** Twilio's maximum length of one (concatenated) SMS body. */
+export const TWILIO_MAX_BODY_CHARS = 1600;
 
 export const twilioEnv = {
   TWILIO_ACCOUNT_SID: requiredString().meta({ description: 'Twilio account SID (AC...)' }),
   TWILIO_AUTH_TOKEN: requiredString().meta({ description: 'Twilio auth token; validates X-Twilio-Signature', sensitive: true }),
   TWILIO_MESSAGE_SERVICE_SID: optionalString().meta({ description: 'Twilio Messaging Service SID (MG...); not used by webhooks' }),
+  TWILIO_WEBHOOK_PUBLIC_URL: optionalHttpUrl().meta({
+    description:
+      'public base URL Twilio calls (scheme, host, optional path prefix), e.g. https://hooks.example.com; the signed URL is this plus the path and query Node received. Unset: rebuilt from the request (X-Forwarded-Proto/Host honoured)',
+  }),
+  TWILIO_SIGNATURE_VALIDATION_DISABLED: bool(false).meta({
+    description: 'true turns X-Twilio-Signature validation off (local tunnels only; logs a warning at start-up)',
+  }),
+  TWILIO_IGNORED_KEYWORDS: csv('STOP,START,UNSTOP').meta({
+    description: 'keywords acknowledged with an empty TwiML reply (Twilio opt-out handles them), comma-separated, case-insensitive',
+  }),
+  TWILIO_REPLAY_TTL: duration('24h').meta({
+    description: 'how long the reply to a MessageSid is kept, so a Twilio retry gets the first reply (seconds, or 90s/15m/24h/1d)',
+  }),
+  ANNOUNCEMENT_DRAFT_TTL: duration('24h').meta({
+    description: 'how long an announcement draft waits for CONFIRM (seconds, or 90s/15m/24h/1d)',
+  }),
+  ANNOUNCEMENT_PAGE_SIZE: positiveInt(500).refine((v) => v <= 1000, 'must be at most 1000').meta({ description: 'subscribers fetched per gateway page during a broadcast' }),
+  ANNOUNCEMENT_KAFKA_CHUNK: positiveInt(2000).meta({
+    description: 'SendSms messages per produce request inside the broadcast transaction',
+  }),
   AccountUrl: httpUrl().meta({ description: 'account page linked in the client HELP reply' }),
   StripePortalUrl: httpUrl().meta({ description: 'Stripe customer portal linked in the client HELP reply' }),
   ClientLinkBaseUri: httpUrl().meta({ description: 'base of the client share link (<base>/<slug>)' }),
@@ -13,6 +56,15 @@ export const twilioEnv = {
 export interface TwilioWebhookConfig {
   accountSid: string;
   authToken: string;
+  /** Public base URL (no trailing slash) used to rebuild the signed URL; undefined: from the request. */
+  publicUrl?: string;
+  signatureValidationDisabled: boolean;
+  /** Upper-case keywords. */
+  ignoredKeywords: string[];
+  replayTtlMs: number;
+  draftTtlMs: number;
+  pageSize: number;
+  kafkaChunk: number;
   accountUrl: string;
   stripePortalUrl: string;
   clientLinkBaseUri: string;
@@ -22,8 +74,15 @@ export function twilioConfigFrom(e: z.output<z.ZodObject<typeof twilioEnv>>): Tw
   return {
     accountSid: e.TWILIO_ACCOUNT_SID,
     authToken: e.TWILIO_AUTH_TOKEN,
+    ...(e.TWILIO_WEBHOOK_PUBLIC_URL === undefined ? {} : { publicUrl: e.TWILIO_WEBHOOK_PUBLIC_URL.replace(/\/+$/, '') }),
+    signatureValidationDisabled: e.TWILIO_SIGNATURE_VALIDATION_DISABLED,
+    ignoredKeywords: e.TWILIO_IGNORED_KEYWORDS.map((k) => k.toUpperCase()),
+    replayTtlMs: e.TWILIO_REPLAY_TTL,
+    draftTtlMs: e.ANNOUNCEMENT_DRAFT_TTL,
+    pageSize: e.ANNOUNCEMENT_PAGE_SIZE,
+    kafkaChunk: e.ANNOUNCEMENT_KAFKA_CHUNK,
     accountUrl: e.AccountUrl,
     stripePortalUrl: e.StripePortalUrl,
-    clientLinkBaseUri: e.ClientLinkBaseUri,
+    clientLinkBaseUri: e.ClientLinkBaseUri.replace(/\/+$/, ''),
   };
 }

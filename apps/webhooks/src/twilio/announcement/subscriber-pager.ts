@@ -1,0 +1,120 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { print } from 'graphql';
+import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
+import { GatewayBusinessError, GatewayUnavailableError } from '@app/shared/graphql/gateway.errors.js';
+import { toGatewayError } from '@app/shared/graphql/gateway-error-mapping.js';
+import { CLIENT_SUBSCRIBERS_PAGE } from '@app/shared/graphql/operations.js';
+import { OidcTokenProvider } from '@app/shared/oidc/oidc-token-provider.js';
+import type { Recipient } from '../twilio-gateway.port.js';
+
+const OPERATION = 'ClientSubscribersPage';
+const QUERY = print(CLIENT_SUBSCRIBERS_PAGE);
+
+interface PageResponse {
+  data?: {
+    client: {
+      subscribers: {
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        nodes: Array<{ id: string; locale: string | null; phoneNumber: string | null }> | null;
+      } | null;
+    } | null;
+  } | null;
+  errors?: Array<{ message: string; extensions?: { code?: unknown } }>;
+}
+
+interface Page {
+  recipients: Recipient[];
+  next: string | null;
+}
+
+/**
+ * Pages through all subscribers of a client for the announcement fan-out: the same
+ * `ClientSubscribersPage` operation NudgesGateway sends, with the same OIDC token, but posted with
+ * plain fetch instead of through Apollo, whose per-node result processing dominates a
+ * 100,000-subscriber broadcast, and always one page ahead: the request for page n+1 leaves as
+ * soon as page n has arrived, so the gateway works while the caller produces page n to Kafka.
+ * Failures are GatewayUnavailableError (network, timeout, 5xx/429, 401 after one token refresh)
+ * or GatewayBusinessError (GraphQL errors, unknown client, a cursor that does not advance).
+ */
+@Injectable()
+export class SubscriberPager {
+  private readonly url: string;
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly tokens: OidcTokenProvider,
+    @Inject(ConfigService) config: ConfigService,
+  ) {
+    const gateway = config.getOrThrow<GatewayConfig>('gateway');
+    this.url = gateway.url;
+    this.timeoutMs = gateway.timeoutMs;
+  }
+
+  async *pages(clientId: string, pageSize: number): AsyncGenerator<Recipient[]> {
+    let pending: Promise<Page> | undefined = this.fetchPage(clientId, pageSize, null);
+    try {
+      while (pending) {
+        const page: Page = await pending;
+        pending = page.next === null ? undefined : this.fetchPage(clientId, pageSize, page.next);
+        yield page.recipients;
+      }
+    } finally {
+      // Abandoned early (the broadcast failed): the read-ahead's outcome no longer matters.
+      pending?.catch(() => undefined);
+    }
+  }
+
+  private async fetchPage(clientId: string, first: number, after: string | null): Promise<Page> {
+    const json = await this.post({ clientId, first, after });
+    if (json.errors?.length) {
+      const code = json.errors[0]?.extensions?.code;
+      throw new GatewayBusinessError(OPERATION, typeof code === 'string' ? code : 'GraphQLError', json.errors.map((e) => e.message).join('; '));
+    }
+    const client = json.data?.client;
+    if (!client) throw new GatewayBusinessError(OPERATION, 'ClientNotFoundError', 'the client does not exist');
+    const connection = client.subscribers;
+    const recipients = (connection?.nodes ?? []).map((s) => ({
+      id: s.id,
+      ...(s.phoneNumber ? { phoneNumber: s.phoneNumber } : {}),
+      ...(s.locale ? { locale: s.locale } : {}),
+    }));
+    const info = connection?.pageInfo;
+    if (!info?.hasNextPage || !info.endCursor) return { recipients, next: null };
+    if (info.endCursor === after) throw new GatewayBusinessError(OPERATION, 'PagingError', 'the gateway returned the same cursor twice');
+    return { recipients, next: info.endCursor };
+  }
+
+  private async post(variables: Record<string, unknown>, retried = false): Promise<PageResponse> {
+    let token: string;
+    let res: Response;
+    try {
+      token = await this.tokens.getToken();
+      res = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ operationName: OPERATION, query: QUERY, variables }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw toGatewayError(OPERATION, err);
+    }
+    if (res.status === 401 && !retried) {
+      await res.body?.cancel();
+      this.tokens.invalidate(token);
+      return this.post(variables, true);
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      if (res.status === 401 || res.status === 403) throw new GatewayUnavailableError(OPERATION, 'unauthorized', `HTTP ${res.status}`, res.status);
+      if (res.status >= 500 || res.status === 429 || res.status === 408) throw new GatewayUnavailableError(OPERATION, 'http-status', `HTTP ${res.status}`, res.status);
+      throw new GatewayBusinessError(OPERATION, `HTTP${res.status}`, `HTTP ${res.status}`);
+    }
+    try {
+      return (await res.json()) as PageResponse;
+    } catch (err) {
+      if ((err as { name?: string }).name === 'TimeoutError') throw toGatewayError(OPERATION, err);
+      throw new GatewayUnavailableError(OPERATION, 'bad-response', 'unparsable answer', res.status, { cause: err });
+    }
+  }
+}

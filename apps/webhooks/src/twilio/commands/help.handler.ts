@@ -1,0 +1,29 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TWILIO_CONFIG, type TwilioWebhookConfig } from '../twilio.env.js';
+import { localeOf } from './sender.js';
+import { textReply, type SmsCommandHandler, type SmsCommandInput, type SmsReply } from './sms-command.js';
+
+const HELP_KEYWORDS = new Set(['COMMANDS', 'HELP']);
+
+/** COMMANDS / HELP: the client help with links, the subscriber help, or NotCustomer. */
+@Injectable()
+export class HelpHandler implements SmsCommandHandler {
+  constructor(@Inject(TWILIO_CONFIG) private readonly config: TwilioWebhookConfig) {}
+
+  async handle({ keyword, sender }: SmsCommandInput): Promise<SmsReply | undefined> {
+    if (!HELP_KEYWORDS.has(keyword)) return undefined;
+    const who = await sender();
+    if (who.client) {
+      return textReply('ClientHelpMessage', localeOf(who, 'client'), {
+        accountUrl: this.config.accountUrl,
+        subUrl: this.config.stripePortalUrl,
+        shareUrl: clientLink(this.config.clientLinkBaseUri, who.client.slug),
+      });
+    }
+    if (who.subscriber) return textReply('SubscriberHelpMessage', localeOf(who, 'subscriber'));
+    return textReply('NotCustomer', localeOf(who));
+  }
+}
+
+/** `<ClientLinkBaseUri>/<slug>`. */
+export const clientLink = (base: string, slug: string): string => `${base}/${encodeURIComponent(slug)}`;

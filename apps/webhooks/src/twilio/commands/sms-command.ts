@@ -1,0 +1,45 @@
+import type { ResourceKey } from '@app/shared/localization/catalog.js';
+import type { InboundSms } from '../inbound/inbound-sms.js';
+import type { Sender } from './sender.js';
+
+/** Several localized entries joined by line breaks, inserted as one replacement (the UNSUB list). */
+export interface LocalizedList {
+  entries: { resourceKey: ResourceKey; replacements: Record<string, string> }[];
+}
+
+export type ReplyReplacements = Record<string, string | LocalizedList>;
+
+/** What to answer: a localized text, or nothing (an empty `<Response/>`). */
+export type SmsReply =
+  | { kind: 'text'; resourceKey: ResourceKey; locale: string; replacements?: ReplyReplacements }
+  | { kind: 'silent' };
+
+export const silentReply = (): SmsReply => ({ kind: 'silent' });
+
+export const textReply = (resourceKey: ResourceKey, locale: string, replacements?: ReplyReplacements): SmsReply => ({
+  kind: 'text',
+  resourceKey,
+  locale,
+  ...(replacements ? { replacements } : {}),
+});
+
+export interface SmsCommandInput {
+  sms: InboundSms;
+  /** The body without surrounding whitespace. */
+  text: string;
+  /** `text` upper-cased, for keyword matching. */
+  keyword: string;
+  /** The sender, looked up on first call only (both gateway queries at once), then shared. */
+  sender(): Promise<Sender>;
+}
+
+/**
+ * One SMS command. Handlers are tried in a fixed order; the first that recognises the message
+ * answers it. `undefined` means "not mine".
+ */
+export interface SmsCommandHandler {
+  handle(input: SmsCommandInput): Promise<SmsReply | undefined>;
+}
+
+/** The handlers in the order they are tried. */
+export const SMS_COMMAND_HANDLERS = Symbol('SMS_COMMAND_HANDLERS');

@@ -1,0 +1,72 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { maskPhoneNumber } from '@app/shared/logging/redact.js';
+import { localeOf } from '../commands/sender.js';
+import { SenderLookup } from '../commands/sender-lookup.js';
+import { SMS_COMMAND_HANDLERS, textReply, type SmsCommandHandler, type SmsCommandInput } from '../commands/sms-command.js';
+import { TWILIO_MAX_BODY_CHARS } from '../twilio.env.js';
+import type { InboundSms } from './inbound-sms.js';
+import { MessageReplayStore } from './message-replay.store.js';
+import { ReplyRenderer } from './reply-renderer.js';
+import { twimlReply } from './twiml.js';
+
+/** A Twilio retry arrived while the first request for its MessageSid was still being processed. */
+export class MessageInProgressError extends Error {
+  constructor() {
+    super('the same MessageSid is still being processed');
+    this.name = 'MessageInProgressError';
+  }
+}
+
+/**
+ * Turns an inbound SMS into its TwiML reply: replays the stored reply of a MessageSid already
+ * answered, refuses bodies over Twilio's 1600 characters, then tries the command handlers in order.
+ */
+@Injectable()
+export class InboundSmsService {
+  private readonly logger = new Logger(InboundSmsService.name);
+
+  constructor(
+    @Inject(SMS_COMMAND_HANDLERS) private readonly handlers: readonly SmsCommandHandler[],
+    private readonly senders: SenderLookup,
+    private readonly replies: ReplyRenderer,
+    private readonly replay: MessageReplayStore,
+  ) {}
+
+  async reply(sms: InboundSms): Promise<string> {
+    if (!sms.messageSid) return this.process(sms);
+    const claim = await this.replay.claim(sms.messageSid);
+    if (claim.kind === 'replay') {
+      this.logger.log({ msg: 'repeated MessageSid answered with the first reply', messageSid: sms.messageSid });
+      return claim.twiml;
+    }
+    if (claim.kind === 'busy') throw new MessageInProgressError();
+    let twiml: string;
+    try {
+      twiml = await this.process(sms);
+    } catch (err) {
+      await this.replay.release(sms.messageSid).catch(() => undefined);
+      throw err;
+    }
+    await this.replay.complete(sms.messageSid, twiml).catch((err: unknown) => {
+      this.logger.warn({ msg: 'reply not remembered for replay', messageSid: sms.messageSid, err });
+    });
+    return twiml;
+  }
+
+  private async process(sms: InboundSms): Promise<string> {
+    const text = sms.body.trim();
+    if (text === '') return twimlReply(); // e.g. a picture without text: nothing to act on
+    const input: SmsCommandInput = { sms, text, keyword: text.toUpperCase(), sender: this.senders.lazy(sms.from) };
+    if ([...sms.body].length > TWILIO_MAX_BODY_CHARS) {
+      return this.replies.toTwiml(textReply('MessageTooLong', localeOf(await input.sender())));
+    }
+    for (const handler of this.handlers) {
+      const reply = await handler.handle(input);
+      if (reply) {
+        this.logger.log({ msg: 'SMS command answered', handler: handler.constructor.name, from: maskPhoneNumber(sms.from) });
+        return this.replies.toTwiml(reply);
+      }
+    }
+    return twimlReply();
+  }
+}

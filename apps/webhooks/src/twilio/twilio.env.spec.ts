@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { parseEnv } from '@app/shared/config/env.js';
+import { parseDurationMs, twilioConfigFrom, twilioEnv } from './twilio.env.js';
+
+const base = {
+  TWILIO_ACCOUNT_SID: 'AC1',
+  TWILIO_AUTH_TOKEN: 'token',
+  AccountUrl: 'https://app.example.com/account',
+  StripePortalUrl: 'https://billing.example.com/p',
+  ClientLinkBaseUri: 'https://app.example.com/',
+};
+const load = (env: Record<string, string>) => twilioConfigFrom(parseEnv(z.object(twilioEnv), { ...base, ...env }));
+
+describe('twilio env', () => {
+  it.each([
+    ['86400', 86_400_000],
+    ['90s', 90_000],
+    ['15m', 900_000],
+    ['24h', 86_400_000],
+    ['1d', 86_400_000],
+    ['1500ms', 1500],
+  ])('parses the duration %s', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
+
+  it.each(['0', '10ms', '-5', '1w', 'PT24H', 'soon'])('refuses the duration %s', (text) => expect(parseDurationMs(text)).toBeUndefined());
+
+  it('has the documented defaults', () => {
+    expect(load({})).toMatchObject({
+      signatureValidationDisabled: false,
+      ignoredKeywords: ['STOP', 'START', 'UNSTOP'],
+      draftTtlMs: 86_400_000,
+      replayTtlMs: 86_400_000,
+      pageSize: 500,
+      clientLinkBaseUri: 'https://app.example.com',
+    });
+    expect(load({}).publicUrl).toBeUndefined();
+  });
+
+  it('reads the public URL, the off flag, the keywords and the TTL', () => {
+    expect(
+      load({
+        TWILIO_WEBHOOK_PUBLIC_URL: 'https://hooks.example.com/edge/',
+        TWILIO_SIGNATURE_VALIDATION_DISABLED: 'true',
+        TWILIO_IGNORED_KEYWORDS: 'stop, quit ,cancel',
+        ANNOUNCEMENT_DRAFT_TTL: '2h',
+      }),
+    ).toMatchObject({
+      publicUrl: 'https://hooks.example.com/edge',
+      signatureValidationDisabled: true,
+      ignoredKeywords: ['STOP', 'QUIT', 'CANCEL'],
+      draftTtlMs: 7_200_000,
+    });
+  });
+
+  it('names the variable of a bad value', () => {
+    expect(() => load({ ANNOUNCEMENT_DRAFT_TTL: 'forever', ANNOUNCEMENT_PAGE_SIZE: '5000' })).toThrow(/ANNOUNCEMENT_DRAFT_TTL[\s\S]*ANNOUNCEMENT_PAGE_SIZE|ANNOUNCEMENT_PAGE_SIZE[\s\S]*ANNOUNCEMENT_DRAFT_TTL/);
+  });
+});
