@@ -56,7 +56,7 @@ function appEnv() {
     STRIPE_WEBHOOKS_SECRET: secrets.stripe,
     TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
     TWILIO_AUTH_TOKEN: secrets.twilioToken,
-    TWILIO_PUBLIC_BASE_URL: `http://127.0.0.1:${ports.webhooks}`,
+    TWILIO_WEBHOOK_PUBLIC_URL: `http://127.0.0.1:${ports.webhooks}`,
     AccountUrl: 'https://app.example.com/account',
     StripePortalUrl: 'https://billing.stripe.com/p/login/demo',
     ClientLinkBaseUri: 'https://app.example.com',

@@ -1,12 +1,14 @@
+import { existsSync } from 'node:fs';
 import { ConfigValidationError } from '../config/env.js';
 
 /**
- * Runs an app's start-up and turns failures into a short message and exit code 1: a configuration
+ * Runs an app's start-up (after reading ./.env, if any) and turns failures into a short message and exit code 1: a configuration
  * problem prints one line per variable; anything else prints its message (never a stack trace or
  * a configuration value).
  */
 export async function runApp(app: string, start: () => Promise<unknown>): Promise<void> {
   try {
+    loadDotEnv();
     await start();
   } catch (err) {
     process.stderr.write(startupFailureMessage(app, err));
@@ -28,4 +30,9 @@ function findConfigError(err: unknown): ConfigValidationError | undefined {
     if (e instanceof ConfigValidationError) return e;
   }
   return undefined;
+}
+
+/** Development convenience: variables from ./.env, never overriding the real environment. */
+function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
 }
