@@ -25,13 +25,18 @@ export async function mustRun(cmd, args, opts) {
   if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${code}`);
 }
 
-/** `npm ci` when node_modules is missing or older than package-lock.json. */
+/**
+ * Installs npm packages when node_modules is missing or older than package-lock.json.
+ * `npm install` rather than `npm ci`: the registry our machines reach serves only this platform's
+ * optional binaries (@swc/core-*, …), so npm 11 writes a lock that `npm ci` then rejects as out of
+ * sync; `npm install` honours the same lock without rewriting it.
+ */
 export async function ensureNodeModules() {
   const marker = join(repo, 'node_modules', '.package-lock.json');
   const lock = join(repo, 'package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  step('installing npm packages (npm ci)');
-  await mustRun('npm', ['ci', '--no-audit', '--no-fund']);
+  step('installing npm packages (npm install, from package-lock.json)');
+  await mustRun('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 /** Builds both apps (and the peers) unless the build is newer than every source file. */

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { configReferenceTable, envShapeOf } from '@app/shared/config/reference.js';
 import { notifierEnvSchema } from '../../apps/notifier/src/config/notifier.config.js';
 import { webhooksEnvSchema } from '../../apps/webhooks/src/config/webhooks.config.js';
+import { cliEnvSchema } from '../../apps/cli/src/cli.env.js';
 
 // docs/configuration.md carries a table generated from the apps' env schemas. This test fails when
 // they drift; `UPDATE_DOCS=1 npm run jest -- test/docs` rewrites the table.
@@ -14,6 +15,7 @@ describe('docs/configuration.md', () => {
     const table = configReferenceTable([
       { app: 'webhooks', schema: webhooksEnvSchema },
       { app: 'notifier', schema: notifierEnvSchema },
+      { app: 'cli', schema: cliEnvSchema },
     ]);
     const doc = readFileSync(DOC, 'utf8');
     const start = doc.indexOf(BEGIN);
@@ -32,7 +34,7 @@ describe('.env.example', () => {
   it('documents every variable of both apps', () => {
     const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
     const documented = new Set([...example.matchAll(/^#?\s*([A-Za-z][A-Za-z0-9_]*)=/gm)].map((m) => m[1]));
-    const names = [webhooksEnvSchema, notifierEnvSchema].flatMap((schema) => Object.keys(envShapeOf(schema)));
+    const names = [webhooksEnvSchema, notifierEnvSchema, cliEnvSchema].flatMap((schema) => Object.keys(envShapeOf(schema)));
     expect(names.filter((name) => !documented.has(name))).toEqual([]);
   });
 });

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import {
+  kafkaConfigFrom,
+  kafkaEnv,
+  redisConfigFrom,
+  redisEnv,
+  runtimeConfigFrom,
+  runtimeEnv,
+  type KafkaConfig,
+  type RedisConfig,
+  type RuntimeConfig,
+} from '@app/shared/config/common.env.js';
+import { optionalString, parseEnv, positiveInt } from '@app/shared/config/env.js';
+import { gatewayConfigFrom, gatewayEnv, type GatewayConfig } from '@app/shared/config/gateway.env.js';
+import { httpEnv } from '../../webhooks/src/http/http.config.js';
+import { stripeConfigFrom, stripeEnv, type StripeConfig } from '../../webhooks/src/stripe/stripe.env.js';
+import { twilioEnv } from '../../webhooks/src/twilio/twilio.env.js';
+
+/** What the CLI reads its settings from; `process.env` in production, a plain object in tests. */
+export type CliEnv = Record<string, string | undefined>;
+
+/** How long a replay is remembered (so the same dead letter is not republished by accident). */
+export const DEFAULT_REPLAY_RECORD_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+/** The CLI logs to stderr and is quiet by default: warnings and errors only. */
+const cliRuntime = (env: CliEnv): CliEnv => ({ ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' });
+
+// ---- dlq ----
+
+export const dlqEnv = {
+  ...runtimeEnv,
+  ...kafkaEnv,
+  ...redisEnv,
+  DLQ_REPLAY_RECORD_TTL: positiveInt(DEFAULT_REPLAY_RECORD_TTL_SECONDS).meta({
+    description: 'cli: seconds a dead-letter replay is remembered in Redis (replaying the same id again needs --force meanwhile)',
+  }),
+};
+
+export interface DlqConfig {
+  runtime: RuntimeConfig;
+  kafka: KafkaConfig;
+  redis: RedisConfig;
+  replayRecordTtlSeconds: number;
+}
+
+const dlqEnvSchema = z.object(dlqEnv).transform(
+  (e): DlqConfig => ({
+    runtime: runtimeConfigFrom(e),
+    // The CLI never creates topics: a missing dead-letter topic is reported, not created empty.
+    kafka: { ...kafkaConfigFrom(e, 'nudges-cli'), createTopics: false },
+    redis: redisConfigFrom(e),
+    replayRecordTtlSeconds: e.DLQ_REPLAY_RECORD_TTL,
+  }),
+);
+
+export const loadDlqConfig = (env: CliEnv = process.env): DlqConfig => parseEnv(dlqEnvSchema, cliRuntime(env));
+
+// ---- Stripe processing (reconcile, replay of Stripe dead letters) ----
+
+/** The same variables the webhooks service reads for its Stripe flow. */
+export const stripeProcessingEnv = { ...runtimeEnv, ...kafkaEnv, ...redisEnv, ...stripeEnv, ...gatewayEnv };
+
+export interface StripeProcessingConfig {
+  runtime: RuntimeConfig;
+  kafka: KafkaConfig;
+  redis: RedisConfig;
+  stripe: StripeConfig;
+  gateway: GatewayConfig;
+}
+
+const stripeProcessingEnvSchema = z.object(stripeProcessingEnv).transform(
+  (e): StripeProcessingConfig => ({
+    runtime: runtimeConfigFrom(e),
+    kafka: kafkaConfigFrom(e, 'nudges-cli'),
+    redis: redisConfigFrom(e),
+    stripe: stripeConfigFrom(e),
+    gateway: gatewayConfigFrom(e),
+  }),
+);
+
+export const loadStripeProcessingConfig = (env: CliEnv = process.env): StripeProcessingConfig =>
+  parseEnv(stripeProcessingEnvSchema, cliRuntime(env));
+
+// ---- simulate ----
+
+const webhooksUrl = () =>
+  z
+    .preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().default('http://127.0.0.1:5000'))
+    .refine((v) => /^https?:\/\/[^\s]+$/i.test(v) && URL.canParse(v), 'must be an absolute http(s) URL')
+    .transform((v) => v.replace(/\/+$/, ''));
+
+export const simulateEnv = {
+  WEBHOOKS_URL: webhooksUrl().meta({ description: 'cli: base URL of a running webhooks service that `simulate` posts to' }),
+  WEBHOOKS_API_KEY: httpEnv.WEBHOOKS_API_KEY,
+};
+
+export const simulateStripeEnv = { ...simulateEnv, STRIPE_WEBHOOKS_SECRET: stripeEnv.STRIPE_WEBHOOKS_SECRET };
+
+export const simulateSmsEnv = {
+  ...simulateEnv,
+  TWILIO_AUTH_TOKEN: twilioEnv.TWILIO_AUTH_TOKEN,
+  TWILIO_ACCOUNT_SID: optionalString().meta({ description: 'Twilio account SID (AC...); `simulate sms` sends it as AccountSid' }),
+  TWILIO_WEBHOOK_PUBLIC_URL: twilioEnv.TWILIO_WEBHOOK_PUBLIC_URL,
+};
+
+export interface SimulateConfig {
+  webhooksUrl: string;
+  apiKey: string;
+  stripeWebhooksSecret?: string;
+  twilioAuthToken?: string;
+  twilioAccountSid: string;
+  /** The public base URL Twilio signs, as the webhooks service rebuilds it (no trailing slash). */
+  twilioPublicUrl?: string;
+}
+
+const PLACEHOLDER_ACCOUNT_SID = 'AC00000000000000000000000000000000';
+
+export const loadSimulateStripeConfig = (env: CliEnv = process.env): SimulateConfig => {
+  const e = parseEnv(z.object(simulateStripeEnv), env);
+  return { webhooksUrl: e.WEBHOOKS_URL, apiKey: e.WEBHOOKS_API_KEY, stripeWebhooksSecret: e.STRIPE_WEBHOOKS_SECRET, twilioAccountSid: PLACEHOLDER_ACCOUNT_SID };
+};
+
+export const loadSimulateSmsConfig = (env: CliEnv = process.env): SimulateConfig => {
+  const e = parseEnv(z.object(simulateSmsEnv), env);
+  return {
+    webhooksUrl: e.WEBHOOKS_URL,
+    apiKey: e.WEBHOOKS_API_KEY,
+    twilioAuthToken: e.TWILIO_AUTH_TOKEN,
+    twilioAccountSid: e.TWILIO_ACCOUNT_SID ?? PLACEHOLDER_ACCOUNT_SID,
+    ...(e.TWILIO_WEBHOOK_PUBLIC_URL ? { twilioPublicUrl: e.TWILIO_WEBHOOK_PUBLIC_URL.replace(/\/+$/, '') } : {}),
+  };
+};
+
+/**
+ * Every variable any CLI command may read, for the configuration reference. Each command validates
+ * only its own subset (`dlq` needs Kafka and Redis, `simulate` only the webhooks URL and secrets).
+ */
+export const cliEnvSchema = z.object({ ...dlqEnv, ...stripeProcessingEnv, ...simulateStripeEnv, ...simulateSmsEnv });
+
+/** Log settings of the CLI itself (stderr, `warn` unless LOG_LEVEL says otherwise). */
+export const loadCliRuntime = (env: CliEnv = process.env): RuntimeConfig =>
+  parseEnv(z.object(runtimeEnv).transform(runtimeConfigFrom), cliRuntime(env));
