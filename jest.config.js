@@ -36,6 +36,8 @@ export default {
     {
       ...common,
       displayName: 'e2e',
+      // Real brokers and servers on a shared 2-core machine: hooks that start them get a minute.
+      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',

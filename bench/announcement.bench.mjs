@@ -13,12 +13,18 @@
 // runs autocannon with signed HELP webhooks (each with its own MessageSid).
 //
 //   BENCH_SUBSCRIBERS (default 100000)   BENCH_DURATION (s, default 10)   BENCH_CONNECTIONS (default 16)
+//   BENCH_POLL_MS (default 50) how often the committed offsets are polled during the CONFIRM
 //   BENCH_SKIP_BUILD=1 to use the existing dist/ build
+//   BENCH_CPU_PROF=<dir> runs the webhooks process with --cpu-prof (profile written to <dir> on exit)
+//   BENCH_GATEWAY_CPU_PROF=<dir> the same for the gateway stand-in's process
+//   BENCH_NODE_OPTIONS extra node flags for the webhooks process (e.g. --max-semi-space-size=32)
+// It also prints the CPU time each process spent during the measured CONFIRM (/proc/<pid>/stat):
+// the webhooks service, the gateway stand-in and the Kafka broker, and the machine's load average.
 // The last line of output is one JSON object with the figures.
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -32,6 +38,7 @@ const env = process.env;
 const SUBSCRIBERS = Number(env.BENCH_SUBSCRIBERS ?? 100_000);
 const DURATION = Number(env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 16);
+const POLL_MS = Number(env.BENCH_POLL_MS ?? 50);
 const API_KEY = 'bench-api-key';
 const AUTH_TOKEN = 'bench-twilio-token';
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -60,8 +67,14 @@ function freePort() {
 
 function startPeers() {
   const proc = fork(join(here, 'support', 'announcement-peers.mjs'), [], {
-    execArgv: ['--import', join(here, 'support', 'register-ts.mjs')],
-    env: { ...env, BENCH_SUBSCRIBERS: String(SUBSCRIBERS) },
+    execArgv: [
+      '--import',
+      join(here, 'support', 'register-ts.mjs'),
+      ...(env.BENCH_GATEWAY_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', env.BENCH_GATEWAY_CPU_PROF] : []),
+    ],
+    // Run like a deployed service (graphql-js skips its development-only checks); it shares the
+    // 2 cores with the process being measured.
+    env: { ...env, NODE_ENV: 'production', BENCH_SUBSCRIBERS: String(SUBSCRIBERS) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const ready = new Promise((resolve, reject) => {
@@ -97,6 +110,26 @@ function stopProcess(proc, viaIpc = false) {
     else proc.kill('SIGTERM');
   });
 }
+
+/** User + system CPU time of a process so far, in ms (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms). */
+const cpuMs = (pid) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+};
+
+/** The Kafka broker's pid, from the local stack's PID file (undefined when not known). */
+const kafkaPid = () => {
+  try {
+    return Number(readFileSync(join(repo, '.stack', 'pids', 'kafka.pid'), 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 /** VmHWM (peak) or VmRSS (current) of a process, in MB. */
 const rssMb = (pid, field = 'VmHWM') => {
@@ -175,7 +208,9 @@ const port = await freePort();
 const baseUrl = `http://127.0.0.1:${port}`;
 const webhookUrl = `${baseUrl}/api/TwilioWebhookHandler?code=${API_KEY}`;
 const entry = env.BENCH_WEBHOOKS_ENTRY ?? join(repo, 'dist', 'apps', 'webhooks', 'main.js');
-const webhooks = spawn(process.execPath, [entry], {
+const profileArgs = env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', env.BENCH_CPU_PROF] : [];
+const nodeArgs = (env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+const webhooks = spawn(process.execPath, [...nodeArgs, ...profileArgs, entry], {
   cwd: repo,
   stdio: ['ignore', 'ignore', 'inherit'],
   env: {
@@ -220,18 +255,24 @@ try {
   const rssBefore = rssMb(webhooks.pid, 'VmRSS');
   const peakBefore = rssMb(webhooks.pid);
   log(`▶ CONFIRM to ${SUBSCRIBERS} subscribers`);
+  const watched = { webhooks: webhooks.pid, gateway: peers.proc.pid, kafka: kafkaPid(), bench: process.pid };
+  const cpuBefore = Object.fromEntries(Object.entries(watched).map(([name, pid]) => [name, pid ? cpuMs(pid) : NaN]));
+  const loadBefore = loadavg()[0];
   const started = performance.now();
   let allCommittedMs;
   const watching = (async () => {
     // One commit marker per partition written to; the broadcast is committed once the stable
-    // offsets have moved past every message.
+    // offsets have moved past every message. Each poll costs this process and the broker about
+    // 1.5 ms of CPU, which on 2 cores competes with what is measured; every POLL_MS, the figure is
+    // an upper bound at most POLL_MS (plus one poll) late.
     while (allCommittedMs === undefined && performance.now() - started < 120_000) {
       if ((await committedEnd(admin)) - before >= SUBSCRIBERS) allCommittedMs = Math.round(performance.now() - started);
-      else await new Promise((r) => setTimeout(r, 10));
+      else await new Promise((r) => setTimeout(r, POLL_MS));
     }
   })();
   const reply = await post(webhookUrl, clientPhone, 'CONFIRM');
   const replyMs = Math.round(performance.now() - started);
+  const cpuDuring = Object.fromEntries(Object.entries(watched).map(([name, pid]) => [name, pid ? cpuMs(pid) - cpuBefore[name] : NaN]));
   await watching;
   const expectedReply = `Sent to ${SUBSCRIBERS} subscribers`;
   if (!reply.includes(expectedReply)) throw new Error(`unexpected CONFIRM reply: ${reply.slice(0, 200)}`);
@@ -251,6 +292,8 @@ try {
 
   console.log(`machine: ${cpus().length} cores, Node ${process.version}`);
   console.log(`CONFIRM to ${SUBSCRIBERS} subscribers: reply ${replyMs} ms, all committed ${allCommittedMs} ms, read back ${delivered}`);
+  console.log(`load average (1 min): ${loadBefore.toFixed(2)} before CONFIRM, ${loadavg()[0].toFixed(2)} after the run`);
+  console.log(`CPU during CONFIRM (ms): ${Object.entries(cpuDuring).map(([name, ms]) => `${name} ${ms}`).join(', ')}`);
   console.log(`webhooks RSS: ${rssBefore} MB before CONFIRM (peak so far ${peakBefore} MB), peak ${rss} MB after it (VmHWM)`);
   console.log(
     `HELP: ${helpReqPerSec} req/s, p50 ${help.latency.p50} ms, p99 ${helpP99Ms} ms, 2xx ${help['2xx']}, non-2xx ${help.non2xx}, errors ${help.errors + help.timeouts}`,

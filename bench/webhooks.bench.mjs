@@ -8,10 +8,20 @@
 // BENCH_PRICES price tiers with increasing `created`, so each one is verified, claimed in Redis,
 // order-checked and applied through the gateway (priceTierByForeignId + patchPriceTier).
 //
-//   BENCH_DURATION (s, default 10)   BENCH_CONNECTIONS (default 16)   BENCH_WARMUP (s, default 2)
-//   BENCH_PRICES (default 1000)      BENCH_CPU_PROF=<dir>: write V8 CPU profiles of the child processes
+// Besides latency and throughput it reports where the CPU went during each measured phase, per
+// process (process.cpuUsage over IPC; Redis from INFO cpu, which also counts anyone else using that
+// Redis), in total, as a share of the machine, and per answered request.
+//
+// The webhooks app is warmed up for BENCH_WARMUP seconds first: at a few hundred events per second
+// V8 keeps optimizing the hot paths for several seconds, and a short warm-up measures the JIT.
+//
+//   BENCH_DURATION (s, default 10)   BENCH_CONNECTIONS (default 16)   BENCH_WARMUP (s, default 10)
+//   BENCH_PRICES (default 1000)      BENCH_CPU_PROF=<dir>: V8 CPU profiles of the webhooks app and
+//                                    of the peers process, taken during the measured webhooks phase
 // The last line of output is one JSON object with the figures.
 import { fork } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -23,7 +33,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const env = process.env;
 const DURATION = Number(env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 16);
-const WARMUP = Number(env.BENCH_WARMUP ?? 2);
+const WARMUP = Number(env.BENCH_WARMUP ?? 10);
+// The bare route answers ~20× more requests per second, so its JIT settles far sooner.
+const BASELINE_WARMUP = Math.min(WARMUP, 3);
 const PRICES = Number(env.BENCH_PRICES ?? 1000);
 const API_KEY = 'bench-api-key';
 const SECRET = 'whsec_bench_secret';
@@ -34,7 +46,7 @@ const log = (line) => process.stderr.write(`${line}\n`);
 /** Forks `script` with the TypeScript loader and waits for its `ready` message. */
 function child(script, args, childEnv) {
   const proc = fork(join(here, 'support', script), args, {
-    execArgv: ['--import', join(here, 'support', 'register-ts.mjs'), ...(env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROF}`] : [])],
+    execArgv: ['--import', join(here, 'support', 'register-ts.mjs')],
     env: childEnv,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -45,16 +57,17 @@ function child(script, args, childEnv) {
   return { proc, ready };
 }
 
-function ask(proc, cmd) {
+/** Sends `message` and resolves with the first answer that has `key`. */
+function ask(proc, message, key) {
   return new Promise((resolve) => {
     const onMessage = (m) => {
-      if (m?.stats) {
+      if (m?.[key] !== undefined) {
         proc.off('message', onMessage);
         resolve(m);
       }
     };
     proc.on('message', onMessage);
-    proc.send({ cmd });
+    proc.send(message);
   });
 }
 
@@ -150,6 +163,57 @@ function summary(result) {
   };
 }
 
+// ---------------------------------------------------------------- CPU accounting
+
+async function redisCpu(redis) {
+  const info = await redis.info('cpu');
+  const field = (name) => Math.round(Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0) * 1e6);
+  return { user: field('used_cpu_user'), system: field('used_cpu_sys') };
+}
+
+/** CPU microseconds used so far by each process involved. */
+async function cpuSnapshot(procs, redis) {
+  const snapshot = {};
+  for (const [name, proc] of Object.entries(procs)) {
+    const { cpu } = await ask(proc, { cmd: 'cpu' }, 'cpu');
+    snapshot[name] = { user: cpu.userUs, system: cpu.systemUs };
+  }
+  snapshot['autocannon (bench)'] = process.cpuUsage();
+  snapshot['redis-server'] = await redisCpu(redis);
+  return snapshot;
+}
+
+/** Runs `phase` and reports the CPU each process spent meanwhile. */
+async function measured(procs, redis, phase) {
+  const before = await cpuSnapshot(procs, redis);
+  const started = process.hrtime.bigint();
+  const result = await phase();
+  const wallUs = Number(process.hrtime.bigint() - started) / 1000;
+  const after = await cpuSnapshot(procs, redis);
+  const usage = Object.fromEntries(
+    Object.keys(after).map((k) => [k, { user: after[k].user - before[k].user, system: after[k].system - before[k].system }]),
+  );
+  return { result, usage, wallUs };
+}
+
+function cpuTable(title, { usage, wallUs }, answered) {
+  const capacity = wallUs * cpus().length;
+  const total = { user: 0, system: 0 };
+  const line = (name, { user, system }) => {
+    const us = user + system;
+    return `  ${name.padEnd(20)} ${(us / 1e6).toFixed(2).padStart(6)} s CPU (${Math.round((100 * system) / Math.max(us, 1))
+      .toString()
+      .padStart(3)} % kernel)  ${((100 * us) / capacity).toFixed(1).padStart(5)} % of machine  ${(us / 1000 / answered).toFixed(3).padStart(7)} ms/request`;
+  };
+  console.log(`CPU during ${title} (${(wallUs / 1e6).toFixed(1)} s wall, ${cpus().length} cores, ${answered} answered 2xx):`);
+  for (const [name, u] of Object.entries(usage)) {
+    console.log(line(name, u));
+    total.user += u.user;
+    total.system += u.system;
+  }
+  console.log(line('total (listed)', total));
+}
+
 // ---------------------------------------------------------------- main
 
 log('▶ local stack (Kafka, Redis, stripe-mock)');
@@ -182,30 +246,50 @@ const appEnv = {
 };
 const webhooks = child('app-process.mjs', ['webhooks'], appEnv);
 const baseline = child('app-process.mjs', ['baseline'], { ...env, LOG_LEVEL: appEnv.LOG_LEVEL });
+const redis = new Redis(stackEnv().REDIS_URL, { maxRetriesPerRequest: 1 });
+const loadBefore = loadavg();
 let exitCode = 0;
 try {
   const [{ port: webhooksPort }, { port: baselinePort }] = await Promise.all([webhooks.ready, baseline.ready]);
   const webhooksUrl = `http://127.0.0.1:${webhooksPort}/api/StripeWebhookHandler?code=${API_KEY}`;
   const baselineUrl = `http://127.0.0.1:${baselinePort}/api/StripeWebhookHandler`;
+  const procs = { 'webhooks app': webhooks.proc, 'baseline app': baseline.proc, 'gateway + OIDC': peers.proc };
 
-  log(`▶ warm-up (${WARMUP} s each)`);
-  await run(baselineUrl, WARMUP, false);
+  log(`▶ warm-up (baseline ${BASELINE_WARMUP} s, webhooks ${WARMUP} s)`);
+  await run(baselineUrl, BASELINE_WARMUP, false);
   const warm = summary(await run(webhooksUrl, WARMUP, true));
 
   log(`▶ baseline: bare NestJS route, ${CONNECTIONS} connections, ${DURATION} s`);
-  const base = summary(await run(baselineUrl, DURATION, false));
-  log(`▶ webhooks: signed price.updated events, ${CONNECTIONS} connections, ${DURATION} s`);
-  const hooks = summary(await run(webhooksUrl, DURATION, true));
+  const baseRun = await measured(procs, redis, () => run(baselineUrl, DURATION, false));
+  const base = summary(baseRun.result);
 
-  const { stats } = await ask(peers.proc, 'stats');
+  log(`▶ webhooks: signed price.updated events, ${CONNECTIONS} connections, ${DURATION} s`);
+  const profiling = env.BENCH_CPU_PROF ? [webhooks.proc, peers.proc] : [];
+  await Promise.all(profiling.map((proc) => ask(proc, { cmd: 'profile-start' }, 'profiling')));
+  const hooksRun = await measured(procs, redis, () => run(webhooksUrl, DURATION, true));
+  const hooks = summary(hooksRun.result);
+  if (env.BENCH_CPU_PROF) {
+    mkdirSync(env.BENCH_CPU_PROF, { recursive: true });
+    for (const [name, proc] of [['webhooks', webhooks.proc], ['gateway', peers.proc]]) {
+      const file = join(env.BENCH_CPU_PROF, `${name}-${runId}.cpuprofile`);
+      await ask(proc, { cmd: 'profile-stop', file }, 'profiled');
+      log(`  CPU profile: ${file}`);
+    }
+  }
+
+  const { stats } = await ask(peers.proc, { cmd: 'stats' }, 'stats');
   const applied = stats['patchPriceTier:applied'] ?? 0;
   const ratio = Number((hooks.reqPerSec / base.reqPerSec).toFixed(3));
+  const loadAfter = loadavg();
 
   const row = (name, s) => `${name.padEnd(10)} ${String(s.reqPerSec).padStart(7)} req/s   p50 ${String(s.p50Ms).padStart(4)} ms   p99 ${String(s.p99Ms).padStart(4)} ms   2xx ${s.ok}   non-2xx ${s.non2xx}   errors ${s.errors}`;
-  console.log(`machine: ${(await import('node:os')).cpus().length} cores, Node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s`);
+  const load = (l) => l.map((x) => x.toFixed(2)).join(' ');
+  console.log(`machine: ${cpus().length} cores, Node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s; load average before ${load(loadBefore)}, after ${load(loadAfter)}`);
   console.log(row('baseline', base));
   console.log(row('webhooks', hooks));
   console.log(`ratio (webhooks / baseline): ${ratio}`);
+  cpuTable('the baseline phase', baseRun, base.ok);
+  cpuTable('the webhooks phase', hooksRun, hooks.ok);
   // Every event answered 200 must have changed its tier (autocannon may cut off a few in flight at the end).
   const answered = warm.ok + hooks.ok;
   console.log(`events answered 200: ${answered} (warm-up ${warm.ok}); gateway patchPriceTier applied: ${applied}`);
@@ -217,6 +301,7 @@ try {
     JSON.stringify({ bench: 'webhooks', eventsPerSec: hooks.reqPerSec, p50Ms: hooks.p50Ms, p99Ms: hooks.p99Ms, baselineReqPerSec: base.reqPerSec, ratio }),
   );
 } finally {
+  redis.disconnect();
   await Promise.all([stop(webhooks.proc), stop(baseline.proc), stop(peers.proc)]);
   await dropRedisKeys(redisPrefix);
 }

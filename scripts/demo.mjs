@@ -4,7 +4,7 @@
 // demo data, the notifier (LocalNotifier: SMS are printed, not sent) and the webhooks service;
 // then pushes sample traffic through:
 //   1. two SendSms events written to Kafka exactly as a C# producer writes them (en-US, es-ES);
-//   2. signed Stripe events: a checkout, a product and a price;
+//   2. signed Stripe events (through `npm run simulate`): a product, a price and a checkout;
 //   3. a client texting an announcement and confirming it, which broadcasts to its subscribers.
 // It prints every SMS the notifier would have sent and exits 0 when all expected SMS appeared.
 import { spawn } from 'node:child_process';
@@ -122,35 +122,41 @@ async function sendKafkaSms() {
   await producer.disconnect();
 }
 
-async function postTwilio(body) {
-  const twilio = (await import('twilio')).default;
-  const url = `http://127.0.0.1:${ports.webhooks}/api/TwilioWebhookHandler?code=${secrets.apiKey}`;
-  const params = { From: DEMO_CLIENT_PHONE, To: '+15555559999', Body: body, MessageSid: `SM${randomUUID().replace(/-/g, '')}`, AccountSid: 'AC00000000000000000000000000000000' };
-  const signature = twilio.getExpectedTwilioSignature(secrets.twilioToken, url, params);
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-    body: new URLSearchParams(params),
+/** Runs `npm run simulate -- <args>` (the operator CLI) against the running webhooks service. */
+function simulate(...args) {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, ['apps/cli/launch.mjs', 'simulate', ...args], {
+      cwd: repo,
+      env: { ...appEnv(), WEBHOOKS_URL: `http://127.0.0.1:${ports.webhooks}`, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const reply = out.trim().split('\n').filter((l) => l.startsWith('←')).join(' ');
+      console.log(`  simulate ${args.slice(0, 2).join(' ').padEnd(32)} ${reply || out.trim()}`);
+      code === 0 ? resolveRun(reply) : reject(new Error(`simulate ${args.join(' ')} exited with ${code}`));
+    });
   });
-  return `${res.status} ${await res.text()}`;
 }
 
-async function postStripe(event) {
+/** stripe-mock answers every session's line items with its own fixture price: use that as the purchased price. */
+async function purchasedPriceId() {
   const Stripe = (await import('stripe')).default;
-  const stripe = new Stripe('sk_test_demo');
-  const payload = JSON.stringify(event);
-  const header = stripe.webhooks.generateTestHeaderString({ payload, secret: secrets.stripe });
-  const res = await fetch(`http://127.0.0.1:${ports.webhooks}/api/StripeWebhookHandler?code=${secrets.apiKey}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'stripe-signature': header },
-    body: payload,
-  });
-  return `${res.status} ${await res.text()}`;
+  const url = new URL(stackEnv().STRIPE_API_URL);
+  const stripe = new Stripe('sk_test_demo', { host: url.hostname, port: url.port, protocol: 'http', maxNetworkRetries: 0 });
+  const items = await stripe.checkout.sessions.listLineItems('cs_test_demo_probe');
+  return items.data[0]?.price?.id ?? 'price_1PgafmB7WZ01zgkW02Hf9z6c';
 }
 
+/** Against the gateway stand-in's demo data (peers/gateway/seed.ts), as a catalog change and a purchase would arrive. */
 async function stripeTraffic() {
-  const { demoStripeEvents } = await import('./lib/demo-stripe-events.mjs');
-  for (const event of demoStripeEvents()) console.log(`  Stripe ${event.type.padEnd(28)} → ${await postStripe(event)}`);
+  const price = await purchasedPriceId();
+  await simulate('stripe', 'product.updated', '--product', 'prod_demo_pro', '--name', 'Pro', '--description', 'Unlimited messages and priority support');
+  await simulate('stripe', 'product.created', '--name', 'Enterprise', '--description', 'Talk to sales');
+  await simulate('stripe', 'price.created', '--price', price, '--product', 'prod_demo_pro', '--nickname', 'Pro monthly (2026)', '--amount', '3499');
+  await simulate('stripe', 'checkout', '--customer', 'cus_demo_bakery', '--amount', '3499', '--name', 'Corner Bakery');
 }
 
 async function main() {
@@ -173,8 +179,8 @@ async function main() {
   await stripeTraffic();
 
   step(`3. Demo Coffee (${DEMO_CLIENT_PHONE}) texts an announcement, then CONFIRM`);
-  console.log(`  reply to the draft:   ${await postTwilio('Big sale tomorrow! ☕ 2-for-1 lattes')}`);
-  console.log(`  reply to CONFIRM:     ${await postTwilio('CONFIRM')}`);
+  await simulate('sms', 'Big sale tomorrow! ☕ 2-for-1 lattes', '--from', DEMO_CLIENT_PHONE);
+  await simulate('sms', 'CONFIRM', '--from', DEMO_CLIENT_PHONE);
   if (!(await waitForSms(2 + 3))) throw new Error(`expected 3 announcement SMS, saw ${smsSeen.length - 2}`);
 
   step(`done: ${smsSeen.length} SMS rendered by the notifier's LocalNotifier`);

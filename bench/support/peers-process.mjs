@@ -4,6 +4,7 @@
 // with the gateway's mutation counts.
 import { startGateway } from '../../peers/gateway/gateway-server.js';
 import { DEFAULT_OIDC_CLIENT, startOidcServer } from '../../peers/oidc/oidc-server.js';
+import { answerControl } from './child-control.mjs';
 
 const prices = Number(process.env.BENCH_PRICES ?? 1000);
 const oidc = await startOidcServer({ realm: 'nudges', tokenLifetimeSeconds: 3600 });
@@ -27,6 +28,7 @@ process.send?.({
 });
 
 process.on('message', async (message) => {
+  if (await answerControl(message)) return;
   if (message?.cmd === 'stats') {
     const counts = {};
     for (const m of gateway.mutations) counts[`${m.field}:${m.outcome}`] = (counts[`${m.field}:${m.outcome}`] ?? 0) + 1;

@@ -72,13 +72,16 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
   });
 
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 1000, timeoutDuration: 2000 });
+  const verifiedTokens = new VerifiedTokenCache();
 
   async function authenticated(header: string | undefined): Promise<boolean> {
     const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
     if (!token || revokedTokens.has(token)) return false;
+    if (verifiedTokens.has(token)) return true;
     try {
-      await jwtVerify(token, jwks, { issuer: options.issuer, ...(options.audience ? { audience: options.audience } : {}) });
+      const { payload } = await jwtVerify(token, jwks, { issuer: options.issuer, ...(options.audience ? { audience: options.audience } : {}) });
       seenTokens.add(token);
+      verifiedTokens.add(token, payload.exp);
       return true;
     } catch {
       return false;
@@ -202,6 +205,30 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
         for (const socket of sockets) socket.destroy();
       }),
   };
+}
+
+/**
+ * Tokens whose signature, issuer and audience were verified, until their `exp` (as a real gateway
+ * caches validated tokens): checking an RSA signature on every request would dominate the cost of
+ * the stand-in. Revocation is checked before this cache; a token without `exp` is not cached.
+ */
+class VerifiedTokenCache {
+  private static readonly MAX_ENTRIES = 1000;
+  private readonly expiresAtMs = new Map<string, number>();
+
+  has(token: string): boolean {
+    const expiresAt = this.expiresAtMs.get(token);
+    if (expiresAt === undefined) return false;
+    if (Date.now() < expiresAt) return true;
+    this.expiresAtMs.delete(token);
+    return false;
+  }
+
+  add(token: string, exp: number | undefined): void {
+    if (exp === undefined) return;
+    if (this.expiresAtMs.size >= VerifiedTokenCache.MAX_ENTRIES) this.expiresAtMs.clear();
+    this.expiresAtMs.set(token, exp * 1000);
+  }
 }
 
 function unauthorized(res: ServerResponse): void {

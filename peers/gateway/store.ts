@@ -77,6 +77,10 @@ export class GatewayStore {
   readonly planSubscriptions = new Map<string, PlanSubscriptionRecord>();
   private readonly memberships = new Map<string, Membership>();
   private readonly subscriberIdByPhone = new Map<string, string>();
+  // Lookups the gateway serves on every Stripe event, kept O(1) (see ForeignIdIndex).
+  private readonly planIndex = new ForeignIdIndex(this.plans);
+  private readonly priceTierIndex = new ForeignIdIndex(this.priceTiers);
+  private readonly priceTierIdsByPlan = new Map<number, Set<number>>();
   private nextPlanId = 1;
   private nextPriceTierId = 1;
 
@@ -181,6 +185,7 @@ export class GatewayStore {
     };
     this.nextPlanId = Math.max(this.nextPlanId, plan.id + 1);
     this.plans.set(plan.id, plan);
+    this.planIndex.add(plan);
     return plan;
   }
 
@@ -200,24 +205,40 @@ export class GatewayStore {
       iconUrl: input.iconUrl ?? null,
     };
     this.priceTiers.set(tier.id, tier);
+    this.priceTierIndex.add(tier);
+    let ofPlan = this.priceTierIdsByPlan.get(planId);
+    if (!ofPlan) this.priceTierIdsByPlan.set(planId, (ofPlan = new Set()));
+    ofPlan.add(tier.id);
     return tier;
   }
 
   deletePlan(planId: number): void {
     this.plans.delete(planId);
     for (const tier of this.priceTiersOf(planId)) this.priceTiers.delete(tier.id);
+    this.priceTierIdsByPlan.delete(planId);
   }
 
   priceTiersOf(planId: number): PriceTierRecord[] {
-    return [...this.priceTiers.values()].filter((t) => t.planId === planId).sort((a, b) => a.id - b.id);
+    const tiers: PriceTierRecord[] = [];
+    for (const id of this.priceTierIdsByPlan.get(planId) ?? []) {
+      const tier = this.priceTiers.get(id);
+      if (tier?.planId === planId) tiers.push(tier);
+    }
+    return tiers.sort((a, b) => a.id - b.id);
   }
 
   planByForeignId(foreignServiceId: string): PlanRecord | undefined {
-    return find(this.plans, (p) => p.foreignServiceId === foreignServiceId);
+    return this.planIndex.find(foreignServiceId);
   }
 
   priceTierByForeignId(foreignServiceId: string): PriceTierRecord | undefined {
-    return find(this.priceTiers, (t) => t.foreignServiceId === foreignServiceId);
+    return this.priceTierIndex.find(foreignServiceId);
+  }
+
+  /** Call after changing a plan's or a tier's `foreignServiceId` in place (the resolvers do). */
+  foreignIdChanged(record: PlanRecord | PriceTierRecord): void {
+    if ('planId' in record) this.priceTierIndex.add(record);
+    else this.planIndex.add(record);
   }
 
   // ------------------------------------------------------------ payments and subscriptions
@@ -268,6 +289,39 @@ export class GatewayStore {
       this.memberships.set(clientId, membership);
     }
     return membership;
+  }
+}
+
+/**
+ * foreignServiceId → the record with that id, as a scan in insertion (= id) order would find it.
+ * Entries are checked on use, so a record whose foreign id changed or that was removed is never
+ * returned for its old id; a miss falls back to the scan and remembers its result.
+ */
+class ForeignIdIndex<R extends { id: number; foreignServiceId: string | null }> {
+  private readonly idByForeignId = new Map<string, number>();
+
+  constructor(private readonly records: Map<number, R>) {}
+
+  add(record: R): void {
+    const foreignId = record.foreignServiceId;
+    if (foreignId === null) return;
+    const current = this.valid(foreignId);
+    if (!current || record.id < current.id) this.idByForeignId.set(foreignId, record.id);
+  }
+
+  find(foreignId: string): R | undefined {
+    const hit = this.valid(foreignId);
+    if (hit) return hit;
+    const found = find(this.records, (r) => r.foreignServiceId === foreignId);
+    if (found) this.idByForeignId.set(foreignId, found.id);
+    else this.idByForeignId.delete(foreignId);
+    return found;
+  }
+
+  private valid(foreignId: string): R | undefined {
+    const id = this.idByForeignId.get(foreignId);
+    const record = id === undefined ? undefined : this.records.get(id);
+    return record?.foreignServiceId === foreignId ? record : undefined;
   }
 }
 

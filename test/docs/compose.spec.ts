@@ -21,6 +21,8 @@ const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.me
   services: Record<string, Service>;
 };
 const services = compose.services;
+/** Read by Node itself, not by the apps' configuration. */
+const NODE_RUNTIME_VARIABLES = ['NODE_OPTIONS'];
 
 /** `${NAME:-default}` as compose resolves it with NAME unset. */
 function resolved(environment: Service['environment'] = {}): Record<string, string> {
@@ -50,7 +52,7 @@ describe('docker-compose.yml', () => {
   ] as const)('%s: the environment passes its configuration schema and the port is published', (name, schema, portVar) => {
     const service = services[name];
     const env = resolved(service.environment);
-    const known = new Set(Object.keys(envShapeOf(schema)));
+    const known = new Set([...Object.keys(envShapeOf(schema)), ...NODE_RUNTIME_VARIABLES]);
     expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
     expect(() => parseEnv(schema, env)).not.toThrow();
     expect(service.build?.args?.APP).toBe(name);

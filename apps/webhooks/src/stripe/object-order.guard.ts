@@ -99,7 +99,11 @@ export class ObjectOrderGuard {
     try {
       return await work();
     } finally {
-      await this.redis.eval(LEAVE, 1, lockKey(objectId), token).catch(() => undefined); // expires on its own otherwise
+      // Not awaited: Redis runs one connection's commands in order, so whatever this process sends
+      // next (the event's `done` mark, the next event for this object) already finds the lock
+      // released, and the request does not wait for one more round trip. A failed release
+      // expires on its own (OBJECT_LOCK_MS).
+      this.redis.eval(LEAVE, 1, lockKey(objectId), token).catch(() => undefined);
     }
   }
 

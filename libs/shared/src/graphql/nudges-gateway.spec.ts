@@ -147,7 +147,8 @@ describe('NudgesGateway end to end (real OIDC server, real test gateway)', () =>
       demo.store.addPriceTier(plan.id, { name: 'Old', price: 1, foreignServiceId: 'price_tiered' });
       const tier = await client.priceTierByForeignId('price_tiered');
       const updated = await client.patchPriceTier(tier!.id, { price: 12.5, name: 'New', status: 'ACTIVE' });
-      expect(updated?.priceTiers).toEqual([expect.objectContaining({ id: tier!.id, price: 12.5, name: 'New' })]);
+      expect(updated).toEqual({ planId: encodeNodeId('Plan', plan.id) });
+      await expect(client.priceTierByForeignId('price_tiered')).resolves.toMatchObject({ id: tier!.id, price: 12.5, name: 'New' });
       await expect(client.deletePriceTier(tier!.id)).resolves.toBe('deleted');
       await expect(client.priceTierByForeignId('price_tiered')).resolves.toMatchObject({ status: 'INACTIVE' });
       await expect(client.deletePriceTier(encodeNodeId('PriceTier', 987654))).resolves.toBe('notFound');

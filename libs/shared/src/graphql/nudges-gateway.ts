@@ -1,10 +1,12 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, type DocumentNode } from '@apollo/client';
+import { ApolloClient, InMemoryCache, type DocumentNode } from '@apollo/client';
+import { BaseHttpLink } from '@apollo/client/link/http';
 import type { GatewayConfig } from '../config/gateway.env.js';
 import { OidcTokenProvider, type AccessTokenSource } from '../oidc/oidc-token-provider.js';
 import { GatewayBusinessError } from './gateway.errors.js';
 import { payloadError, toGatewayError, type PayloadError } from './gateway-error-mapping.js';
-import { bearerTokenLink, fetchWithTimeout, retryOnceOnUnauthorizedLink } from './gateway-links.js';
+import { CheckedOnceIncrementalHandler } from './checked-once-incremental-handler.js';
+import { gatewayFetch, type GatewayFetch } from './gateway-transport.js';
 import type {
   DeleteOutcome,
   GatewayClientAccount,
@@ -58,17 +60,20 @@ const SUBSCRIBER_CLIENTS_PAGE = 100;
 @Injectable()
 export class NudgesGateway implements OnModuleDestroy {
   private readonly apollo: ApolloClient;
+  private readonly transport: GatewayFetch;
   private readonly pageSize: number;
 
   constructor(@Inject(GATEWAY_OPTIONS) options: GatewayOptions, @Inject(OidcTokenProvider) tokens: AccessTokenSource) {
     this.pageSize = options.pageSize ?? 500;
+    // Bearer token, 401 refresh, timeout and keep-alive live in the transport (gateway-transport.ts).
+    this.transport = gatewayFetch({ timeoutMs: options.timeoutMs, tokens });
     this.apollo = new ApolloClient({
-      link: ApolloLink.from([
-        retryOnceOnUnauthorizedLink(tokens),
-        bearerTokenLink(tokens),
-        new HttpLink({ uri: options.url, fetch: fetchWithTimeout(options.timeoutMs) }),
-      ]),
+      // HttpLink without its client-awareness headers (we send no client name). Every operation uses
+      // all of its variables, so the link need not walk the document per request to drop unused ones.
+      link: new BaseHttpLink({ uri: options.url, fetch: this.transport.fetch, includeUnusedVariables: true }),
+      // Required by ApolloClient; never written to (every operation is 'no-cache').
       cache: new InMemoryCache(),
+      incrementalHandler: new CheckedOnceIncrementalHandler(),
       queryDeduplication: false,
       defaultOptions: {
         query: { fetchPolicy: 'no-cache' },
@@ -79,6 +84,7 @@ export class NudgesGateway implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.apollo.stop();
+    this.transport.close();
   }
 
   // ------------------------------------------------------------ Stripe: checkout
@@ -186,14 +192,18 @@ export class NudgesGateway implements OnModuleDestroy {
     return data.priceTierByForeignId ?? null;
   }
 
-  /** Patches a price tier (node id); returns its plan. PriceTierNotFoundError → GatewayBusinessError (notFound). */
-  async patchPriceTier(priceTierId: string, patch: PriceTierPatch): Promise<GatewayPlan | null> {
+  /**
+   * Patches a price tier (node id); returns the node id of its plan (the selection stops there:
+   * the Stripe flow needs nothing else, and the whole plan with its tiers would cost both sides on
+   * every price update). PriceTierNotFoundError → GatewayBusinessError (notFound).
+   */
+  async patchPriceTier(priceTierId: string, patch: PriceTierPatch): Promise<{ planId: string } | null> {
     const name = 'PatchPriceTier';
     const data = await this.mutate<{ patchPriceTier: Payload }>(name, ops.PATCH_PRICE_TIER, { input: { id: priceTierId, ...patch } });
     const payload = data.patchPriceTier;
     if (payload.errors?.length) throw payloadError(name, payload.errors);
-    const plan = payload['plan'] as RawPlan | null | undefined;
-    return plan ? toPlan(plan) : null;
+    const plan = payload['plan'] as { id: string } | null | undefined;
+    return plan ? { planId: plan.id } : null;
   }
 
   /** Deletes (Nudges: deactivates) a price tier by node id; 'notFound' when there is no such tier. */

@@ -171,7 +171,7 @@ export const PATCH_PRICE_TIER = gql`
   mutation PatchPriceTier($input: PatchPriceTierInput!) {
     patchPriceTier(input: $input) {
       plan {
-        ...PlanFields
+        id
       }
       errors {
         __typename
@@ -181,7 +181,6 @@ export const PATCH_PRICE_TIER = gql`
       }
     }
   }
-  ${PLAN_FIELDS}
 `;
 
 export const DELETE_PRICE_TIER = gql`

@@ -1,14 +1,20 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type Transaction } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, type Producer, type Transaction } from 'kafkajs';
 import type { KafkaConfig } from '../config/common.env.js';
 import { KAFKA_CLIENT, KAFKA_CONFIG } from './kafka.tokens.js';
+import { Murmur2Partitioner } from './murmur2-partitioner.js';
 
-/** A message as this project produces it: key and value already encoded by the wire codec. */
+/**
+ * A message as this project produces it: key and value already encoded by the wire codec. It is
+ * handed to kafkajs as is (no copy per message). The partition is Kafka's default for the key
+ * (murmur2, see Murmur2Partitioner), so messages with the same key stay in order.
+ */
 export interface OutgoingMessage {
   key: string | null;
-  value: string;
+  /** UTF-8 JSON text, or its bytes when the caller already has them (e.g. a broadcast template). */
+  value: string | Buffer;
   headers?: Record<string, string>;
 }
 
@@ -43,7 +49,7 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: Murmur2Partitioner,
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2000 },
     });
   }
@@ -58,7 +64,7 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
 
   async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
     try {
-      await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: messages.map(toKafkaMessage) });
+      await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: asKafkaMessages(messages) });
     } catch (err) {
       throw new KafkaPublishError(topic, err);
     }
@@ -86,7 +92,7 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
     try {
       const result = await work({
         send: async (topic, messages) => {
-          await tx.send({ topic, acks: -1, messages: messages.map(toKafkaMessage) });
+          await tx.send({ topic, acks: -1, messages: asKafkaMessages(messages) });
         },
       });
       await tx.commit();
@@ -107,7 +113,7 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
       maxInFlightRequests: 1,
       transactionalId: `${this.config.clientId}-${hostname()}-${randomUUID()}`,
       transactionTimeout: 60_000,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: Murmur2Partitioner,
     });
     try {
       await producer.connect();
@@ -126,6 +132,5 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
   }
 }
 
-function toKafkaMessage(m: OutgoingMessage): Message {
-  return { key: m.key, value: m.value, headers: m.headers };
-}
+/** OutgoingMessage is a subset of kafkajs' Message, which kafkajs only reads. */
+const asKafkaMessages = (messages: OutgoingMessage[]): Message[] => messages;

@@ -2,20 +2,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import type { LoggerOptions } from 'pino';
 import type { RuntimeConfig } from '../config/common.env.js';
-import { REDACTED_PATHS, errorSummary, scrubText, scrubValue } from './redact.js';
+import { REDACTED_PATHS, errorSummary, scrubJsonLine, scrubLogObject, scrubText } from './redact.js';
 
-/** pino options shared by both apps and by scripts: JSON by default, pretty in development. */
+/**
+ * pino options shared by both apps and by scripts: JSON by default, pretty in development.
+ * Secrets go by path (`redact`); errors are reduced to type and message wherever they sit in a
+ * logged plain object (`formatters.log`); phone numbers and the `?code=` key are masked over the
+ * whole finished line (`streamWrite`), whatever part of the line carries them.
+ */
 export function pinoOptions(app: string, runtime: RuntimeConfig): LoggerOptions {
   return {
     name: app,
     level: runtime.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-    formatters: { log: (obj) => scrubValue(obj) as Record<string, unknown> },
-    hooks: {
-      logMethod(args, method) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? scrubText(a) : a)) as Parameters<typeof method>);
-      },
-    },
+    formatters: { log: scrubLogObject },
+    hooks: { streamWrite: scrubJsonLine },
     serializers: { err: serializeError },
     ...(runtime.logFormat === 'pretty'
       ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } }

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { encodeSendSmsKey } from '@app/shared/codec/keys.js';
 import type { KafkaConfig } from '@app/shared/config/common.env.js';
 import { isPlainPhoneNumber, type PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
 import { KafkaProducerService, type OutgoingMessage, type TransactionalBatch } from '@app/shared/kafka/kafka-producer.service.js';
@@ -8,7 +7,7 @@ import { clientLink } from '../commands/help.handler.js';
 import { DEFAULT_LOCALE } from '../commands/sender.js';
 import { TWILIO_CONFIG, type TwilioWebhookConfig } from '../twilio.env.js';
 import { TWILIO_GATEWAY, type Recipient, type SenderClient, type TwilioGateway } from '../twilio-gateway.port.js';
-import { SendSmsTemplate } from './send-sms-template.js';
+import { SendSmsTemplate, sendSmsKeyOf } from './send-sms-template.js';
 
 /** Optional AES-GCM cipher for subscriber numbers in published events (EncryptionSettings__Key). */
 export const ANNOUNCEMENT_PHONE_CIPHER = Symbol('ANNOUNCEMENT_PHONE_CIPHER');
@@ -24,8 +23,9 @@ export interface BroadcastResult {
  * Fans an announcement out to every subscriber of a client: pages through the subscribers and
  * publishes one `notification.sendSms` (AnnouncementTemplate, in the subscriber's locale) per
  * subscriber to the notifications topic, all in ONE Kafka transaction, so read_committed
- * consumers see every message or none. While one chunk is being produced the next page is
- * fetched. Any failure aborts the transaction and is rethrown.
+ * consumers see every message or none. Pages stream into the transaction: a page's messages are
+ * produced while the next page is fetched, and only the chunk being built and the one in flight
+ * are held, never the whole broadcast. Any failure aborts the transaction and is rethrown.
  */
 @Injectable()
 export class AnnouncementBroadcaster {
@@ -78,7 +78,7 @@ export class AnnouncementBroadcaster {
     const stored = recipient.phoneNumber?.trim();
     if (!stored) return undefined;
     const phoneNumber = this.cipher && isPlainPhoneNumber(stored) ? this.cipher.encrypt(stored) : stored;
-    return { key: encodeSendSmsKey(recipient.id), value: template.encode(phoneNumber, recipient.locale || DEFAULT_LOCALE) };
+    return { key: sendSmsKeyOf(recipient.id), value: template.encode(phoneNumber, recipient.locale || DEFAULT_LOCALE) };
   }
 }
 
@@ -89,7 +89,8 @@ export class AnnouncementBroadcaster {
  */
 class ChunkedProducer {
   sent = 0;
-  private buffer: OutgoingMessage[] = [];
+  private building: OutgoingMessage[] = [];
+  private readonly full: OutgoingMessage[][] = [];
   private inFlight: Promise<void> = Promise.resolve();
   private failure: { error: unknown } | undefined;
 
@@ -100,18 +101,26 @@ class ChunkedProducer {
   ) {}
 
   add(message: OutgoingMessage): void {
-    this.buffer.push(message);
+    this.building.push(message);
+    if (this.building.length >= this.chunkSize) {
+      this.full.push(this.building);
+      this.building = [];
+    }
   }
 
   /** Starts sending every full chunk, waiting only for the previous send. */
   async flushFullChunks(): Promise<void> {
-    while (this.buffer.length >= this.chunkSize) await this.startSend(this.buffer.splice(0, this.chunkSize));
+    for (let chunk = this.full.shift(); chunk; chunk = this.full.shift()) await this.startSend(chunk);
   }
 
   /** Sends what is left and waits until everything is acknowledged. */
   async flushAll(): Promise<void> {
     await this.flushFullChunks();
-    if (this.buffer.length > 0) await this.startSend(this.buffer.splice(0));
+    if (this.building.length > 0) {
+      const last = this.building;
+      this.building = [];
+      await this.startSend(last);
+    }
     await this.settle();
     this.throwIfFailed();
   }

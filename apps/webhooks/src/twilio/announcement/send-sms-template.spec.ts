@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { encodeEvent } from '@app/shared/codec/encode.js';
-import { SendSmsTemplate } from './send-sms-template.js';
+import { encodeSendSmsKey } from '@app/shared/codec/keys.js';
+import { SendSmsTemplate, sendSmsKeyOf } from './send-sms-template.js';
 
 describe('SendSmsTemplate', () => {
   const replacements = { clientName: 'Café "Ñ" <&>', smsBody: 'Big sale 😀\nline two \\n {count}', link: 'https://app.example.com/cafe' };
@@ -10,13 +11,13 @@ describe('SendSmsTemplate', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, unit: 'grapheme' }), fc.constantFrom('en-US', 'es-ES', '', 'fr'), (phoneNumber, locale) => {
         const expected = encodeEvent({ $type: 'notification.sendSms', phoneNumber, resourceKey: 'AnnouncementTemplate', locale, replacements });
-        expect(template.encode(phoneNumber, locale)).toBe(expected);
+        expect(template.encode(phoneNumber, locale).equals(Buffer.from(expected, 'utf8'))).toBe(true);
       }),
     );
   });
 
   it('keeps $type first and the replacements untouched', () => {
-    const value = new SendSmsTemplate('AnnouncementTemplate', replacements).encode('+15555550100', 'es-ES');
+    const value = new SendSmsTemplate('AnnouncementTemplate', replacements).encode('+15555550100', 'es-ES').toString('utf8');
     expect(value.startsWith('{"$type":"notification.sendSms","phoneNumber":"+15555550100"')).toBe(true);
     expect(JSON.parse(value)).toEqual({
       $type: 'notification.sendSms',
@@ -25,5 +26,16 @@ describe('SendSmsTemplate', () => {
       locale: 'es-ES',
       replacements,
     });
+  });
+});
+
+describe('sendSmsKeyOf', () => {
+  it('writes exactly what encodeSendSmsKey writes, for any recipient id', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (id) => {
+        expect(sendSmsKeyOf(id)).toBe(encodeSendSmsKey(id));
+      }),
+    );
+    expect(sendSmsKeyOf('U3Vic2NyaWJlcjox')).toBe('{"eventType":"SendSms","recipient":"U3Vic2NyaWJlcjox"}');
   });
 });

@@ -16,12 +16,21 @@ interface PageResponse {
     client: {
       subscribers: {
         pageInfo: { hasNextPage: boolean; endCursor: string | null };
-        nodes: Array<{ id: string; locale: string | null; phoneNumber: string | null }> | null;
+        nodes: SubscriberNode[] | null;
       } | null;
     } | null;
   } | null;
   errors?: Array<{ message: string; extensions?: { code?: unknown } }>;
 }
+
+interface SubscriberNode {
+  id: string;
+  locale: string | null;
+  phoneNumber: string | null;
+}
+
+/** One plain object per subscriber, every property always present (one hidden class, no spreads). */
+const toRecipient = (s: SubscriberNode): Recipient => ({ id: s.id, phoneNumber: s.phoneNumber || undefined, locale: s.locale || undefined });
 
 interface Page {
   recipients: Recipient[];
@@ -74,11 +83,7 @@ export class SubscriberPager {
     const client = json.data?.client;
     if (!client) throw new GatewayBusinessError(OPERATION, 'ClientNotFoundError', 'the client does not exist');
     const connection = client.subscribers;
-    const recipients = (connection?.nodes ?? []).map((s) => ({
-      id: s.id,
-      ...(s.phoneNumber ? { phoneNumber: s.phoneNumber } : {}),
-      ...(s.locale ? { locale: s.locale } : {}),
-    }));
+    const recipients = (connection?.nodes ?? []).map(toRecipient);
     const info = connection?.pageInfo;
     if (!info?.hasNextPage || !info.endCursor) return { recipients, next: null };
     if (info.endCursor === after) throw new GatewayBusinessError(OPERATION, 'PagingError', 'the gateway returned the same cursor twice');

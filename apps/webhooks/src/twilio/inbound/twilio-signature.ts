@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Request } from 'express';
-import twilio from 'twilio';
+// Only the webhooks helpers, not the package index with its REST client (see twiml.ts).
+import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
 import { TWILIO_CONFIG, type TwilioWebhookConfig } from '../twilio.env.js';
 import type { FormParams } from './inbound-sms.js';
 
@@ -29,7 +30,7 @@ export class TwilioSignatureVerifier implements OnApplicationBootstrap {
     if (this.config.signatureValidationDisabled) return true;
     const signature = req.headers['x-twilio-signature'];
     if (typeof signature !== 'string' || signature === '') return false;
-    return twilio.validateRequest(this.config.authToken, signature, this.publicUrl(req), params);
+    return validateRequest(this.config.authToken, signature, this.publicUrl(req), params);
   }
 
   /** The URL Twilio called, as it signed it. */

@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import { kafkaConfigFrom, kafkaEnv, redisConfigFrom, redisEnv, runtimeConfigFrom, runtimeEnv } from '@app/shared/config/common.env.js';
+import { encryptionConfigFrom, encryptionEnv } from '@app/shared/config/encryption.env.js';
+import {
+  bool,
+  optionalHttpUrl,
+  optionalPositiveNumber,
+  optionalString,
+  parseEnv,
+  positiveInt,
+} from '@app/shared/config/env.js';
+import { localizationConfigFrom, localizationEnv } from '@app/shared/config/localization.env.js';
+
+const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** A TCP port where 0 means "any free port" (tests run several notifiers side by side). */
+const listenPort = (fallback: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a TCP port number' })
+      .int('must be a whole number')
+      .min(0, 'must be between 0 and 65535')
+      .max(65535, 'must be between 0 and 65535')
+      .default(fallback),
+  );
+
+const nonNegativeInt = (fallback: number) =>
+  z.preprocess(blankToUndefined, z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(fallback));
+
+/** Variables of the notifier itself (the shared ones come from libs/shared/src/config). */
+export const notifierEnv = {
+  NOTIFIER: z
+    .preprocess(blankToUndefined, z.enum(['local', 'twilio'], { error: 'must be local or twilio' }).optional())
+    .meta({ description: 'local (log the SMS) or twilio; default local when NODE_ENV=development, twilio otherwise' }),
+  KAFKA_CONSUMER_GROUP: z
+    .preprocess(blankToUndefined, z.string().default('notifier'))
+    .meta({ description: 'consumer group of the notifier processes' }),
+  KAFKA_AUTO_OFFSET_RESET: z
+    .preprocess(blankToUndefined, z.enum(['earliest', 'latest'], { error: 'must be earliest or latest' }).default('earliest'))
+    .meta({ description: 'where a consumer group without committed offsets starts reading' }),
+  KAFKA_SESSION_TIMEOUT_MS: positiveInt(30000).meta({ description: 'consumer session timeout; a killed process loses its partitions after this' }),
+  KAFKA_REBALANCE_TIMEOUT_MS: positiveInt(30000).meta({ description: 'how long a rebalance waits for members to finish their batch and rejoin' }),
+  KAFKA_HEARTBEAT_INTERVAL_MS: positiveInt(3000).meta({ description: 'consumer heartbeat interval (also during retry waits)' }),
+  NOTIFIER_PARTITION_CONCURRENCY: positiveInt(6).meta({ description: 'partitions processed at the same time by one process' }),
+  NOTIFIER_MESSAGE_CONCURRENCY: positiveInt(16).meta({ description: 'messages of one partition batch processed at the same time' }),
+  NOTIFIER_COMMIT_INTERVAL_MS: positiveInt(1000).meta({ description: 'how often finished offsets are committed while a batch runs' }),
+  NOTIFIER_MAX_ATTEMPTS: positiveInt(5).meta({ description: 'attempts per message for transient failures before it is dead-lettered' }),
+  NOTIFIER_RETRY_BASE_MS: positiveInt(250).meta({ description: 'first retry delay; doubles per attempt, with full jitter' }),
+  NOTIFIER_RETRY_MAX_MS: positiveInt(30000).meta({ description: 'largest retry delay (a longer Retry-After is still honoured)' }),
+  NOTIFIER_BREAKER_THRESHOLD: positiveInt(5).meta({ description: 'consecutive transient failures that open a dependency circuit breaker' }),
+  NOTIFIER_BREAKER_COOLDOWN_MS: positiveInt(5000).meta({ description: 'how long an open circuit breaker waits before letting one probe call through' }),
+  NOTIFIER_CLAIM_LEASE_MS: positiveInt(30000).meta({
+    description: 'lease of the in-flight claim on a message; after a crash another process recovers the message once it expires',
+  }),
+  NOTIFIER_DEDUPE_TTL_HOURS: positiveInt(168).meta({ description: 'how long a delivered message is remembered (must exceed Kafka retention)' }),
+  NOTIFIER_SHUTDOWN_GRACE_MS: positiveInt(8000).meta({ description: 'time in-flight work gets on SIGTERM before it is abandoned' }),
+  NOTIFIER_STATS_INTERVAL_MS: nonNegativeInt(30000).meta({ description: 'interval of the summary log line (0 disables it)' }),
+  HEALTH_PORT: listenPort(8081).meta({ description: 'port of GET /health and /health/ready (0 = any free port)' }),
+  HEALTH_HOST: z.preprocess(blankToUndefined, z.string().default('0.0.0.0')).meta({ description: 'interface of the health port' }),
+  TWILIO_ACCOUNT_SID: optionalString()
+    .refine((v) => v === undefined || ACCOUNT_SID.test(v), 'must be AC followed by 32 hex digits')
+    .meta({ description: 'Twilio account SID (required when NOTIFIER=twilio)' }),
+  TWILIO_AUTH_TOKEN: optionalString().meta({ description: 'Twilio auth token (required when NOTIFIER=twilio)', sensitive: true }),
+  TWILIO_MESSAGE_SERVICE_SID: optionalString()
+    .refine((v) => v === undefined || MESSAGING_SERVICE_SID.test(v), 'must be MG followed by 32 hex digits')
+    .meta({ description: 'Twilio Messaging Service the SMS are sent from (required when NOTIFIER=twilio)' }),
+  TWILIO_API_URL: optionalHttpUrl().meta({ description: 'another Twilio API host (tests, staging); unset = https://api.twilio.com' }),
+  TWILIO_MAX_MPS: optionalPositiveNumber().meta({ description: 'most SMS per second this process sends (all partitions together); unset = unlimited' }),
+  TWILIO_TIMEOUT_MS: positiveInt(5000).meta({ description: 'timeout of one Twilio API request' }),
+  TWILIO_MAX_SOCKETS: positiveInt(64).meta({ description: 'keep-alive connections to the Twilio API' }),
+  TWILIO_RECONCILE: bool(true).meta({
+    description: 'before re-sending a message whose earlier attempt may have reached Twilio, look it up in Twilio’s message log',
+  }),
+};
+
+export type NotifierKind = 'local' | 'twilio';
+
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  messagingServiceSid: string;
+  apiUrl?: string;
+  timeoutMs: number;
+  maxSockets: number;
+  reconcile: boolean;
+}
+
+export interface ConsumerConfig {
+  groupId: string;
+  fromBeginning: boolean;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  partitionConcurrency: number;
+  messageConcurrency: number;
+  commitIntervalMs: number;
+}
+
+export interface DeliveryConfig {
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  breakerThreshold: number;
+  breakerCooldownMs: number;
+  claimLeaseMs: number;
+  dedupeTtlMs: number;
+  maxMessagesPerSecond?: number;
+  shutdownGraceMs: number;
+  statsIntervalMs: number;
+  /** One debug line per delivered SMS (LOG_LEVEL=debug or trace); skipped entirely otherwise. */
+  logEachDelivery: boolean;
+}
+
+const TWILIO_REQUIRED = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_MESSAGE_SERVICE_SID'] as const;
+
+export const notifierEnvSchema = z
+  .object({ ...runtimeEnv, ...kafkaEnv, ...redisEnv, ...localizationEnv, ...encryptionEnv, ...notifierEnv })
+  .superRefine((e, ctx) => {
+    if (notifierKind(e) !== 'twilio') return;
+    for (const name of TWILIO_REQUIRED) {
+      if (e[name] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'is required when NOTIFIER=twilio (set NOTIFIER=local to log SMS instead)' });
+      }
+    }
+    // Also when other variables are invalid, so one run reports every problem.
+  }, { when: () => true })
+  .transform((e) => ({
+    runtime: runtimeConfigFrom(e),
+    kafka: kafkaConfigFrom(e, 'notifier'),
+    redis: redisConfigFrom(e),
+    localization: localizationConfigFrom(e),
+    encryption: encryptionConfigFrom(e),
+    notifier: notifierKind(e),
+    consumer: {
+      groupId: e.KAFKA_CONSUMER_GROUP,
+      fromBeginning: e.KAFKA_AUTO_OFFSET_RESET === 'earliest',
+      sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
+      rebalanceTimeoutMs: e.KAFKA_REBALANCE_TIMEOUT_MS,
+      heartbeatIntervalMs: e.KAFKA_HEARTBEAT_INTERVAL_MS,
+      partitionConcurrency: e.NOTIFIER_PARTITION_CONCURRENCY,
+      messageConcurrency: e.NOTIFIER_MESSAGE_CONCURRENCY,
+      commitIntervalMs: e.NOTIFIER_COMMIT_INTERVAL_MS,
+    } satisfies ConsumerConfig,
+    delivery: {
+      maxAttempts: e.NOTIFIER_MAX_ATTEMPTS,
+      retryBaseMs: e.NOTIFIER_RETRY_BASE_MS,
+      retryMaxMs: e.NOTIFIER_RETRY_MAX_MS,
+      breakerThreshold: e.NOTIFIER_BREAKER_THRESHOLD,
+      breakerCooldownMs: e.NOTIFIER_BREAKER_COOLDOWN_MS,
+      claimLeaseMs: e.NOTIFIER_CLAIM_LEASE_MS,
+      dedupeTtlMs: e.NOTIFIER_DEDUPE_TTL_HOURS * 3_600_000,
+      ...(e.TWILIO_MAX_MPS === undefined ? {} : { maxMessagesPerSecond: e.TWILIO_MAX_MPS }),
+      shutdownGraceMs: e.NOTIFIER_SHUTDOWN_GRACE_MS,
+      statsIntervalMs: e.NOTIFIER_STATS_INTERVAL_MS,
+      logEachDelivery: e.LOG_LEVEL === 'debug' || e.LOG_LEVEL === 'trace',
+    } satisfies DeliveryConfig,
+    twilio: twilioConfig(e),
+    health: { port: e.HEALTH_PORT, host: e.HEALTH_HOST },
+  }));
+
+export type NotifierConfig = z.output<typeof notifierEnvSchema>;
+
+/** Validates the environment; throws ConfigValidationError with one line per bad variable. */
+export const loadNotifierConfig = (env: NodeJS.ProcessEnv = process.env): NotifierConfig => parseEnv(notifierEnvSchema, env);
+
+function notifierKind(e: { NOTIFIER?: NotifierKind | undefined; NODE_ENV: string }): NotifierKind {
+  return e.NOTIFIER ?? (e.NODE_ENV === 'development' ? 'local' : 'twilio');
+}
+
+function twilioConfig(e: {
+  TWILIO_ACCOUNT_SID?: string | undefined;
+  TWILIO_AUTH_TOKEN?: string | undefined;
+  TWILIO_MESSAGE_SERVICE_SID?: string | undefined;
+  TWILIO_API_URL?: string | undefined;
+  TWILIO_TIMEOUT_MS: number;
+  TWILIO_MAX_SOCKETS: number;
+  TWILIO_RECONCILE: boolean;
+}): TwilioConfig | undefined {
+  if (!e.TWILIO_ACCOUNT_SID || !e.TWILIO_AUTH_TOKEN || !e.TWILIO_MESSAGE_SERVICE_SID) return undefined;
+  return {
+    accountSid: e.TWILIO_ACCOUNT_SID,
+    authToken: e.TWILIO_AUTH_TOKEN,
+    messagingServiceSid: e.TWILIO_MESSAGE_SERVICE_SID,
+    ...(e.TWILIO_API_URL === undefined ? {} : { apiUrl: e.TWILIO_API_URL.replace(/\/+$/, '') }),
+    timeoutMs: e.TWILIO_TIMEOUT_MS,
+    maxSockets: e.TWILIO_MAX_SOCKETS,
+    reconcile: e.TWILIO_RECONCILE,
+  };
+}

@@ -1,0 +1,308 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { poisonReasonCode, twilioReasonCode } from '@app/shared/codec/dead-letter.js';
+import type { DeadLetterReasonCode } from '@app/shared/codec/messages.js';
+import { decodeNotification } from '@app/shared/codec/decode.js';
+import { SEND_SMS_TYPE, type SendSmsNotification } from '@app/shared/codec/messages.js';
+import { tryResolvePhoneNumber, type PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
+import { isLocalizationError } from '@app/shared/localization/errors.js';
+import { LOCALIZER, type Localizer } from '@app/shared/localization/localizer.js';
+import { maskPhoneNumber } from '@app/shared/logging/redact.js';
+import type { DeliveryConfig } from '../config/notifier.config.js';
+import { DeadLetterPublisher } from '../deadletter/dead-letter.publisher.js';
+import { DeliveryLedger, type ClaimResult } from '../dedupe/delivery-ledger.js';
+import { eventIdentity } from '../dedupe/event-identity.js';
+import { SMS_NOTIFIER, isSmsSendError, type OutgoingSms, type SentSms, type SmsNotifier } from '../notifiers/sms-notifier.js';
+import { AbandonedError, isAbandoned, sleep, throwIfAbandoned } from '../resilience/abortable.js';
+import { CircuitBreaker } from '../resilience/circuit-breaker.js';
+import { unlimited, Pacer, type RateLimiter } from '../resilience/pacer.js';
+import type { InboundMessage } from '../transport/inbound-message.js';
+import type { DeadLetterCategory, Outcome, OutcomeKind } from './outcome.js';
+import { AttemptBudget, PermanentFailure, RetriesExhausted, runWithRetries, type Failure } from './retry-runner.js';
+
+export const DELIVERY_CONFIG = Symbol('DELIVERY_CONFIG');
+export const PHONE_CIPHER = Symbol('PHONE_CIPHER');
+
+/** A message that must go to the dead-letter topic, and why. */
+class DeadLetter extends Error {
+  constructor(
+    readonly category: DeadLetterCategory,
+    readonly reasonCode: DeadLetterReasonCode,
+    readonly reason: string,
+    readonly attempts: number,
+  ) {
+    super(reason);
+  }
+}
+
+/** A claim held by this attempt; released when the attempt ends without a delivery. */
+interface Claim {
+  state: 'held';
+  id: string;
+  owner: string;
+  result: Extract<ClaimResult, { state: 'claimed' | 'recovered' }>;
+  leaseRefreshedAt: number;
+}
+
+const MARK_SENT_ATTEMPTS = 5;
+
+/**
+ * decode → resolve phone → claim in the ledger → localize → send → record. Every message ends
+ * delivered, duplicate-skipped or dead-lettered (poison / permanent / retries-exhausted), or, on
+ * shutdown or rebalance, abandoned (left uncommitted for the next owner). Never throws.
+ */
+@Injectable()
+export class DeliveryService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Delivery');
+  private readonly instance = `${process.pid.toString(36)}${randomBytes(4).toString('hex')}`;
+  private attemptCounter = 0;
+  private readonly pacer: RateLimiter;
+  private readonly breakers: { twilio: CircuitBreaker; localization: CircuitBreaker; redis: CircuitBreaker };
+  readonly counts: Record<OutcomeKind | 'foundInProviderLog', number> = { delivered: 0, duplicate: 0, 'dead-lettered': 0, abandoned: 0, foundInProviderLog: 0 };
+  private statsTimer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
+    @Inject(SMS_NOTIFIER) private readonly notifier: SmsNotifier,
+    @Inject(LOCALIZER) private readonly localizer: Localizer,
+    @Inject(PHONE_CIPHER) private readonly cipher: PhoneCipher | undefined,
+    private readonly ledger: DeliveryLedger,
+    private readonly deadLetters: DeadLetterPublisher,
+  ) {
+    this.pacer = config.maxMessagesPerSecond ? new Pacer(config.maxMessagesPerSecond) : unlimited;
+    const breaker = (name: string) =>
+      new CircuitBreaker(name, {
+        threshold: config.breakerThreshold,
+        cooldownMs: config.breakerCooldownMs,
+        onStateChange: (dependency, state) => this.logger.warn({ msg: `circuit breaker ${state}`, dependency }),
+      });
+    this.breakers = { twilio: breaker(notifier.kind === 'twilio' ? 'twilio' : 'sms'), localization: breaker('localization'), redis: breaker('redis') };
+  }
+
+  onModuleInit(): void {
+    if (this.config.statsIntervalMs > 0) {
+      let last = '';
+      this.statsTimer = setInterval(() => {
+        const now = JSON.stringify(this.counts);
+        if (now !== last) {
+          const memory = process.memoryUsage();
+          this.logger.log({ msg: 'notifications processed', ...this.counts, rssMb: Math.round(memory.rss / 1048576), heapMb: Math.round(memory.heapUsed / 1048576) });
+        }
+        last = now;
+      }, this.config.statsIntervalMs).unref();
+    }
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.statsTimer);
+  }
+
+  async deliver(message: InboundMessage, signal: AbortSignal): Promise<Outcome> {
+    const outcome = await this.process(message, signal);
+    this.counts[outcome.kind] += 1;
+    if (outcome.kind === 'delivered' && outcome.foundInProviderLog) this.counts.foundInProviderLog += 1;
+    return outcome;
+  }
+
+  private async process(message: InboundMessage, signal: AbortSignal): Promise<Outcome> {
+    const log = { correlationId: message.correlationId };
+    const budget = new AttemptBudget(this.config.maxAttempts);
+    let claim: Claim | undefined;
+    try {
+      const event = this.decode(message);
+      const sms = { to: this.phoneOf(event), resourceKey: event.resourceKey, locale: event.locale, replacements: event.replacements };
+      const acquired = await this.claim(eventIdentity(message), signal);
+      if (acquired.state === 'sent') {
+        this.logger.log({ msg: 'already delivered; skipped', ...log, providerId: acquired.providerId });
+        return { settled: true, kind: 'duplicate', providerId: acquired.providerId };
+      }
+      claim = acquired;
+      const body = await this.localize(sms, budget, signal, log);
+      const sent = await this.send({ to: sms.to, body }, claim, budget, signal, log);
+      await this.record(claim, sent.sms, log);
+      claim = undefined;
+      const outcome: Outcome = { settled: true, kind: 'delivered', providerId: sent.sms.id, attempts: budget.used + 1, foundInProviderLog: sent.found };
+      if (this.config.logEachDelivery || sent.found) {
+        const msg = sent.found ? 'SMS was already with the provider; recorded, not sent again' : 'SMS sent';
+        this.logger[sent.found ? 'log' : 'debug']({ msg, ...log, to: maskPhoneNumber(sms.to), providerId: sent.sms.id, attempts: outcome.attempts });
+      }
+      return outcome;
+    } catch (err) {
+      if (claim) await this.release(claim, log);
+      if (isAbandoned(err) || signal.aborted) {
+        this.logger.log({ msg: 'abandoned; left for redelivery', ...log });
+        return { settled: false, kind: 'abandoned' };
+      }
+      const dead = this.toDeadLetter(err, budget);
+      return this.deadLetter(message, dead, signal);
+    }
+  }
+
+  private decode(message: InboundMessage): SendSmsNotification {
+    const decoded = decodeNotification(message.value);
+    if (!decoded.ok) throw new DeadLetter('poison', poisonReasonCode(decoded.error), decoded.error.message, 0);
+    const event = decoded.value;
+    if (event.$type !== SEND_SMS_TYPE) {
+      throw new DeadLetter('poison', 'poison.unsupported-type', `${event.$type} carries no phone number; the notifier only delivers ${SEND_SMS_TYPE}`, 0);
+    }
+    return event;
+  }
+
+  private phoneOf(event: SendSmsNotification): string {
+    const phone = tryResolvePhoneNumber(event.phoneNumber, this.cipher);
+    if (phone.ok) return phone.value;
+    const code = phone.error.reason === 'not-e164' ? 'poison.invalid-phone' : 'poison.phone-decrypt';
+    throw new DeadLetter('poison', code, phone.error.message, 0);
+  }
+
+  /** Claims the event, waiting while another consumer holds it. Redis outages are waited out, never dead-lettered. */
+  private async claim(id: string, signal: AbortSignal): Promise<Claim | { state: 'sent'; providerId: string }> {
+    const owner = `${this.instance}.${(this.attemptCounter++).toString(36)}`;
+    for (;;) {
+      const result = await this.redisStep(() => this.ledger.claim(id, owner), signal);
+      if (result.state === 'sent') return result;
+      if (result.state !== 'busy') return { state: 'held', id, owner, result, leaseRefreshedAt: Date.now() };
+      await sleep(Math.min(Math.max(result.retryInMs, 50), 1000), signal);
+    }
+  }
+
+  private async localize(
+    sms: { resourceKey: string; locale: string; replacements: Record<string, string> },
+    budget: AttemptBudget,
+    signal: AbortSignal,
+    log: { correlationId: string },
+  ): Promise<string> {
+    return runWithRetries(() => this.localizer.localize(sms.resourceKey, sms.locale, sms.replacements), {
+      ...this.retrySettings(budget, signal),
+      breaker: this.breakers.localization,
+      classify: (err) => {
+        if (isLocalizationError(err) && !err.transient) return { kind: 'permanent', message: err.message, countsAsOutage: false };
+        return { kind: 'transient', message: err instanceof Error ? err.message : String(err), countsAsOutage: true };
+      },
+      onRetry: (failure, attempt, delayMs) => this.logger.warn({ msg: 'localization failed; retrying', ...log, attempt, delayMs, error: failure.message }),
+    }).catch((err: unknown) => {
+      if (err instanceof PermanentFailure) throw new DeadLetter('poison', 'poison.unknown-resource-key', err.message, budget.used);
+      throw err;
+    });
+  }
+
+  /**
+   * Sends, unless an earlier attempt of this event may already have reached the provider (its
+   * claim was recovered after a crash, or a request timed out): then the provider's log is asked
+   * first, and a message found there is recorded instead of sending a second one.
+   */
+  private async send(sms: OutgoingSms, claim: Claim, budget: AttemptBudget, signal: AbortSignal, log: { correlationId: string }) {
+    let maybeSent = claim.result.state === 'recovered';
+    return runWithRetries(
+      async (): Promise<{ sms: SentSms; found: boolean }> => {
+        if (maybeSent && this.notifier.findEarlierSend) {
+          const found = await this.notifier.findEarlierSend(sms, claim.result.since, (ids) => this.ledger.takenProviderIds(claim.id, ids));
+          if (found) return { sms: found, found: true };
+        }
+        await this.pacer.acquire(signal);
+        await this.keepLease(claim, signal);
+        throwIfAbandoned(signal);
+        try {
+          return { sms: await this.notifier.send(sms, log), found: false };
+        } catch (err) {
+          if (isSmsSendError(err) && err.kind === 'ambiguous') maybeSent = true;
+          throw err;
+        }
+      },
+      {
+        ...this.retrySettings(budget, signal),
+        breaker: this.breakers.twilio,
+        classify: (err): Failure => {
+          if (!isSmsSendError(err)) return { kind: 'transient', message: err instanceof Error ? err.message : String(err), countsAsOutage: true };
+          return {
+            kind: err.kind === 'permanent' ? 'permanent' : 'transient',
+            message: err.message,
+            retryAfterMs: err.details.retryAfterMs,
+            countsAsOutage: err.details.countsAsOutage ?? true,
+          };
+        },
+        onRetry: (failure, attempt, delayMs) => this.logger.warn({ msg: 'sending failed; retrying', ...log, attempt, delayMs, error: failure.message }),
+      },
+    ).catch((err: unknown) => {
+      if (err instanceof PermanentFailure) {
+        const cause = err.error;
+        const details = isSmsSendError(cause) ? cause.details : {};
+        const code = details.code !== undefined ? twilioReasonCode(details.code) : details.status !== undefined ? `twilio.http-${details.status}` : 'twilio.rejected';
+        throw new DeadLetter('permanent', code, err.message, budget.used + 1);
+      }
+      if (err instanceof RetriesExhausted && maybeSent) {
+        throw new DeadLetter('retries-exhausted', 'retries-exhausted', `${err.message} (the provider may have accepted an earlier attempt)`, err.attempts);
+      }
+      throw err;
+    });
+  }
+
+  /** Renews the claim's lease when a third of it has passed; a lost claim means another consumer took over. */
+  private async keepLease(claim: Claim, signal: AbortSignal): Promise<void> {
+    if (Date.now() - claim.leaseRefreshedAt < this.config.claimLeaseMs / 3) return;
+    const ours = await this.redisStep(() => this.ledger.renew(claim.id, claim.owner), signal);
+    if (!ours) throw new AbandonedError('claim lease lost to another consumer');
+    claim.leaseRefreshedAt = Date.now();
+  }
+
+  /**
+   * Records the delivery. This is the window that cannot be closed: the SMS is out, the record not
+   * yet written. If recording keeps failing, the offset is still committed (so this consumer does
+   * not read it again); a later reader of the same event finds the expired claim and asks the provider.
+   */
+  private async record(claim: Claim, sent: SentSms, log: { correlationId: string }): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.ledger.markSent(claim.id, sent.id);
+        return;
+      } catch (err) {
+        if (attempt >= MARK_SENT_ATTEMPTS) {
+          this.logger.error({ msg: 'SMS sent but its delivery could not be recorded', ...log, providerId: sent.id, err });
+          return;
+        }
+        await sleep(100 * attempt);
+      }
+    }
+  }
+
+  private async release(claim: Claim, log: { correlationId: string }): Promise<void> {
+    await this.ledger.release(claim.id, claim.owner).catch((err: unknown) => {
+      // The lease runs out on its own; the next reader waits for it.
+      this.logger.warn({ msg: 'could not release claim', ...log, err });
+    });
+  }
+
+  private redisStep<T>(step: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    return runWithRetries(step, {
+      ...this.retrySettings(new AttemptBudget(Number.POSITIVE_INFINITY), signal),
+      breaker: this.breakers.redis,
+      maxMs: Math.min(this.config.retryMaxMs, 5000),
+      classify: (err) => ({ kind: 'transient', message: err instanceof Error ? err.message : String(err), countsAsOutage: true }),
+    });
+  }
+
+  private retrySettings(budget: AttemptBudget, signal: AbortSignal) {
+    return { budget, signal, baseMs: this.config.retryBaseMs, maxMs: this.config.retryMaxMs };
+  }
+
+  private toDeadLetter(err: unknown, budget: AttemptBudget): DeadLetter {
+    if (err instanceof DeadLetter) return err;
+    if (err instanceof RetriesExhausted) return new DeadLetter('retries-exhausted', 'retries-exhausted', err.message, err.attempts);
+    // Not expected: a bug or an unforeseen error of a dependency. Dead-letter rather than block.
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    return new DeadLetter('permanent', 'notifier.unexpected-error', message, budget.used);
+  }
+
+  private async deadLetter(message: InboundMessage, dead: DeadLetter, signal: AbortSignal): Promise<Outcome> {
+    try {
+      const reason = { reasonCode: dead.reasonCode, reason: dead.reason, attempts: dead.attempts };
+      const deadLetterId = await this.deadLetters.publish(message, reason, signal);
+      this.logger.warn({ msg: 'dead-lettered', correlationId: message.correlationId, category: dead.category, ...reason, deadLetterId });
+      return { settled: true, kind: 'dead-lettered', category: dead.category, reasonCode: dead.reasonCode, attempts: dead.attempts, deadLetterId };
+    } catch {
+      // Only an abort ends the publish loop: leave the message for redelivery.
+      this.logger.log({ msg: 'abandoned before its dead-letter record was written', correlationId: message.correlationId });
+      return { settled: false, kind: 'abandoned' };
+    }
+  }
+}

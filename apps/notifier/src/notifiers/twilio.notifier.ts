@@ -1,0 +1,93 @@
+import twilio from 'twilio';
+import type { TwilioConfig } from '../config/notifier.config.js';
+import { TwilioApiError, TwilioHttpClient, TwilioTransportError } from './twilio-http-client.js';
+import { SmsSendError, type OutgoingSms, type SentSms, type SmsNotifier } from './sms-notifier.js';
+
+type TwilioClient = ReturnType<typeof twilio>;
+
+/** How far Twilio's clock (second precision) may be behind ours when looking up an earlier send. */
+const LOOKUP_CLOCK_MARGIN_MS = 60_000;
+
+/** Sends through Twilio's Messaging Service with the official client (`messages.create`). */
+export class TwilioNotifier implements SmsNotifier {
+  readonly kind = 'twilio' as const;
+  private readonly http: TwilioHttpClient;
+  private readonly client: TwilioClient;
+
+  constructor(private readonly config: TwilioConfig) {
+    this.http = new TwilioHttpClient({ baseUrl: config.apiUrl, timeoutMs: config.timeoutMs, maxSockets: config.maxSockets });
+    this.client = twilio(config.accountSid, config.authToken, {
+      httpClient: this.http as unknown as NonNullable<twilio.ClientOpts['httpClient']>,
+      autoRetry: false,
+    });
+  }
+
+  async send(sms: OutgoingSms): Promise<SentSms> {
+    try {
+      const message = await this.client.messages.create({ to: sms.to, messagingServiceSid: this.config.messagingServiceSid, body: sms.body });
+      return { id: message.sid };
+    } catch (err) {
+      throw classifyTwilioError(err);
+    }
+  }
+
+  /**
+   * Asks Twilio's message log whether an interrupted attempt already created this message: the
+   * newest messages to the same number with the same text, created since the attempt began,
+   * whose SID no other event has recorded.
+   */
+  async findEarlierSend(sms: OutgoingSms, sinceMs: number, isTaken: (ids: string[]) => Promise<Set<string>>): Promise<SentSms | undefined> {
+    if (!this.config.reconcile) return undefined;
+    let instances: { sid: string; body: string; dateCreated: Date | null }[];
+    try {
+      instances = (await this.client.messages.page({ to: sms.to, pageSize: 50 })).instances;
+    } catch (err) {
+      const failure = classifyTwilioError(err);
+      throw new SmsSendError('transient', `looking up earlier sends failed: ${failure.message}`, { ...failure.details, countsAsOutage: true }, { cause: err });
+    }
+    const candidates = instances
+      .filter((m) => m.body === sms.body && (m.dateCreated === null || m.dateCreated.getTime() >= sinceMs - LOOKUP_CLOCK_MARGIN_MS))
+      .map((m) => m.sid);
+    if (candidates.length === 0) return undefined;
+    const taken = await isTaken(candidates);
+    const free = candidates.find((sid) => !taken.has(sid));
+    return free ? { id: free } : undefined;
+  }
+
+  close(): void {
+    this.http.close();
+  }
+}
+
+/** Twilio error codes that are about Twilio's side, not this message. */
+const OUTAGE_CODES = new Set([20003, 20005, 20429, 20500, 20503]);
+
+/** Maps any failure of the Twilio client to transient / ambiguous / permanent. */
+export function classifyTwilioError(err: unknown): SmsSendError {
+  if (err instanceof SmsSendError) return err;
+  if (err instanceof TwilioTransportError) {
+    return new SmsSendError(err.maybeDelivered ? 'ambiguous' : 'transient', err.message, { countsAsOutage: true }, { cause: err });
+  }
+  const api = asApiError(err);
+  if (api) {
+    const details = { status: api.status, code: api.code, retryAfterMs: api.retryAfterMs };
+    const text = `Twilio ${api.status}${api.code ? ` (error ${api.code})` : ''}: ${api.message}`;
+    if (api.status === 429 || api.code === 20429) return new SmsSendError('transient', text, { ...details, countsAsOutage: false }, { cause: err });
+    if (api.status >= 500 || api.status === 401 || (api.code !== undefined && OUTAGE_CODES.has(api.code))) {
+      return new SmsSendError('transient', text, { ...details, countsAsOutage: true }, { cause: err });
+    }
+    return new SmsSendError('permanent', text, details, { cause: err });
+  }
+  // The client validates parameters before sending ("Required parameter ... missing").
+  return new SmsSendError('permanent', `Twilio client refused the message: ${err instanceof Error ? err.message : String(err)}`, {}, { cause: err });
+}
+
+function asApiError(err: unknown): { status: number; code?: number; message: string; retryAfterMs?: number } | undefined {
+  if (err instanceof TwilioApiError) return err;
+  // twilio's own RestException (status, code, message), in case another HTTP client is plugged in
+  const e = err as { status?: unknown; code?: unknown; message?: unknown } | null;
+  if (e && typeof e === 'object' && typeof e.status === 'number' && e.status >= 400) {
+    return { status: e.status, code: typeof e.code === 'number' ? e.code : undefined, message: String(e.message ?? '') };
+  }
+  return undefined;
+}

@@ -1,0 +1,68 @@
+import { Kafka, logLevel, type IHeaders, type KafkaMessage } from 'kafkajs';
+
+export interface RawMessage {
+  key?: string | Buffer | null;
+  value: string | Buffer | null;
+  headers?: IHeaders;
+  partition?: number;
+}
+
+/** A plain kafkajs client, as a C# or any other producer on the contract would write. */
+export function plainKafka(brokers: string): Kafka {
+  return new Kafka({ clientId: 'notifier-tests', brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10 } });
+}
+
+export async function createTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function produce(kafka: Kafka, topic: string, messages: RawMessage[], chunk = 500): Promise<void> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    for (let i = 0; i < messages.length; i += chunk) {
+      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + chunk) });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Collects every record of `topic` from the beginning (read_committed), until `stop()`. */
+export async function collect(kafka: Kafka, topic: string): Promise<{ messages: KafkaMessage[]; waitFor(count: number, timeoutMs: number): Promise<KafkaMessage[]>; stop(): Promise<void> }> {
+  const consumer = kafka.consumer({ groupId: `collector-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, maxWaitTimeInMs: 200 });
+  const messages: KafkaMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
+  return {
+    messages,
+    async waitFor(count, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (messages.length < count) {
+        if (Date.now() > deadline) throw new Error(`only ${messages.length} of ${count} records arrived on ${topic} within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return messages;
+    },
+    stop: () => consumer.disconnect(),
+  };
+}
+
+/** Committed offsets of a group on a topic, summed over partitions (-1 = none counts as 0). */
+export async function committedTotal(kafka: Kafka, groupId: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}

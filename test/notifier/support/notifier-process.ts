@@ -1,0 +1,139 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const ENTRIES = [join(repo, 'dist/apps/notifier/main.js'), join(repo, 'dist/apps/notifier/apps/notifier/src/main.js')];
+const SOURCES = [join(repo, 'apps/notifier/src'), join(repo, 'libs/shared/src')];
+const LOCK = join(repo, 'dist', '.notifier-build.lock');
+
+/** The built notifier's entry; builds it (`nest build notifier`) when missing or older than its sources. */
+export async function builtNotifierEntry(): Promise<string> {
+  const nested = ENTRIES[1]!;
+  if (existsSync(nested) && statSync(nested).mtimeMs >= newestSource()) return ENTRIES.find((e) => existsSync(e))!;
+  await withLock(() => {
+    if (existsSync(nested) && statSync(nested).mtimeMs >= newestSource()) return;
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [join(repo, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', 'notifier'], { cwd: repo, encoding: 'utf8' });
+    if (r.status === 0) return;
+    // tsc still emits on type errors; `npm test` type-checks the whole tree before the tests, so
+    // here (a developer's run, possibly while someone else's file is mid-edit) a fresh emit will do.
+    if (existsSync(nested) && statSync(nested).mtimeMs >= started) {
+      process.stderr.write(`warning: nest build notifier reported errors; testing the emitted build\n${r.stdout.slice(0, 2000)}\n`);
+      return;
+    }
+    throw new Error(`nest build notifier failed:\n${r.stdout}\n${r.stderr}`);
+  });
+  return ENTRIES.find((e) => existsSync(e))!;
+}
+
+function newestSource(): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  SOURCES.forEach(walk);
+  return newest;
+}
+
+/** Cross-process lock (test files run in parallel workers): mkdir is atomic. */
+async function withLock(work: () => void): Promise<void> {
+  mkdirSync(dirname(LOCK), { recursive: true });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      // A lock older than 3 minutes is left over from a crashed run.
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 180_000) rmdirSync(LOCK);
+      if (Date.now() > deadline) throw new Error('timed out waiting for another notifier build');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    work();
+  } finally {
+    rmdirSync(LOCK);
+  }
+}
+
+export interface NotifierProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the first match of `pattern` in the output; rejects on exit or timeout. */
+  waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
+  /** Resolves with the exit code (or the signal name) once the process has ended. */
+  readonly exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Starts the built notifier (`node dist/…/main.js`) with exactly `env` (plus PATH/HOME). */
+export async function spawnNotifier(env: Record<string, string>): Promise<NotifierProcess> {
+  const entry = await builtNotifierEntry();
+  const child = spawn(process.execPath, [entry], {
+    cwd: repo,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_NO_WARNINGS: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const listeners = new Set<() => void>();
+  const append = (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+    listeners.forEach((l) => l());
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  let ended = false;
+  void exited.then(() => {
+    ended = true;
+    listeners.forEach((l) => l());
+  });
+
+  return {
+    child,
+    pid: child.pid!,
+    output: () => text,
+    exited,
+    kill: (signal = 'SIGTERM') => {
+      if (!ended) child.kill(signal);
+    },
+    waitForOutput: (pattern, timeoutMs) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = text.match(pattern);
+          if (match) {
+            done();
+            resolve(match);
+          } else if (ended) {
+            done();
+            reject(new Error(`notifier exited before printing ${pattern}:\n${text.slice(-3000)}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`notifier did not print ${pattern} within ${timeoutMs} ms:\n${text.slice(-3000)}`));
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        check();
+      }),
+  };
+}
+
+/** Waits for the health port the notifier logged at start-up. */
+export async function healthPortOf(notifier: NotifierProcess, timeoutMs = 30_000): Promise<number> {
+  const match = await notifier.waitForOutput(/"msg":"notifier started".*?"healthPort":(\d+)|notifier started.*?healthPort[":\s]+(\d+)/, timeoutMs);
+  return Number(match[1] ?? match[2]);
+}
