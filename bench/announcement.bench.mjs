@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
 import twilio from 'twilio';
-import { stackEnv, up } from '../scripts/stack.mjs';
+import { STACK_DEFAULTS, stackEnv, up } from '../scripts/stack.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
@@ -125,7 +125,7 @@ const cpuMs = (pid) => {
 /** The Kafka broker's pid, from the local stack's PID file (undefined when not known). */
 const kafkaPid = () => {
   try {
-    return Number(readFileSync(join(repo, '.stack', 'pids', 'kafka.pid'), 'utf8').trim()) || undefined;
+    return Number(readFileSync(join(STACK_DEFAULTS.stateDir, 'pids', 'kafka.pid'), 'utf8').trim()) || undefined;
   } catch {
     return undefined;
   }

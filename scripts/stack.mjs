@@ -164,10 +164,11 @@ const components = {
   },
 
   'stripe-mock': {
-    ports: () => [cfg.stripeMockPort],
+    ports: () => [cfg.stripeMockPort, cfg.stripeMockPort + 1],
     async start() {
       const bin = ensureStripeMock();
-      const pid = startDetached('stripe-mock', bin, ['-http-addr', `${cfg.host}:${cfg.stripeMockPort}`]);
+      // stripe-mock serves HTTPS too (default :12112); keep it next to the HTTP port so stacks on other ports don't collide.
+      const pid = startDetached('stripe-mock', bin, ['-http-addr', `${cfg.host}:${cfg.stripeMockPort}`, '-https-addr', `${cfg.host}:${cfg.stripeMockPort + 1}`]);
       await waitFor('stripe-mock', () => portOpen(cfg.stripeMockPort), { pid, timeoutMs: 30_000 });
     },
   },
