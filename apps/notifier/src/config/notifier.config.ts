@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { kafkaConfigFrom, kafkaEnv, redisConfigFrom, redisEnv, runtimeConfigFrom, runtimeEnv } from '@app/shared/config/common.env.js';
 import { encryptionConfigFrom, encryptionEnv } from '@app/shared/config/encryption.env.js';
 import {
+  port,
   bool,
   optionalHttpUrl,
   optionalPositiveNumber,
@@ -15,18 +16,6 @@ const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-
-/** A TCP port where 0 means "any free port" (tests run several notifiers side by side). */
-const listenPort = (fallback: number) =>
-  z.preprocess(
-    blankToUndefined,
-    z.coerce
-      .number({ error: 'must be a TCP port number' })
-      .int('must be a whole number')
-      .min(0, 'must be between 0 and 65535')
-      .max(65535, 'must be between 0 and 65535')
-      .default(fallback),
-  );
 
 const nonNegativeInt = (fallback: number) =>
   z.preprocess(blankToUndefined, z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(fallback));
@@ -59,7 +48,7 @@ export const notifierEnv = {
   NOTIFIER_DEDUPE_TTL_HOURS: positiveInt(168).meta({ description: 'how long a delivered message is remembered (must exceed Kafka retention)' }),
   NOTIFIER_SHUTDOWN_GRACE_MS: positiveInt(8000).meta({ description: 'time in-flight work gets on SIGTERM before it is abandoned' }),
   NOTIFIER_STATS_INTERVAL_MS: nonNegativeInt(30000).meta({ description: 'interval of the summary log line (0 disables it)' }),
-  HEALTH_PORT: listenPort(8081).meta({ description: 'port of GET /health and /health/ready (0 = any free port)' }),
+  HEALTH_PORT: port(8081).meta({ description: 'port of GET /health and /health/ready (0 = any free port)' }),
   HEALTH_HOST: z.preprocess(blankToUndefined, z.string().default('0.0.0.0')).meta({ description: 'interface of the health port' }),
   TWILIO_ACCOUNT_SID: optionalString()
     .refine((v) => v === undefined || ACCOUNT_SID.test(v), 'must be AC followed by 32 hex digits')

@@ -1,3 +1,4 @@
+import { createRedisClient } from '@app/shared/redis/redis.module.js';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { RedisConfig } from '@app/shared/config/common.env.js';
@@ -35,24 +36,7 @@ export const LEDGER_REDIS = Symbol('LEDGER_REDIS');
  * a syscall each). Fails fast like the shared client, so outages surface as transient errors.
  */
 export function createLedgerRedis(config: RedisConfig): Redis {
-  const client = new Redis(config.url, {
-    keyPrefix: config.keyPrefix || undefined,
-    lazyConnect: true,
-    enableAutoPipelining: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    commandTimeout: 2000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  });
-  const logger = new Logger('ledger-redis');
-  let lastError = '';
-  client.on('error', (err: Error) => {
-    if (err.message !== lastError) logger.warn({ msg: 'redis connection error', err });
-    lastError = err.message;
-  });
-  client.on('ready', () => (lastError = ''));
-  return client;
+  return createRedisClient(config, { enableAutoPipelining: true }, 'ledger-redis');
 }
 
 const RECORD = (id: string) => `notifier:sms:${id}`;

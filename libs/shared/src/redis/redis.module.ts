@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config/common.env.js';
 import { withTimeout } from '../kafka/kafka.health.js';
 
@@ -12,7 +12,7 @@ export const REDIS = Symbol('REDIS');
  * A client that fails fast while Redis is unreachable (no offline queue, short command timeout),
  * so a request answers 5xx promptly instead of hanging; it reconnects on its own.
  */
-export function createRedisClient(config: RedisConfig): Redis {
+export function createRedisClient(config: RedisConfig, extra: RedisOptions = {}, name = 'redis'): Redis {
   const client = new Redis(config.url, {
     keyPrefix: config.keyPrefix || undefined,
     lazyConnect: true,
@@ -21,8 +21,9 @@ export function createRedisClient(config: RedisConfig): Redis {
     connectTimeout: 2000,
     commandTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    ...extra,
   });
-  const logger = new Logger('redis');
+  const logger = new Logger(name);
   let lastError = '';
   client.on('error', (err: Error) => {
     // One line per distinct failure, not one per reconnect attempt.
