@@ -3,10 +3,20 @@
 //   1. npm packages (npm ci), 2. the local stack (Kafka, Redis, stripe-mock, Prism; installed on
 //   first use), 3. type check and build, 4. jest (unit + e2e), 5. stop what step 2 started.
 // Extra arguments go to jest, e.g. `npm test -- test/notifier`.
+// `--suite faults` / `--suite fuzz` (npm run test:faults / test:fuzz) run those whole-system suites
+// instead of unit + e2e, one file at a time: they load the machine on their own.
 import { ensureNodeModules, build, mustRun, sh, step } from './lib/setup.mjs';
 import { up, down, stackEnv } from './stack.mjs';
 
-const jestArgs = process.argv.slice(2);
+const args = process.argv.slice(2);
+const suiteAt = args.indexOf('--suite');
+const suite = suiteAt >= 0 ? args.splice(suiteAt, 2)[1] : 'default';
+const projects = { default: ['unit', 'e2e'], faults: ['faults'], fuzz: ['fuzz'] }[suite];
+if (!projects) {
+  process.stderr.write(`unknown suite "${suite}" (default, faults or fuzz)\n`);
+  process.exit(2);
+}
+const jestArgs = ['--selectProjects', ...projects, ...(suite === 'default' ? ['--maxWorkers=2'] : ['--runInBand']), ...args];
 let started = [];
 let exitCode = 1;
 try {
@@ -16,10 +26,10 @@ try {
   step('type check (tsc --noEmit)');
   await mustRun('npm', ['run', '-s', 'typecheck']);
   await build();
-  step('jest: unit and end-to-end tests');
+  step(suite === 'default' ? 'jest: unit and end-to-end tests' : `jest: the ${suite} suite`);
   exitCode = await sh(
     process.execPath,
-    ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--maxWorkers=2', ...(process.env.CI ? ['--ci'] : []), ...jestArgs],
+    ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', ...(process.env.CI ? ['--ci'] : []), ...jestArgs],
     { env: { ...process.env, ...stackEnv(), NODE_NO_WARNINGS: '1' } },
   );
 } catch (err) {

@@ -7,7 +7,7 @@ import { uniqueName } from '../support/stack.js';
 import { spreadKey, TEST_ACCOUNT_SID, phone, sendSmsJson } from './support/events.js';
 import { exactlyOnceProblems, fleetEnv, joinedWithPartitions, startMember } from './support/fleet.js';
 import { createTopic, plainKafka, produce } from './support/kafka.js';
-import type { NotifierProcess } from './support/notifier-process.js';
+import type { AppProcess } from '../support/app-process.js';
 import { startPrivateBroker, type PrivateBroker } from './support/private-broker.js';
 
 jest.setTimeout(180_000);
@@ -19,7 +19,7 @@ describe('notifier exactly-once across a Kafka broker restart', () => {
   let broker: PrivateBroker;
   let kafka: Kafka;
   let sink: TwilioSink;
-  let member: NotifierProcess | undefined;
+  let member: AppProcess | undefined;
 
   beforeAll(async () => {
     broker = await startPrivateBroker();

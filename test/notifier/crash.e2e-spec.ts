@@ -9,7 +9,7 @@ import { uniqueName, stackEnv } from '../support/stack.js';
 import { spreadKey, TEST_ACCOUNT_SID, phone, sendSmsJson } from './support/events.js';
 import { exactlyOnceProblems, fleetEnv, joinedWithPartitions, startMember, statOf } from './support/fleet.js';
 import { createTopic, plainKafka, produce } from './support/kafka.js';
-import type { NotifierProcess } from './support/notifier-process.js';
+import type { AppProcess } from '../support/app-process.js';
 
 jest.setTimeout(120_000);
 
@@ -19,7 +19,7 @@ describe('notifier exactly-once across kill -9 and SIGTERM', () => {
   const topic = uniqueName('notify-crash');
   let kafka: Kafka;
   let sink: TwilioSink;
-  const members: NotifierProcess[] = [];
+  const members: AppProcess[] = [];
 
   beforeAll(async () => {
     kafka = plainKafka(stackEnv().Kafka__BrokerList);

@@ -8,7 +8,7 @@ import { uniqueName, stackEnv } from '../support/stack.js';
 import { spreadKey, TEST_ACCOUNT_SID, phone, sendSmsJson, until } from './support/events.js';
 import { exactlyOnceProblems, fleetEnv, joinedWithPartitions, startMember, statOf } from './support/fleet.js';
 import { createTopic, plainKafka, produce } from './support/kafka.js';
-import type { NotifierProcess } from './support/notifier-process.js';
+import type { AppProcess } from '../support/app-process.js';
 
 jest.setTimeout(120_000);
 
@@ -18,7 +18,7 @@ describe('notifier scale-out: 3 processes, 6 partitions, one killed', () => {
   const topic = uniqueName('notify-scale');
   let kafka: Kafka;
   let sink: TwilioSink;
-  const members: NotifierProcess[] = [];
+  const members: AppProcess[] = [];
 
   beforeAll(async () => {
     kafka = plainKafka(stackEnv().Kafka__BrokerList);
@@ -48,7 +48,7 @@ describe('notifier scale-out: 3 processes, 6 partitions, one killed', () => {
       Array.from({ length: EVENTS }, (_, i) => ({ key: spreadKey(i), value: sendSmsJson(phone(i), 'SendOtp', 'es-ES', { otp: String(200000 + i) }) })),
     );
     await sink.waitFor((s) => s.messages.length >= 900, 60_000, '900 SMS');
-    const [survivorA, victim, survivorB] = members as [NotifierProcess, NotifierProcess, NotifierProcess];
+    const [survivorA, victim, survivorB] = members as [AppProcess, AppProcess, AppProcess];
     await until(() => members.every((m) => statOf(m, 'delivered') > 0), 10_000, 'every member delivering');
     victim.kill('SIGKILL');
     expect(await victim.exited).toBe('SIGKILL');
@@ -62,7 +62,7 @@ describe('notifier scale-out: 3 processes, 6 partitions, one killed', () => {
   });
 });
 
-function lastAssignmentSize(member: NotifierProcess): number {
+function lastAssignmentSize(member: AppProcess): number {
   const lines = member.output().split('\n').filter((l) => l.includes('"msg":"joined consumer group"'));
   const last = lines.at(-1);
   if (!last) return -1;

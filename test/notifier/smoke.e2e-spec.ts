@@ -7,7 +7,7 @@ import type { Kafka } from 'kafkajs';
 import { stackEnv, uniqueName } from '../support/stack.js';
 import { SEND_SMS_KEY, until } from './support/events.js';
 import { committedTotal, createTopic, plainKafka, produce } from './support/kafka.js';
-import { healthPortOf, spawnNotifier, type NotifierProcess } from './support/notifier-process.js';
+import { healthPortOf, spawnNotifier, type AppProcess } from '../support/app-process.js';
 
 jest.setTimeout(90_000);
 
@@ -19,7 +19,7 @@ describe('notifier app (built, child process) with the LocalNotifier', () => {
   const topic = uniqueName('notify-smoke');
   const group = uniqueName('notifier-smoke');
   let kafka: Kafka;
-  let notifier: NotifierProcess | undefined;
+  let notifier: AppProcess | undefined;
 
   beforeAll(async () => {
     kafka = plainKafka(stackEnv().Kafka__BrokerList);

@@ -1,7 +1,7 @@
 import { stackEnv, uniqueName } from '../../support/stack.js';
 import type { TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone } from './events.js';
-import { spawnNotifier, type NotifierProcess } from './notifier-process.js';
+import { spawnNotifier, type AppProcess } from '../../support/app-process.js';
 
 export interface FleetOptions {
   topic: string;
@@ -37,15 +37,15 @@ export function fleetEnv(options: FleetOptions): Record<string, string> {
   };
 }
 
-export const startMember = (env: Record<string, string>): Promise<NotifierProcess> => spawnNotifier(env);
+export const startMember = (env: Record<string, string>): Promise<AppProcess> => spawnNotifier(env);
 
 /** Waits until the member has joined its group with at least one partition. */
-export async function joinedWithPartitions(member: NotifierProcess, timeoutMs = 30_000): Promise<void> {
+export async function joinedWithPartitions(member: AppProcess, timeoutMs = 30_000): Promise<void> {
   await member.waitForOutput(/"msg":"joined consumer group".*"assignment":\{"[^"]+":\[\d/, timeoutMs);
 }
 
 /** A counter of the member's last "notifications processed" line (0 if none yet). */
-export function statOf(member: NotifierProcess, counter: 'delivered' | 'duplicate' | 'dead-lettered' | 'abandoned' | 'foundInProviderLog'): number {
+export function statOf(member: AppProcess, counter: 'delivered' | 'duplicate' | 'dead-lettered' | 'abandoned' | 'foundInProviderLog'): number {
   const lines = member.output().split('\n').filter((l) => l.includes('"msg":"notifications processed"'));
   const last = lines.at(-1);
   if (!last) return 0;

@@ -1,34 +1,39 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { appLogFile } from './figures.js';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const ENTRIES = [join(repo, 'dist/apps/notifier/main.js'), join(repo, 'dist/apps/notifier/apps/notifier/src/main.js')];
-const SOURCES = [join(repo, 'apps/notifier/src'), join(repo, 'libs/shared/src')];
-const LOCK = join(repo, 'dist', '.notifier-build.lock');
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The built notifier's entry; builds it (`nest build notifier`) when missing or older than its sources. */
-export async function builtNotifierEntry(): Promise<string> {
-  const nested = ENTRIES[1]!;
-  if (existsSync(nested) && statSync(nested).mtimeMs >= newestSource()) return ENTRIES.find((e) => existsSync(e))!;
-  await withLock(() => {
-    if (existsSync(nested) && statSync(nested).mtimeMs >= newestSource()) return;
+export type AppName = 'webhooks' | 'notifier';
+
+const entries = (app: AppName) => [join(repo, `dist/apps/${app}/main.js`), join(repo, `dist/apps/${app}/apps/${app}/src/main.js`)];
+const sources = (app: AppName) => [join(repo, `apps/${app}/src`), join(repo, 'libs/shared/src')];
+const lockFor = (app: AppName) => join(repo, 'dist', `.${app}-build.lock`);
+
+/** The built app's entry; builds it (`nest build <app>`) when missing or older than its sources. */
+export async function builtAppEntry(app: AppName): Promise<string> {
+  const nested = entries(app)[1]!;
+  const fresh = () => existsSync(nested) && statSync(nested).mtimeMs >= newestSource(app);
+  if (fresh()) return entries(app).find((e) => existsSync(e))!;
+  await withLock(lockFor(app), () => {
+    if (fresh()) return;
     const started = Date.now();
-    const r = spawnSync(process.execPath, [join(repo, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', 'notifier'], { cwd: repo, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(repo, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', app], { cwd: repo, encoding: 'utf8' });
     if (r.status === 0) return;
     // tsc still emits on type errors; `npm test` type-checks the whole tree before the tests, so
     // here (a developer's run, possibly while someone else's file is mid-edit) a fresh emit will do.
     if (existsSync(nested) && statSync(nested).mtimeMs >= started) {
-      process.stderr.write(`warning: nest build notifier reported errors; testing the emitted build\n${r.stdout.slice(0, 2000)}\n`);
+      process.stderr.write(`warning: nest build ${app} reported errors; testing the emitted build\n${r.stdout.slice(0, 2000)}\n`);
       return;
     }
-    throw new Error(`nest build notifier failed:\n${r.stdout}\n${r.stderr}`);
+    throw new Error(`nest build ${app} failed:\n${r.stdout}\n${r.stderr}`);
   });
-  return ENTRIES.find((e) => existsSync(e))!;
+  return entries(app).find((e) => existsSync(e))!;
 }
 
-function newestSource(): number {
+function newestSource(app: AppName): number {
   let newest = 0;
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -37,33 +42,34 @@ function newestSource(): number {
       else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
     }
   };
-  SOURCES.forEach(walk);
+  sources(app).forEach(walk);
   return newest;
 }
 
 /** Cross-process lock (test files run in parallel workers): mkdir is atomic. */
-async function withLock(work: () => void): Promise<void> {
-  mkdirSync(dirname(LOCK), { recursive: true });
+async function withLock(lock: string, work: () => void): Promise<void> {
+  mkdirSync(dirname(lock), { recursive: true });
   const deadline = Date.now() + 180_000;
   for (;;) {
     try {
-      mkdirSync(LOCK);
+      mkdirSync(lock);
       break;
     } catch {
       // A lock older than 3 minutes is left over from a crashed run.
-      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 180_000) rmdirSync(LOCK);
-      if (Date.now() > deadline) throw new Error('timed out waiting for another notifier build');
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 180_000) rmdirSync(lock);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for another ${lock} build`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
   try {
     work();
   } finally {
-    rmdirSync(LOCK);
+    rmdirSync(lock);
   }
 }
 
-export interface NotifierProcess {
+export interface AppProcess {
+  readonly app: AppName;
   readonly child: ChildProcess;
   readonly pid: number;
   /** Everything written to stdout and stderr so far. */
@@ -75,9 +81,12 @@ export interface NotifierProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
-/** Starts the built notifier (`node dist/…/main.js`) with exactly `env` (plus PATH/HOME). */
-export async function spawnNotifier(env: Record<string, string>): Promise<NotifierProcess> {
-  const entry = await builtNotifierEntry();
+/**
+ * Starts a built app (`node dist/…/main.js`) with exactly `env` (plus PATH/HOME). Its output is kept
+ * in memory and copied to a file under the results folder, where the secrets audit reads it.
+ */
+export async function spawnApp(app: AppName, env: Record<string, string>, label = 'test'): Promise<AppProcess> {
+  const entry = await builtAppEntry(app);
   const child = spawn(process.execPath, [entry], {
     cwd: repo,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_NO_WARNINGS: '1', ...env },
@@ -85,7 +94,9 @@ export async function spawnNotifier(env: Record<string, string>): Promise<Notifi
   });
   let text = '';
   const listeners = new Set<() => void>();
+  const log = createWriteStream(appLogFile(app, label));
   const append = (chunk: Buffer) => {
+    log.write(chunk);
     text += chunk.toString('utf8');
     listeners.forEach((l) => l());
   };
@@ -95,10 +106,12 @@ export async function spawnNotifier(env: Record<string, string>): Promise<Notifi
   let ended = false;
   void exited.then(() => {
     ended = true;
+    log.end();
     listeners.forEach((l) => l());
   });
 
   return {
+    app,
     child,
     pid: child.pid!,
     output: () => text,
@@ -115,12 +128,12 @@ export async function spawnNotifier(env: Record<string, string>): Promise<Notifi
             resolve(match);
           } else if (ended) {
             done();
-            reject(new Error(`notifier exited before printing ${pattern}:\n${text.slice(-3000)}`));
+            reject(new Error(`${app} exited before printing ${pattern}:\n${text.slice(-3000)}`));
           }
         };
         const timer = setTimeout(() => {
           done();
-          reject(new Error(`notifier did not print ${pattern} within ${timeoutMs} ms:\n${text.slice(-3000)}`));
+          reject(new Error(`${app} did not print ${pattern} within ${timeoutMs} ms:\n${text.slice(-3000)}`));
         }, timeoutMs);
         const done = () => {
           clearTimeout(timer);
@@ -132,8 +145,10 @@ export async function spawnNotifier(env: Record<string, string>): Promise<Notifi
   };
 }
 
+export const spawnNotifier = (env: Record<string, string>, label?: string): Promise<AppProcess> => spawnApp('notifier', env, label);
+
 /** Waits for the health port the notifier logged at start-up. */
-export async function healthPortOf(notifier: NotifierProcess, timeoutMs = 30_000): Promise<number> {
+export async function healthPortOf(notifier: AppProcess, timeoutMs = 30_000): Promise<number> {
   const match = await notifier.waitForOutput(/"msg":"notifier started".*?"healthPort":(\d+)|notifier started.*?healthPort[":\s]+(\d+)/, timeoutMs);
   return Number(match[1] ?? match[2]);
 }
