@@ -9,6 +9,7 @@ import { KafkaModule } from '@app/shared/kafka/kafka.module.js';
 import { LocalizationModule } from '@app/shared/localization/localization.module.js';
 import { LoggingModule } from '@app/shared/logging/logging.module.js';
 import { RedisModule } from '@app/shared/redis/redis.module.js';
+import { TracingModule } from '@app/shared/tracing/tracing.module.js';
 import { loadNotifierConfig, type ConsumerConfig, type DeliveryConfig, type NotifierConfig } from './config/notifier.config.js';
 import { DeadLetterPublisher } from './deadletter/dead-letter.publisher.js';
 import { DeliveryLedger, LEDGER_OPTIONS, LEDGER_REDIS, createLedgerRedis, type LedgerOptions } from './dedupe/delivery-ledger.js';
@@ -37,6 +38,7 @@ export class NotifierModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, load: [load], ignoreEnvFile: options.env !== undefined }),
         LoggingModule.forApp('notifier'),
+        TracingModule,
         KafkaModule.forRoot(),
         RedisModule.forRoot(),
         HealthModule,

@@ -11,6 +11,7 @@ import {
   positiveInt,
 } from '@app/shared/config/env.js';
 import { localizationConfigFrom, localizationEnv } from '@app/shared/config/localization.env.js';
+import { tracingConfigFrom, tracingEnv } from '@app/shared/config/tracing.env.js';
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
@@ -107,7 +108,7 @@ export interface DeliveryConfig {
 const TWILIO_REQUIRED = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_MESSAGE_SERVICE_SID'] as const;
 
 export const notifierEnvSchema = z
-  .object({ ...runtimeEnv, ...kafkaEnv, ...redisEnv, ...localizationEnv, ...encryptionEnv, ...notifierEnv })
+  .object({ ...runtimeEnv, ...kafkaEnv, ...redisEnv, ...localizationEnv, ...encryptionEnv, ...tracingEnv, ...notifierEnv })
   .superRefine((e, ctx) => {
     if (notifierKind(e) !== 'twilio') return;
     for (const name of TWILIO_REQUIRED) {
@@ -149,6 +150,7 @@ export const notifierEnvSchema = z
     } satisfies DeliveryConfig,
     twilio: twilioConfig(e),
     health: { port: e.HEALTH_PORT, host: e.HEALTH_HOST },
+    tracing: tracingConfigFrom(e, 'notifier'),
   }));
 
 export type NotifierConfig = z.output<typeof notifierEnvSchema>;

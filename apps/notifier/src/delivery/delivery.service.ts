@@ -8,6 +8,8 @@ import { tryResolvePhoneNumber, type PhoneCipher } from '@app/shared/crypto/phon
 import { isLocalizationError } from '@app/shared/localization/errors.js';
 import { LOCALIZER, type Localizer } from '@app/shared/localization/localizer.js';
 import { maskPhoneNumber } from '@app/shared/logging/redact.js';
+import { ATTR_DELIVERY_OUTCOME } from '@app/shared/tracing/attributes.js';
+import { annotateActiveSpan } from '@app/shared/tracing/spans.js';
 import type { DeliveryConfig } from '../config/notifier.config.js';
 import { DeadLetterPublisher } from '../deadletter/dead-letter.publisher.js';
 import { DeliveryLedger, type ClaimResult } from '../dedupe/delivery-ledger.js';
@@ -99,6 +101,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
 
   async deliver(message: InboundMessage, signal: AbortSignal): Promise<Outcome> {
     const outcome = await this.process(message, signal);
+    annotateActiveSpan({ [ATTR_DELIVERY_OUTCOME]: outcome.kind });
     this.counts[outcome.kind] += 1;
     if (outcome.kind === 'delivered' && outcome.foundInProviderLog) this.counts.foundInProviderLog += 1;
     return outcome;

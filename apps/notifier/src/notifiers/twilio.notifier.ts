@@ -1,4 +1,6 @@
 import twilio from 'twilio';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_SERVER_ADDRESS, ATTR_TWILIO_MESSAGE_SID } from '@app/shared/tracing/attributes.js';
+import { SpanKind, inSpan } from '@app/shared/tracing/spans.js';
 import type { TwilioConfig } from '../config/notifier.config.js';
 import { TwilioApiError, TwilioHttpClient, TwilioTransportError } from './twilio-http-client.js';
 import { SmsSendError, type OutgoingSms, type SentSms, type SmsNotifier } from './sms-notifier.js';
@@ -13,22 +15,28 @@ export class TwilioNotifier implements SmsNotifier {
   readonly kind = 'twilio' as const;
   private readonly http: TwilioHttpClient;
   private readonly client: TwilioClient;
+  private readonly apiHost: string;
 
   constructor(private readonly config: TwilioConfig) {
     this.http = new TwilioHttpClient({ baseUrl: config.apiUrl, timeoutMs: config.timeoutMs, maxSockets: config.maxSockets });
+    this.apiHost = config.apiUrl ? new URL(config.apiUrl).hostname : 'api.twilio.com';
     this.client = twilio(config.accountSid, config.authToken, {
       httpClient: this.http as unknown as NonNullable<twilio.ClientOpts['httpClient']>,
       autoRetry: false,
     });
   }
 
-  async send(sms: OutgoingSms): Promise<SentSms> {
-    try {
-      const message = await this.client.messages.create({ to: sms.to, messagingServiceSid: this.config.messagingServiceSid, body: sms.body });
-      return { id: message.sid };
-    } catch (err) {
-      throw classifyTwilioError(err);
-    }
+  send(sms: OutgoingSms): Promise<SentSms> {
+    const attributes = { [ATTR_HTTP_REQUEST_METHOD]: 'POST', [ATTR_SERVER_ADDRESS]: this.apiHost };
+    return inSpan('Twilio messages.create', { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      try {
+        const message = await this.client.messages.create({ to: sms.to, messagingServiceSid: this.config.messagingServiceSid, body: sms.body });
+        span.setAttribute(ATTR_TWILIO_MESSAGE_SID, message.sid);
+        return { id: message.sid };
+      } catch (err) {
+        throw classifyTwilioError(err);
+      }
+    });
   }
 
   /**

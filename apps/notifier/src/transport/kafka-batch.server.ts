@@ -3,6 +3,7 @@ import { BaseRpcContext, CustomTransportStrategy, Server, type MessageHandler } 
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { setMaxListeners } from 'node:events';
 import { isObservable, lastValueFrom } from 'rxjs';
+import { tracedConsume } from '@app/shared/tracing/kafka-tracing.js';
 import type { ConsumerConfig } from '../config/notifier.config.js';
 import { isAbandoned, sleep } from '../resilience/abortable.js';
 import { toInboundMessage, type InboundMessage } from './inbound-message.js';
@@ -170,7 +171,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const handler = this.handlersByTopic.get(payload.batch.topic);
     if (!handler) throw new Error(`no handler for topic ${payload.batch.topic}`);
-    await new BatchRun(payload, (message, controls) => this.invoke(handler, message, controls), this.options, this.stopping.signal, this.logger).run();
+    const groupId = this.options.consumer.groupId;
+    const invoke: Invoke = (message, controls) => tracedConsume(message, groupId, () => this.invoke(handler, message, controls));
+    await new BatchRun(payload, invoke, this.options, this.stopping.signal, this.logger).run();
   }
 
   private async invoke(handler: MessageHandler, message: InboundMessage, controls: BatchControls): Promise<'settled' | 'unsettled'> {

@@ -4,6 +4,7 @@ import { encryptionConfigFrom, encryptionEnv } from '@app/shared/config/encrypti
 import { parseEnv } from '@app/shared/config/env.js';
 import { gatewayConfigFrom, gatewayEnv } from '@app/shared/config/gateway.env.js';
 import { localizationConfigFrom, localizationEnv } from '@app/shared/config/localization.env.js';
+import { tracingConfigFrom, tracingEnv } from '@app/shared/config/tracing.env.js';
 import { httpConfigFrom, httpEnv } from '../http/http.config.js';
 import { stripeConfigFrom, stripeEnv } from '../stripe/stripe.env.js';
 import { twilioConfigFrom, twilioEnv } from '../twilio/twilio.env.js';
@@ -19,6 +20,7 @@ export const webhooksEnv = {
   ...gatewayEnv,
   ...localizationEnv,
   ...encryptionEnv,
+  ...tracingEnv,
 };
 
 export const webhooksEnvSchema = z
@@ -33,6 +35,7 @@ export const webhooksEnvSchema = z
     gateway: gatewayConfigFrom(e),
     localization: localizationConfigFrom(e),
     encryption: encryptionConfigFrom(e),
+    tracing: tracingConfigFrom(e, 'webhooks'),
   }));
 
 export type WebhooksConfig = z.output<typeof webhooksEnvSchema>;

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Stripe from 'stripe';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_SERVER_ADDRESS, ATTR_STRIPE_OPERATION } from '@app/shared/tracing/attributes.js';
+import { SpanKind, inSpan } from '@app/shared/tracing/spans.js';
 import { PermanentEventError, StripeApiUnavailableError } from './stripe-event.errors.js';
 import type { StripeConfig } from './stripe.env.js';
 
@@ -38,7 +40,12 @@ export interface CheckoutDetails {
 /** The few Stripe API reads the handlers need, with Stripe's errors sorted into transient and permanent. */
 @Injectable()
 export class StripeApi {
-  constructor(@Inject(STRIPE_CLIENT) private readonly stripe: Stripe) {}
+  /** The Stripe API host, for the client spans. */
+  private readonly host: string;
+
+  constructor(@Inject(STRIPE_CLIENT) private readonly stripe: Stripe, @Inject(STRIPE_CONFIG) config: StripeConfig) {
+    this.host = config.apiUrl ? new URL(config.apiUrl).hostname : 'api.stripe.com';
+  }
 
   /** Price ids of the session's line items. */
   async checkoutPriceIds(sessionId: string): Promise<string[]> {
@@ -55,12 +62,16 @@ export class StripeApi {
     return { invoiceId, customerId: idOf(session.customer) ?? invoiceCustomer };
   }
 
-  private async call<T>(operation: string, request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (err) {
-      throw classifyStripeError(operation, err);
-    }
+  /** Every call here is a GET (a read). */
+  private call<T>(operation: string, request: () => Promise<T>): Promise<T> {
+    const attributes = { [ATTR_STRIPE_OPERATION]: operation, [ATTR_HTTP_REQUEST_METHOD]: 'GET', [ATTR_SERVER_ADDRESS]: this.host };
+    return inSpan(`Stripe ${operation}`, { kind: SpanKind.CLIENT, attributes }, async () => {
+      try {
+        return await request();
+      } catch (err) {
+        throw classifyStripeError(operation, err);
+      }
+    });
   }
 }
 

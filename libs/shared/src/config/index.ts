@@ -4,3 +4,4 @@ export * from './encryption.env.js';
 export * from './localization.env.js';
 export * from './gateway.env.js';
 export * from './reference.js';
+export * from './tracing.env.js';

@@ -8,6 +8,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { AccessTokenSource } from '../oidc/oidc-token-provider.js';
+import { graphqlOperationName, tracedGatewayRequest } from '../tracing/http-tracing.js';
 
 export interface GatewayFetchOptions {
   /** Per-request timeout; the request fails with a `TimeoutError` DOMException, as `AbortSignal.timeout` does. */
@@ -42,7 +43,12 @@ export function gatewayFetch(options: GatewayFetchOptions): GatewayFetch {
 
   function send(url: URL, init: RequestInit | undefined, token: string): Promise<Response> {
     const body = typeof init?.body === 'string' ? init.body : '';
-    const headers = plainHeaders(init?.headers);
+    return tracedGatewayRequest(url, graphqlOperationName(body), (traceHeaders) =>
+      sendOnce(url, init, body, Object.assign(plainHeaders(init?.headers), traceHeaders), token),
+    );
+  }
+
+  function sendOnce(url: URL, init: RequestInit | undefined, body: string, headers: Record<string, string>, token: string): Promise<Response> {
     headers['authorization'] = `Bearer ${token}`;
     headers['content-length'] = String(Buffer.byteLength(body));
     const secure = url.protocol === 'https:';

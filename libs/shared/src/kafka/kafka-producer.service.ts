@@ -3,13 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CompressionTypes, type Kafka, type Message, type Producer, type Transaction } from 'kafkajs';
 import type { KafkaConfig } from '../config/common.env.js';
+import { tracedProduce } from '../tracing/kafka-tracing.js';
 import { KAFKA_CLIENT, KAFKA_CONFIG } from './kafka.tokens.js';
 import { Murmur2Partitioner } from './murmur2-partitioner.js';
 
 /**
  * A message as this project produces it: key and value already encoded by the wire codec. It is
- * handed to kafkajs as is (no copy per message). The partition is Kafka's default for the key
- * (murmur2, see Murmur2Partitioner), so messages with the same key stay in order.
+ * handed to kafkajs as is (no copy per message; with tracing on, a copy with the trace headers).
+ * The partition is Kafka's default for the key (murmur2, see Murmur2Partitioner), so messages
+ * with the same key stay in order.
  */
 export interface OutgoingMessage {
   key: string | null;
@@ -64,7 +66,9 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
 
   async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
     try {
-      await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: asKafkaMessages(messages) });
+      await tracedProduce(topic, messages, (traced) =>
+        this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: asKafkaMessages(traced) }).then(() => undefined),
+      );
     } catch (err) {
       throw new KafkaPublishError(topic, err);
     }
@@ -92,7 +96,7 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
     try {
       const result = await work({
         send: async (topic, messages) => {
-          await tx.send({ topic, acks: -1, messages: asKafkaMessages(messages) });
+          await tracedProduce(topic, messages, (traced) => tx.send({ topic, acks: -1, messages: asKafkaMessages(traced) }).then(() => undefined));
         },
       });
       await tx.commit();

@@ -1,4 +1,13 @@
-import { credentials, status, type ChannelOptions, type Client, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, credentials, status, type ChannelOptions, type Client, type ServiceError } from '@grpc/grpc-js';
+import {
+  ATTR_LOCALIZATION_RESOURCE_KEY,
+  ATTR_RPC_GRPC_STATUS_CODE,
+  ATTR_RPC_METHOD,
+  ATTR_RPC_SERVICE,
+  ATTR_RPC_SYSTEM,
+  ATTR_SERVER_ADDRESS,
+} from '../tracing/attributes.js';
+import { SpanKind, inSpan, traceHeaders } from '../tracing/spans.js';
 import { LocalizationError } from './errors.js';
 import { localizationGrpcDefinition, type LocalizationRequestMessage, type LocalizationResponseMessage } from './localization-proto.js';
 import { parseLocalizationUrl } from './localization-url.js';
@@ -27,7 +36,7 @@ const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = {
 
 type Callback = (err: ServiceError | null, res?: LocalizationResponseMessage) => void;
 interface LocalizationClient extends Client {
-  GetLocalizedString(req: LocalizationRequestMessage, options: { deadline: number }, cb: Callback): unknown;
+  GetLocalizedString(req: LocalizationRequestMessage, metadata: Metadata, options: { deadline: number }, cb: Callback): unknown;
 }
 
 /**
@@ -53,17 +62,31 @@ export class GrpcLocalizer implements ClosableLocalizer {
   }
 
   localize(resourceKey: string, locale: string, replacements: Readonly<Record<string, string>> = {}): Promise<string> {
+    const attributes = {
+      [ATTR_RPC_SYSTEM]: 'grpc',
+      [ATTR_RPC_SERVICE]: RPC_SERVICE,
+      [ATTR_RPC_METHOD]: RPC_METHOD,
+      [ATTR_SERVER_ADDRESS]: this.target,
+      [ATTR_LOCALIZATION_RESOURCE_KEY]: resourceKey,
+    };
+    return inSpan(`${RPC_SERVICE}/${RPC_METHOD}`, { kind: SpanKind.CLIENT, attributes }, (span) =>
+      this.call(resourceKey, locale, replacements, (code) => span.setAttribute(ATTR_RPC_GRPC_STATUS_CODE, code)),
+    );
+  }
+
+  private call(resourceKey: string, locale: string, replacements: Readonly<Record<string, string>>, onStatus: (code: number) => void): Promise<string> {
     const resolved = resolveLocale(locale, this.locales);
     const request: LocalizationRequestMessage = { resourceKey, locale: resolved, parameters: stringValues(replacements) };
     return new Promise<string>((resolve, reject) => {
       const onAnswer: Callback = (err, res) => {
+        onStatus(err ? err.code : status.OK);
         if (err) reject(this.errorFromStatus(err, resourceKey, resolved));
         else if (!res) reject(new LocalizationError('unavailable', 'LocalizationApi sent an empty answer', resourceKey, resolved));
         else if (res.success !== true) reject(LocalizationError.unknownKey(resourceKey, resolved));
         else resolve(res.localizedString);
       };
       try {
-        this.client.GetLocalizedString(request, { deadline: Date.now() + this.timeoutMs }, onAnswer);
+        this.client.GetLocalizedString(request, traceMetadata(), { deadline: Date.now() + this.timeoutMs }, onAnswer);
       } catch (cause) {
         // grpc-js throws synchronously once the channel is closed.
         reject(new LocalizationError('unavailable', `LocalizationApi call failed: ${String(cause)}`, resourceKey, resolved, { cause }));
@@ -84,6 +107,16 @@ export class GrpcLocalizer implements ClosableLocalizer {
       cause: err,
     });
   }
+}
+
+const RPC_SERVICE = 'localization.LocalizationGrpcService';
+const RPC_METHOD = 'GetLocalizedString';
+
+/** The caller's trace context as gRPC metadata, so the LocalizationApi continues the trace. */
+function traceMetadata(): Metadata {
+  const metadata = new Metadata();
+  for (const [name, value] of Object.entries(traceHeaders())) metadata.set(name, value);
+  return metadata;
 }
 
 function stringValues(replacements: Readonly<Record<string, string>>): Record<string, string> {

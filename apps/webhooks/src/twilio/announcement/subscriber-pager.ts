@@ -6,6 +6,7 @@ import { GatewayBusinessError, GatewayUnavailableError } from '@app/shared/graph
 import { toGatewayError } from '@app/shared/graphql/gateway-error-mapping.js';
 import { CLIENT_SUBSCRIBERS_PAGE } from '@app/shared/graphql/operations.js';
 import { OidcTokenProvider } from '@app/shared/oidc/oidc-token-provider.js';
+import { tracedGatewayRequest } from '@app/shared/tracing/http-tracing.js';
 import type { Recipient } from '../twilio-gateway.port.js';
 
 const OPERATION = 'ClientSubscribersPage';
@@ -48,7 +49,7 @@ interface Page {
  */
 @Injectable()
 export class SubscriberPager {
-  private readonly url: string;
+  private readonly url: URL;
   private readonly timeoutMs: number;
 
   constructor(
@@ -56,7 +57,7 @@ export class SubscriberPager {
     @Inject(ConfigService) config: ConfigService,
   ) {
     const gateway = config.getOrThrow<GatewayConfig>('gateway');
-    this.url = gateway.url;
+    this.url = new URL(gateway.url);
     this.timeoutMs = gateway.timeoutMs;
   }
 
@@ -95,12 +96,14 @@ export class SubscriberPager {
     let res: Response;
     try {
       token = await this.tokens.getToken();
-      res = await fetch(this.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ operationName: OPERATION, query: QUERY, variables }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      res = await tracedGatewayRequest(this.url, OPERATION, (traceHeaders) =>
+        fetch(this.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}`, ...traceHeaders },
+          body: JSON.stringify({ operationName: OPERATION, query: QUERY, variables }),
+          signal: AbortSignal.timeout(this.timeoutMs),
+        }),
+      );
     } catch (err) {
       throw toGatewayError(OPERATION, err);
     }

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { maskPhoneNumber } from '@app/shared/logging/redact.js';
+import { ATTR_TWILIO_COMMAND } from '@app/shared/tracing/attributes.js';
+import { annotateActiveSpan } from '@app/shared/tracing/spans.js';
 import { localeOf } from '../commands/sender.js';
 import { SenderLookup } from '../commands/sender-lookup.js';
 import { SMS_COMMAND_HANDLERS, textReply, type SmsCommandHandler, type SmsCommandInput } from '../commands/sms-command.js';
@@ -63,6 +65,7 @@ export class InboundSmsService {
     for (const handler of this.handlers) {
       const reply = await handler.handle(input);
       if (reply) {
+        annotateActiveSpan({ [ATTR_TWILIO_COMMAND]: handler.constructor.name.replace(/Handler$/, '') });
         this.logger.log({ msg: 'SMS command answered', handler: handler.constructor.name, from: maskPhoneNumber(sms.from) });
         return this.replies.toTwiml(reply);
       }
