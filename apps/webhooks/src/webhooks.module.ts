@@ -9,6 +9,7 @@ import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
 import { GatewayModule } from '@app/shared/graphql/gateway.module.js';
 import { LoggingModule } from '@app/shared/logging/logging.module.js';
 import { RedisModule } from '@app/shared/redis/redis.module.js';
+import { TracingModule } from '@app/shared/tracing/tracing.module.js';
 import { loadWebhooksConfig } from './config/webhooks.config.js';
 import { WebhookHttpModule } from './http/http.module.js';
 import { SafeExceptionFilter } from './http/safe-exception.filter.js';
@@ -19,6 +20,7 @@ import { TwilioWebhookModule } from './twilio/twilio-webhook.module.js';
   imports: [
     ConfigModule.forRoot({ isGlobal: true, load: [loadWebhooksConfig] }),
     LoggingModule.forApp('webhooks'),
+    TracingModule,
     KafkaModule.forRoot(),
     RedisModule.forRoot(),
     GatewayModule.forRootAsync({

@@ -9,3 +9,4 @@ export * from './crypto/index.js';
 export * from './localization/index.js';
 export * from './graphql/index.js';
 export * from './oidc/index.js';
+export * from './tracing/index.js';

@@ -2,6 +2,8 @@ import { ConflictException, Injectable, InternalServerErrorException, Logger } f
 import { GatewayBusinessError } from '@app/shared/graphql/gateway.errors.js';
 import type { DeadLetterReasonCode } from '@app/shared/codec/messages.js';
 import { errorSummary } from '@app/shared/logging/redact.js';
+import { ATTR_STRIPE_EVENT_ID, ATTR_STRIPE_EVENT_TYPE } from '@app/shared/tracing/attributes.js';
+import { annotateActiveSpan } from '@app/shared/tracing/spans.js';
 import { EventDedupeStore } from './event-dedupe.store.js';
 import { StripeEventHandlers } from './handlers/stripe-event-handlers.js';
 import type { HandlerOutcome } from './handlers/stripe-event-handler.js';
@@ -35,6 +37,7 @@ export class StripeWebhookService {
 
   async receive(rawBody: Buffer, signature: string | undefined): Promise<WebhookAnswer> {
     const event = this.verifier.verify(rawBody, signature);
+    annotateActiveSpan({ [ATTR_STRIPE_EVENT_TYPE]: event.type, [ATTR_STRIPE_EVENT_ID]: event.id });
     const handler = this.handlers.for(event.type);
     if (!handler) {
       this.logger.debug({ msg: 'stripe event type not handled; acknowledged', eventId: event.id, eventType: event.type });
