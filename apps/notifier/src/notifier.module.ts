@@ -15,6 +15,8 @@ import { DeadLetterPublisher } from './deadletter/dead-letter.publisher.js';
 import { DeliveryLedger, LEDGER_OPTIONS, LEDGER_REDIS, createLedgerRedis, type LedgerOptions } from './dedupe/delivery-ledger.js';
 import { DELIVERY_CONFIG, DeliveryService, PHONE_CIPHER } from './delivery/delivery.service.js';
 import { NotificationsController } from './delivery/notifications.controller.js';
+import { NotifierMetrics } from './metrics/notifier-metrics.js';
+import { NotifierMetricsModule } from './metrics/notifier-metrics.module.js';
 import { createSmsNotifier, SmsNotifierShutdown } from './notifiers/notifier.factory.js';
 import { SMS_NOTIFIER } from './notifiers/sms-notifier.js';
 import { KafkaBatchServer } from './transport/kafka-batch.server.js';
@@ -42,6 +44,7 @@ export class NotifierModule {
         KafkaModule.forRoot(),
         RedisModule.forRoot(),
         HealthModule,
+        NotifierMetricsModule,
         LocalizationModule.forRootAsync({ inject: [ConfigService], useFactory: (c: ConfigService) => c.getOrThrow<NotifierConfig['localization']>('localization') }),
       ],
       controllers: [NotificationsController],
@@ -75,10 +78,11 @@ export class NotifierModule {
         DeliveryService,
         {
           provide: KafkaBatchServer,
-          inject: [KAFKA_CLIENT, KAFKA_CONFIG, ConfigService, DeadLetterPublisher],
-          useFactory: (kafka: Kafka, kafkaConfig: KafkaConfig, c: ConfigService, deadLetters: DeadLetterPublisher) =>
+          inject: [KAFKA_CLIENT, KAFKA_CONFIG, ConfigService, DeadLetterPublisher, NotifierMetrics],
+          useFactory: (kafka: Kafka, kafkaConfig: KafkaConfig, c: ConfigService, deadLetters: DeadLetterPublisher, metrics: NotifierMetrics) =>
             new KafkaBatchServer({
               kafka,
+              metrics,
               consumer: c.getOrThrow<ConsumerConfig>('consumer'),
               resolveTopic: (pattern) => topicForPattern(kafkaConfig.topics, pattern),
               shutdownGraceMs: c.getOrThrow<DeliveryConfig>('delivery').shutdownGraceMs,

@@ -12,6 +12,7 @@ import { RedisModule } from '@app/shared/redis/redis.module.js';
 import { TracingModule } from '@app/shared/tracing/tracing.module.js';
 import { loadWebhooksConfig } from './config/webhooks.config.js';
 import { WebhookHttpModule } from './http/http.module.js';
+import { WebhookMetricsModule } from './metrics/webhook-metrics.module.js';
 import { SafeExceptionFilter } from './http/safe-exception.filter.js';
 import { StripeWebhookModule } from './stripe/stripe-webhook.module.js';
 import { TwilioWebhookModule } from './twilio/twilio-webhook.module.js';
@@ -34,6 +35,7 @@ import { TwilioWebhookModule } from './twilio/twilio-webhook.module.js';
       useFactory: (c: ConfigService) => c.getOrThrow<LocalizationConfig>('localization'),
     }),
     HealthModule,
+    WebhookMetricsModule,
     WebhookHttpModule,
     StripeWebhookModule,
     TwilioWebhookModule,

@@ -10,3 +10,4 @@ export * from './localization/index.js';
 export * from './graphql/index.js';
 export * from './oidc/index.js';
 export * from './tracing/index.js';
+export * from './metrics/index.js';

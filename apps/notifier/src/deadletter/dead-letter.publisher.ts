@@ -6,6 +6,7 @@ import { encodeDeadLetterKey } from '@app/shared/codec/keys.js';
 import type { KafkaConfig } from '@app/shared/config/common.env.js';
 import { KAFKA_CONFIG } from '@app/shared/kafka/kafka.tokens.js';
 import { KafkaProducerService } from '@app/shared/kafka/kafka-producer.service.js';
+import { NotifierMetrics } from '../metrics/notifier-metrics.js';
 import { sleep } from '../resilience/abortable.js';
 import { backoffDelay } from '../resilience/backoff.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
@@ -30,6 +31,7 @@ export class DeadLetterPublisher {
   constructor(
     private readonly producer: KafkaProducerService,
     @Inject(KAFKA_CONFIG) private readonly kafka: KafkaConfig,
+    private readonly metrics: NotifierMetrics,
   ) {}
 
   get topic(): string {
@@ -60,6 +62,7 @@ export class DeadLetterPublisher {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.producer.send(this.topic, [{ key: outgoing.key, value: outgoing.value, headers }]);
+        this.metrics.deadLettered(why.reasonCode);
         return record.id;
       } catch (err) {
         this.logger.warn({ msg: 'dead-letter publish failed; retrying', correlationId: message.correlationId, attempt, err });

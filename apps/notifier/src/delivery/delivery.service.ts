@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { poisonReasonCode, twilioReasonCode } from '@app/shared/codec/dead-letter.js';
 import type { DeadLetterReasonCode } from '@app/shared/codec/messages.js';
 import { decodeNotification } from '@app/shared/codec/decode.js';
@@ -14,6 +15,7 @@ import type { DeliveryConfig } from '../config/notifier.config.js';
 import { DeadLetterPublisher } from '../deadletter/dead-letter.publisher.js';
 import { DeliveryLedger, type ClaimResult } from '../dedupe/delivery-ledger.js';
 import { eventIdentity } from '../dedupe/event-identity.js';
+import { NotifierMetrics, sendRetryReason } from '../metrics/notifier-metrics.js';
 import { SMS_NOTIFIER, isSmsSendError, type OutgoingSms, type SentSms, type SmsNotifier } from '../notifiers/sms-notifier.js';
 import { AbandonedError, isAbandoned, sleep, throwIfAbandoned } from '../resilience/abortable.js';
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
@@ -70,14 +72,20 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     @Inject(PHONE_CIPHER) private readonly cipher: PhoneCipher | undefined,
     private readonly ledger: DeliveryLedger,
     private readonly deadLetters: DeadLetterPublisher,
+    private readonly metrics: NotifierMetrics,
   ) {
     this.pacer = config.maxMessagesPerSecond ? new Pacer(config.maxMessagesPerSecond) : unlimited;
-    const breaker = (name: string) =>
-      new CircuitBreaker(name, {
+    const breaker = (name: string) => {
+      metrics.breakerState(name, 'closed');
+      return new CircuitBreaker(name, {
         threshold: config.breakerThreshold,
         cooldownMs: config.breakerCooldownMs,
-        onStateChange: (dependency, state) => this.logger.warn({ msg: `circuit breaker ${state}`, dependency }),
+        onStateChange: (dependency, state) => {
+          metrics.breakerState(dependency, state);
+          this.logger.warn({ msg: `circuit breaker ${state}`, dependency });
+        },
       });
+    };
     this.breakers = { twilio: breaker(notifier.kind === 'twilio' ? 'twilio' : 'sms'), localization: breaker('localization'), redis: breaker('redis') };
   }
 
@@ -103,6 +111,8 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     const outcome = await this.process(message, signal);
     annotateActiveSpan({ [ATTR_DELIVERY_OUTCOME]: outcome.kind });
     this.counts[outcome.kind] += 1;
+    this.metrics.processedAs(outcome.kind);
+    if (outcome.kind === 'delivered') this.metrics.smsSent(this.notifier.kind);
     if (outcome.kind === 'delivered' && outcome.foundInProviderLog) this.counts.foundInProviderLog += 1;
     return outcome;
   }
@@ -182,7 +192,10 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
         if (isLocalizationError(err) && !err.transient) return { kind: 'permanent', message: err.message, countsAsOutage: false };
         return { kind: 'transient', message: err instanceof Error ? err.message : String(err), countsAsOutage: true };
       },
-      onRetry: (failure, attempt, delayMs) => this.logger.warn({ msg: 'localization failed; retrying', ...log, attempt, delayMs, error: failure.message }),
+      onRetry: (failure, attempt, delayMs) => {
+        this.metrics.retried(this.breakers.localization.name, 'unavailable');
+        this.logger.warn({ msg: 'localization failed; retrying', ...log, attempt, delayMs, error: failure.message });
+      },
     }).catch((err: unknown) => {
       if (err instanceof PermanentFailure) throw new DeadLetter('poison', 'poison.unknown-resource-key', err.message, budget.used);
       throw err;
@@ -206,7 +219,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
         await this.keepLease(claim, signal);
         throwIfAbandoned(signal);
         try {
-          return { sms: await this.notifier.send(sms, log), found: false };
+          return { sms: await this.timedSend(sms, log), found: false };
         } catch (err) {
           if (isSmsSendError(err) && err.kind === 'ambiguous') maybeSent = true;
           throw err;
@@ -220,11 +233,15 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
           return {
             kind: err.kind === 'permanent' ? 'permanent' : 'transient',
             message: err.message,
+            reason: sendRetryReason(err),
             retryAfterMs: err.details.retryAfterMs,
             countsAsOutage: err.details.countsAsOutage ?? true,
           };
         },
-        onRetry: (failure, attempt, delayMs) => this.logger.warn({ msg: 'sending failed; retrying', ...log, attempt, delayMs, error: failure.message }),
+        onRetry: (failure, attempt, delayMs) => {
+          this.metrics.retried(this.breakers.twilio.name, failure.reason ?? 'unexpected');
+          this.logger.warn({ msg: 'sending failed; retrying', ...log, attempt, delayMs, error: failure.message });
+        },
       },
     ).catch((err: unknown) => {
       if (err instanceof PermanentFailure) {
@@ -238,6 +255,19 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
       }
       throw err;
     });
+  }
+
+  /** One send request, its duration and failure recorded in the metrics. */
+  private async timedSend(sms: OutgoingSms, log: { correlationId: string }): Promise<SentSms> {
+    const started = performance.now();
+    try {
+      const sent = await this.notifier.send(sms, log);
+      this.metrics.sendTook(this.notifier.kind, (performance.now() - started) / 1000);
+      return sent;
+    } catch (err) {
+      this.metrics.sendTook(this.notifier.kind, (performance.now() - started) / 1000, err);
+      throw err;
+    }
   }
 
   /** Renews the claim's lease when a third of it has passed; a lost claim means another consumer took over. */
@@ -281,6 +311,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
       breaker: this.breakers.redis,
       maxMs: Math.min(this.config.retryMaxMs, 5000),
       classify: (err) => ({ kind: 'transient', message: err instanceof Error ? err.message : String(err), countsAsOutage: true }),
+      onRetry: () => this.metrics.retried(this.breakers.redis.name, 'unavailable'),
     });
   }
 

@@ -10,6 +10,8 @@ export interface Failure {
   retryAfterMs?: number;
   /** The failure says the dependency is unwell (feeds its circuit breaker). */
   countsAsOutage: boolean;
+  /** Why, from a fixed set: the `reason` label of `nudges_notifier_retries_total`. */
+  reason?: string;
 }
 
 /** A step failed for good: the message goes to the dead-letter topic. */

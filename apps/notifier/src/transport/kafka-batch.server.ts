@@ -6,6 +6,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import { tracedConsume } from '@app/shared/tracing/kafka-tracing.js';
 import type { ConsumerConfig } from '../config/notifier.config.js';
 import { isAbandoned, sleep } from '../resilience/abortable.js';
+import { noConsumerMetrics, type ConsumerMetrics, type PartitionMetrics } from './consumer-metrics.js';
 import { toInboundMessage, type InboundMessage } from './inbound-message.js';
 import { OffsetTracker } from './offset-tracker.js';
 
@@ -50,6 +51,8 @@ export interface KafkaBatchServerOptions {
   onHandlerError(message: InboundMessage, error: unknown, signal: AbortSignal): Promise<void>;
   /** Longest time close() waits for in-flight work and the group leave. */
   shutdownGraceMs: number;
+  /** Messages consumed and consumer lag per partition (none recorded when unset). */
+  metrics?: ConsumerMetrics;
 }
 
 /**
@@ -115,6 +118,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.logger.log({ msg: 'joined consumer group', groupId: payload.groupId, memberId: payload.memberId, assignment: payload.memberAssignment });
+      (this.options.metrics ?? noConsumerMetrics).assigned(payload.memberAssignment);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.logger.error({ msg: 'consumer crashed', err: payload.error, restart: payload.restart });
@@ -214,6 +218,8 @@ class BatchRun {
   private committing?: Promise<void>;
   private readonly tracker: OffsetTracker;
   private readonly controls: BatchControls;
+  private readonly metrics: PartitionMetrics;
+  private readonly highWatermark: bigint;
 
   constructor(
     private readonly payload: EachBatchPayload,
@@ -223,6 +229,10 @@ class BatchRun {
     private readonly logger: Logger,
   ) {
     this.tracker = new OffsetTracker(payload.batch.messages.map((m) => m.offset));
+    this.metrics = (options.metrics ?? noConsumerMetrics).partition(payload.batch.topic, payload.batch.partition);
+    this.highWatermark = BigInt(payload.batch.highWatermark);
+    const first = payload.batch.messages[0];
+    this.metrics.lag(first ? Number(this.highWatermark - BigInt(first.offset)) : Number(payload.batch.offsetLag()));
     // Every waiting message listens for the abort: up to messageConcurrency listeners, by design.
     setMaxListeners(0, this.abort.signal);
     this.controls = { signal: this.abort.signal, heartbeat: () => this.beat() };
@@ -240,6 +250,7 @@ class BatchRun {
         if (running.size >= limit) await Promise.race(running);
         if (this.shouldStop()) break;
         const message = toInboundMessage(batch.topic, batch.partition, batch.messages[index]!);
+        this.metrics.consumed();
         const task: Promise<void> = this.invoke(message, this.controls).then((result) => {
           running.delete(task);
           if (result === 'settled') this.settled(index);
@@ -252,6 +263,8 @@ class BatchRun {
       this.abort.abort();
     }
     await this.commit();
+    // Past trailing control records (transaction markers) too, which no message settles.
+    if (this.tracker.allFinished) this.metrics.lag(Number(this.payload.batch.offsetLag()));
     if (this.failure) throw this.failure;
   }
 
@@ -266,6 +279,7 @@ class BatchRun {
     if (offset === undefined || offset === this.resolvedOffset) return;
     this.resolvedOffset = offset;
     this.payload.resolveOffset(offset);
+    this.metrics.lag(Number(this.highWatermark - BigInt(offset) - 1n));
     if (Date.now() - this.lastCommitAt >= this.options.consumer.commitIntervalMs && !this.committing) {
       this.committing = this.commit().finally(() => (this.committing = undefined));
     }

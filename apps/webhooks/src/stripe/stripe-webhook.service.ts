@@ -4,6 +4,7 @@ import type { DeadLetterReasonCode } from '@app/shared/codec/messages.js';
 import { errorSummary } from '@app/shared/logging/redact.js';
 import { ATTR_STRIPE_EVENT_ID, ATTR_STRIPE_EVENT_TYPE } from '@app/shared/tracing/attributes.js';
 import { annotateActiveSpan } from '@app/shared/tracing/spans.js';
+import type { WebhookObservation } from '../metrics/webhook-observation.js';
 import { EventDedupeStore } from './event-dedupe.store.js';
 import { StripeEventHandlers } from './handlers/stripe-event-handlers.js';
 import type { HandlerOutcome } from './handlers/stripe-event-handler.js';
@@ -35,10 +36,11 @@ export class StripeWebhookService {
     private readonly publisher: StripeEventsPublisher,
   ) {}
 
-  async receive(rawBody: Buffer, signature: string | undefined): Promise<WebhookAnswer> {
+  async receive(rawBody: Buffer, signature: string | undefined, observation?: WebhookObservation): Promise<WebhookAnswer> {
     const event = this.verifier.verify(rawBody, signature);
     annotateActiveSpan({ [ATTR_STRIPE_EVENT_TYPE]: event.type, [ATTR_STRIPE_EVENT_ID]: event.id });
     const handler = this.handlers.for(event.type);
+    if (observation) observation.type = handler ? event.type : 'other'; // only handled types: a bounded label
     if (!handler) {
       this.logger.debug({ msg: 'stripe event type not handled; acknowledged', eventId: event.id, eventType: event.type });
       return answer('ignored');

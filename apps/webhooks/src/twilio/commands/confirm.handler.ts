@@ -23,6 +23,7 @@ export class DraftRestoreError extends Error {
  */
 @Injectable()
 export class ConfirmHandler implements SmsCommandHandler {
+  readonly command = 'confirm';
   private readonly logger = new Logger(ConfirmHandler.name);
 
   constructor(

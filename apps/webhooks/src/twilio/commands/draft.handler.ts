@@ -11,6 +11,7 @@ import { subscriptionListReply } from './subscription-list.js';
  */
 @Injectable()
 export class DraftHandler implements SmsCommandHandler {
+  readonly command = 'draft';
   constructor(private readonly drafts: AnnouncementDraftStore) {}
 
   async handle({ text, sender }: SmsCommandInput): Promise<SmsReply> {

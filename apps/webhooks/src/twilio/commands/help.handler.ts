@@ -8,6 +8,7 @@ const HELP_KEYWORDS = new Set(['COMMANDS', 'HELP']);
 /** COMMANDS / HELP: the client help with links, the subscriber help, or NotCustomer. */
 @Injectable()
 export class HelpHandler implements SmsCommandHandler {
+  readonly command = 'help';
   constructor(@Inject(TWILIO_CONFIG) private readonly config: TwilioWebhookConfig) {}
 
   async handle({ keyword, sender }: SmsCommandInput): Promise<SmsReply | undefined> {

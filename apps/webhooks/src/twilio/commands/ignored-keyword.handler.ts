@@ -5,6 +5,7 @@ import { silentReply, type SmsCommandHandler, type SmsCommandInput, type SmsRepl
 /** STOP, START, UNSTOP (configurable): Twilio's own opt-out handles them; acknowledged silently, no lookup. */
 @Injectable()
 export class IgnoredKeywordHandler implements SmsCommandHandler {
+  readonly command = 'ignored';
   private readonly keywords: ReadonlySet<string>;
 
   constructor(@Inject(TWILIO_CONFIG) config: TwilioWebhookConfig) {

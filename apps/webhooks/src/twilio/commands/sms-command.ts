@@ -33,11 +33,15 @@ export interface SmsCommandInput {
   sender(): Promise<Sender>;
 }
 
+export type SmsCommandName = 'ignored' | 'help' | 'unsub' | 'confirm' | 'draft';
+
 /**
  * One SMS command. Handlers are tried in a fixed order; the first that recognises the message
  * answers it. `undefined` means "not mine".
  */
 export interface SmsCommandHandler {
+  /** The command's name in metrics (`nudges_webhook_requests_total{type}`). */
+  readonly command: SmsCommandName;
   handle(input: SmsCommandInput): Promise<SmsReply | undefined>;
 }
 

@@ -9,6 +9,7 @@ const UNSUB = /^UNSUB\s+(\d{1,9})$/;
 /** UNSUB <n>: leaves the n-th client (1-based) of the subscriber's list, through the gateway. */
 @Injectable()
 export class UnsubHandler implements SmsCommandHandler {
+  readonly command = 'unsub';
   private readonly logger = new Logger(UnsubHandler.name);
 
   constructor(@Inject(TWILIO_GATEWAY) private readonly gateway: TwilioGateway) {}

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { maskPhoneNumber } from '@app/shared/logging/redact.js';
 import { ATTR_TWILIO_COMMAND } from '@app/shared/tracing/attributes.js';
 import { annotateActiveSpan } from '@app/shared/tracing/spans.js';
+import { UNKNOWN_TYPE, type WebhookObservation } from '../../metrics/webhook-observation.js';
 import { localeOf } from '../commands/sender.js';
 import { SenderLookup } from '../commands/sender-lookup.js';
 import { SMS_COMMAND_HANDLERS, textReply, type SmsCommandHandler, type SmsCommandInput } from '../commands/sms-command.js';
@@ -34,17 +35,18 @@ export class InboundSmsService {
     private readonly replay: MessageReplayStore,
   ) {}
 
-  async reply(sms: InboundSms): Promise<string> {
-    if (!sms.messageSid) return this.process(sms);
+  async reply(sms: InboundSms, observation: WebhookObservation = { type: UNKNOWN_TYPE }): Promise<string> {
+    if (!sms.messageSid) return this.process(sms, observation);
     const claim = await this.replay.claim(sms.messageSid);
     if (claim.kind === 'replay') {
+      observation.outcome = 'duplicate';
       this.logger.log({ msg: 'repeated MessageSid answered with the first reply', messageSid: sms.messageSid });
       return claim.twiml;
     }
     if (claim.kind === 'busy') throw new MessageInProgressError();
     let twiml: string;
     try {
-      twiml = await this.process(sms);
+      twiml = await this.process(sms, observation);
     } catch (err) {
       await this.replay.release(sms.messageSid).catch(() => undefined);
       throw err;
@@ -55,21 +57,28 @@ export class InboundSmsService {
     return twiml;
   }
 
-  private async process(sms: InboundSms): Promise<string> {
+  /** Answers `sms`, noting in `observation` which command answered it and whether with a text. */
+  private async process(sms: InboundSms, observation: WebhookObservation): Promise<string> {
     const text = sms.body.trim();
-    if (text === '') return twimlReply(); // e.g. a picture without text: nothing to act on
+    if (text === '') {
+      Object.assign(observation, { type: 'empty', outcome: 'silent' }); // e.g. a picture without text: nothing to act on
+      return twimlReply();
+    }
     const input: SmsCommandInput = { sms, text, keyword: text.toUpperCase(), sender: this.senders.lazy(sms.from) };
     if ([...sms.body].length > TWILIO_MAX_BODY_CHARS) {
+      Object.assign(observation, { type: 'too_long', outcome: 'replied' });
       return this.replies.toTwiml(textReply('MessageTooLong', localeOf(await input.sender())));
     }
     for (const handler of this.handlers) {
       const reply = await handler.handle(input);
       if (reply) {
+        Object.assign(observation, { type: handler.command, outcome: reply.kind === 'text' ? 'replied' : 'silent' });
         annotateActiveSpan({ [ATTR_TWILIO_COMMAND]: handler.constructor.name.replace(/Handler$/, '') });
         this.logger.log({ msg: 'SMS command answered', handler: handler.constructor.name, from: maskPhoneNumber(sms.from) });
         return this.replies.toTwiml(reply);
       }
     }
+    Object.assign(observation, { type: 'unrecognized', outcome: 'silent' });
     return twimlReply();
   }
 }

@@ -1,0 +1,3 @@
+export * from './metrics.controller.js';
+export * from './metrics.module.js';
+export * from './metrics.registry.js';
