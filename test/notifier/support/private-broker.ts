@@ -43,7 +43,7 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
   };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);
