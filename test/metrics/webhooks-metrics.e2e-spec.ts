@@ -1,6 +1,7 @@
 // The webhooks app's /metrics against the real stack (Kafka, Redis) and the OIDC + GraphQL gateway
 // peers: each kind of request moves exactly its own series of nudges_webhook_requests_total and
 // nudges_webhook_processing_seconds.
+import { jest } from '@jest/globals';
 import { startWebhooksApp, type RunningWebhooks } from '../support/webhooks-app.js';
 import { uniqueName } from '../support/stack.js';
 import { WEBHOOK_SECRET, productObject, signatureFor, stripeEvent } from '../stripe/support/stripe-fixtures.js';
@@ -11,6 +12,8 @@ const CLIENT_PHONE = '+15550007001';
 const STRANGER_PHONE = '+15550007999';
 const REQUESTS = 'nudges_webhook_requests_total';
 const SECONDS = 'nudges_webhook_processing_seconds';
+
+jest.setTimeout(60_000);
 
 describe('webhooks /metrics', () => {
   let peers: TwilioPeers;
