@@ -2,6 +2,7 @@
 // message continues the trace its `traceparent` names, and produced messages carry the
 // producer span's context as string headers without touching headers already there.
 import { SpanKind, context, trace } from '@opentelemetry/api';
+import type { OutgoingMessage } from '@app/shared/kafka/kafka-producer.service.js';
 import { inSpan } from '@app/shared/tracing/spans.js';
 import { tracedConsume, tracedProduce, withTraceHeaders } from '@app/shared/tracing/kafka-tracing.js';
 import { installMemoryTracing, parentIdOf, type MemoryTracing } from './support/memory-tracing.js';
@@ -56,7 +57,7 @@ describe('trace context in Kafka headers', () => {
   });
 
   it('puts the producer span context on every produced message as string headers', async () => {
-    let sent: { key: string; value: string; headers?: Record<string, string> }[] = [];
+    let sent: OutgoingMessage[] = [];
     const original = [{ key: 'a', value: '1' }, { key: 'b', value: '2', headers: { 'message-id': 'm-2' } }];
     await inSpan('request', { kind: SpanKind.SERVER }, () =>
       tracedProduce('notifications-out', original, async (messages) => {
