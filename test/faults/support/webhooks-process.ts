@@ -54,17 +54,22 @@ export interface RetriedDelivery {
  * Delivers as Stripe does: any non-2xx answer (or a connection failure, recorded as 0) is retried
  * after an exponentially growing, jittered delay until a 2xx or the attempts run out.
  */
-export async function deliverUntilAcknowledged(
+export function deliverUntilAcknowledged(
   endpoint: string,
   event: StripeEventPayload | string,
   policy: RetryPolicy = COMPRESSED_STRIPE_RETRIES,
 ): Promise<RetriedDelivery> {
+  return retryUntil2xx(() => deliver(endpoint, event), policy);
+}
+
+/** Repeats `send` (the same request, as a webhook sender's retry) until it answers 2xx or the attempts run out. */
+export async function retryUntil2xx(send: () => Promise<{ status: number; body: string }>, policy: RetryPolicy): Promise<RetriedDelivery> {
   const started = Date.now();
   const statuses: number[] = [];
   for (let attempt = 1; ; attempt += 1) {
-    const answer = await deliver(endpoint, event).catch(() => ({ status: 0, body: '' }));
+    const answer = await send().catch(() => ({ status: 0, body: '' }));
     statuses.push(answer.status);
-    if ((answer.status >= 200 && answer.status < 300) || attempt >= policy.maxAttempts) {
+    if (is2xx(answer.status) || attempt >= policy.maxAttempts) {
       return { statuses, finalBody: answer.body, latencyMs: Date.now() - started };
     }
     const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** (attempt - 1));
