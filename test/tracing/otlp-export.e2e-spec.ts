@@ -12,6 +12,7 @@ import { baseWebhooksEnv } from '../support/webhooks-app.js';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, sendSmsJson } from '../notifier/support/events.js';
 import { fleetEnv, joinedWithPartitions } from '../notifier/support/fleet.js';
 import { createTopic, plainKafka, produce } from '../notifier/support/kafka.js';
+import { freePort } from '../notifier/support/private-broker.js';
 import { API_KEY, AUTH_TOKEN, sendSms, sms, startTwilioPeers, type TwilioPeers } from '../twilio/twilio-support.js';
 
 jest.setTimeout(120_000);
@@ -39,14 +40,6 @@ async function startCollector(): Promise<Collector> {
     exports,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function stopWithSigterm(app: AppProcess): Promise<void> {
