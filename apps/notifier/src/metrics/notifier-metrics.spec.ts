@@ -49,12 +49,18 @@ describe('NotifierMetrics', () => {
     expect(await valueOf(registry, 'nudges_notifier_messages_consumed_total', { topic: 'notifications', partition: '0' })).toBe(2);
     expect(await valueOf(registry, 'nudges_notifier_consumer_lag', { topic: 'notifications', partition: '0' })).toBe(7);
     expect(await valueOf(registry, 'nudges_notifier_consumer_lag', { topic: 'notifications', partition: '1' })).toBe(0);
+    // Counted between scrapes, reported once each.
+    p0.consumed();
+    expect(await valueOf(registry, 'nudges_notifier_messages_consumed_total', { topic: 'notifications', partition: '0' })).toBe(3);
+    expect(await valueOf(registry, 'nudges_notifier_messages_consumed_total', { topic: 'notifications', partition: '0' })).toBe(3);
   });
 
   it('forgets the lag of partitions a rebalance took away', async () => {
     metrics.partition('notifications', 0).lag(3);
     metrics.partition('notifications', 1).lag(4);
+    metrics.partition('notifications', 0).consumed();
     metrics.assigned({ notifications: [1] });
+    expect(await valueOf(registry, 'nudges_notifier_messages_consumed_total', { topic: 'notifications', partition: '0' })).toBe(1);
     expect(await valueOf(registry, 'nudges_notifier_consumer_lag', { topic: 'notifications', partition: '0' })).toBeUndefined();
     expect(await valueOf(registry, 'nudges_notifier_consumer_lag', { topic: 'notifications', partition: '1' })).toBe(4);
   });

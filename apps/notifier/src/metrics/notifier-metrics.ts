@@ -38,6 +38,13 @@ interface Inc {
   inc(): void;
 }
 
+/** Per-message figures of one partition, kept as plain numbers and handed to prom-client when scraped. */
+interface PartitionFigures extends PartitionMetrics {
+  labels: { topic: string; partition: string };
+  unreportedConsumed: number;
+  lagMessages?: number;
+}
+
 /**
  * The notifier's metrics (served on the health port's `/metrics`): messages consumed and how
  * they ended, SMS sent, retries, dead letters, Twilio errors, send latency, consumer lag per
@@ -54,17 +61,33 @@ export class NotifierMetrics implements ConsumerMetrics {
   private readonly twilioErrors: BoundChildren<Inc>;
   private readonly sendSeconds: BoundChildren<{ observe(value: number): void }>;
   private readonly breakers: BoundChildren<{ set(value: number): void }>;
-  private readonly partitions = new Map<string, PartitionMetrics & { topic: string; partition: number }>();
+  private readonly partitions = new Map<string, PartitionFigures>();
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     const registers = [registry];
     const name = (suffix: string) => `${METRIC_PREFIX}notifier_${suffix}`;
-    this.consumedTotal = new Counter({ name: name('messages_consumed_total'), help: 'Messages read from Kafka and handed to the delivery.', labelNames: ['topic', 'partition'], registers });
+    // Both are updated per message: the transport bumps plain numbers, copied over on each scrape.
+    const partitions = this.partitions;
+    this.consumedTotal = new Counter({
+      name: name('messages_consumed_total'),
+      help: 'Messages read from Kafka and handed to the delivery.',
+      labelNames: ['topic', 'partition'],
+      registers,
+      collect() {
+        for (const figures of partitions.values()) {
+          if (figures.unreportedConsumed > 0) this.inc(figures.labels, figures.unreportedConsumed);
+          figures.unreportedConsumed = 0;
+        }
+      },
+    });
     this.lagGauge = new Gauge({
       name: name('consumer_lag'),
       help: 'Messages not yet processed in a partition: its high watermark minus the next offset to process (at the last batch this member ran).',
       labelNames: ['topic', 'partition'],
       registers,
+      collect() {
+        for (const figures of partitions.values()) if (figures.lagMessages !== undefined) this.set(figures.labels, figures.lagMessages);
+      },
     });
     const processed = new Counter({ name: name('messages_processed_total'), help: 'Messages by how their processing ended: delivered, duplicate, dead-lettered, abandoned.', labelNames: ['outcome'], registers });
     const sent = new Counter({ name: name('sms_sent_total'), help: 'SMS handed to the provider (or found in its log), by notifier kind.', labelNames: ['notifier'], registers });
@@ -84,21 +107,26 @@ export class NotifierMetrics implements ConsumerMetrics {
 
   partition(topic: string, partition: number): PartitionMetrics {
     const key = `${topic}\u0000${partition}`;
-    let metrics = this.partitions.get(key);
-    if (!metrics) {
-      const labels = [topic, String(partition)] as const;
-      const consumed = this.consumedTotal.labels(...labels);
-      const lag = this.lagGauge.labels(...labels);
-      metrics = { topic, partition, consumed: () => consumed.inc(), lag: (messages) => lag.set(Math.max(0, messages)) };
-      this.partitions.set(key, metrics);
+    let figures = this.partitions.get(key);
+    if (!figures) {
+      const created: PartitionFigures = {
+        labels: { topic, partition: String(partition) },
+        unreportedConsumed: 0,
+        consumed: () => void (created.unreportedConsumed += 1),
+        lag: (messages) => void (created.lagMessages = Math.max(0, messages)),
+      };
+      figures = created;
+      this.partitions.set(key, figures);
     }
-    return metrics;
+    return figures;
   }
 
   assigned(assignment: Record<string, number[]>): void {
-    for (const [key, { topic, partition }] of this.partitions) {
-      if (assignment[topic]?.includes(partition)) continue;
-      this.lagGauge.remove(topic, String(partition));
+    for (const [key, figures] of this.partitions) {
+      const { topic, partition } = figures.labels;
+      if (assignment[topic]?.includes(Number(partition))) continue;
+      if (figures.unreportedConsumed > 0) this.consumedTotal.inc(figures.labels, figures.unreportedConsumed);
+      this.lagGauge.remove(figures.labels);
       this.partitions.delete(key);
     }
   }
