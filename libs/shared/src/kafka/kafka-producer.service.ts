@@ -42,12 +42,21 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
   private readonly logger = new Logger(KafkaProducerService.name);
   private readonly producer: Producer;
   private transactional?: Producer;
+  /**
+   * One transactional id for the life of the process: a producer recreated after a failed
+   * transaction registers under the same id, which makes the broker abort the transaction the old
+   * producer left open (an abort that failed because the broker was away). With a new id the
+   * orphan would stay open until its timeout and hold back every read_committed consumer of its
+   * partitions meanwhile.
+   */
+  private readonly transactionalId: string;
   private transactionQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     @Inject(KAFKA_CONFIG) private readonly config: KafkaConfig,
   ) {
+    this.transactionalId = `${config.clientId}-${hostname()}-${randomUUID()}`;
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -115,7 +124,7 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
     const producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
-      transactionalId: `${this.config.clientId}-${hostname()}-${randomUUID()}`,
+      transactionalId: this.transactionalId,
       transactionTimeout: 60_000,
       createPartitioner: Murmur2Partitioner,
     });
@@ -128,7 +137,7 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
     return producer;
   }
 
-  /** After a failed transaction the producer's state is unknown: start over with a fresh one. */
+  /** After a failed transaction the producer's state is unknown: start over with a fresh one (same transactional id). */
   private async resetTransactionalProducer(): Promise<void> {
     const old = this.transactional;
     this.transactional = undefined;
