@@ -3,16 +3,16 @@
 // answer 5xx where the sender should retry (or tell the client, keeping the draft), then recover by
 // itself once the dependency is back: same PID, the sender's retry succeeds, nothing lost or doubled.
 import { jest } from '@jest/globals';
-import { Redis } from 'ioredis';
 import { startLocalizationServer, type LocalizationServer } from '../../peers/localization/localization-server.js';
 import type { ClientRecord } from '../../peers/gateway/store.js';
 import { reportFigures } from '../support/figures.js';
 import { startGatewayPeers, type GatewayPeers } from '../support/gateway-peers.js';
-import { stackEnv, startComponent, stopComponent, uniqueName } from '../support/stack.js';
+import { startComponent, stopComponent, uniqueName } from '../support/stack.js';
 import { KafkaReader } from '../stripe/support/kafka-reader.js';
 import { deliver, outcomeOf } from '../stripe/support/stripe-harness.js';
 import { productObject, stripeEvent, stripeId } from '../stripe/support/stripe-fixtures.js';
 import { activate, catalogText, CommittedNotifications, sendSms, sms } from '../twilio/twilio-support.js';
+import { draftOf as draftOfClient } from './support/webhooks-drafts.js';
 import { retryUntil2xx, startWebhooksProcess, type RetriedDelivery, type RetryPolicy, type WebhooksProcess } from './support/webhooks-process.js';
 
 jest.setTimeout(180_000);
@@ -88,15 +88,7 @@ describe('fault scenario 7: dependency outages', () => {
   const twilioUrl = () => webhooks.url;
   const stripeSend = (event: object) => () => deliver(webhooks.stripeEndpoint, JSON.stringify(event));
 
-  async function draftOf(phone: string): Promise<string | null> {
-    const redis = new Redis(stackEnv().REDIS_URL, { keyPrefix: redisPrefix, lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      return await redis.get(`announcement:${phone}`);
-    } finally {
-      redis.disconnect();
-    }
-  }
+  const draftOf = (phone: string) => draftOfClient(redisPrefix, phone);
 
   async function productMessages(productId: string): Promise<number> {
     const reader = await KafkaReader.start([topics.foreignProducts]);
