@@ -10,6 +10,14 @@ describe('scrubText / scrubValue', () => {
     );
   });
 
+  it('removes the API key however the query spells its name (found by the fuzz suite)', () => {
+    for (const url of ['/a?%63ode=k3y', '/a?c%6Fde=k3y', '/a?code[]=k3y', '/a?code[a]=k3y', '/a?code%5Ba%5D=k3y', '/a?x=1%26code=k3y', '/a?x=1%26code%3Dk3y', '/a?CODE=k3y']) {
+      expect(scrubText(url)).not.toContain('k3y');
+      expect(JSON.parse(scrubJsonLine(JSON.stringify({ url })))).toEqual({ url: expect.not.stringContaining('k3y') });
+    }
+    expect(scrubText('/a?decode=1&codex=2')).toBe('/a?decode=1&codex=2');
+  });
+
   it('scrubs nested values and survives cycles', () => {
     const value: Record<string, unknown> = { to: '+15555550100', nested: [{ from: '+15555550199' }] };
     value.self = value;

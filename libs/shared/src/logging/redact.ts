@@ -30,10 +30,13 @@ export const REDACTED_PATHS = [
 ];
 
 const E164_IN_TEXT = /\+[1-9]\d{6,14}(?!\d)/g;
-const URL_CODE_PARAM = /([?&]code=)[^&#\s]*/gi;
+// `code` as a query parser may still read it (or a client may still mean it): percent-encoded
+// letters, a bracket suffix (`code[]`, `code[a]`), after an encoded `&` (`%26`).
+const CODE_PARAM = String.raw`((?:[?&]|%26)(?:c|%63)(?:o|%6f)(?:d|%64)(?:e|%65)(?:\[[^\]=&#\s"]*\]|%5b[^=&#\s"]*)?(?:=|%3d))`;
+const URL_CODE_PARAM = new RegExp(String.raw`${CODE_PARAM}[^&#\s]*`, 'gi');
 // Inside a JSON string the value ends at the closing quote; an escaped character (\" or \\) is part of it.
-const URL_CODE_PARAM_IN_JSON = /([?&]code=)(?:[^&#\s"\\]|\\.)*/gi;
-const MAYBE_SENSITIVE = /\+[1-9]|code=/i;
+const URL_CODE_PARAM_IN_JSON = new RegExp(String.raw`${CODE_PARAM}(?:[^&#\s"\\]|\\.)*`, 'gi');
+const MAYBE_SENSITIVE = /\+[1-9]|(?:e|%65)(?:\[[^\]]*\]|%5b[^=&]*)?(?:=|%3d)/i;
 
 /** Masks every E.164 number in free text and removes the webhook API key from URLs. */
 export function scrubText(text: string): string {
