@@ -19,6 +19,7 @@ if (!projects) {
 const jestArgs = ['--selectProjects', ...projects, ...(suite === 'default' ? ['--maxWorkers=2'] : ['--runInBand']), ...args];
 let started = [];
 let exitCode = 1;
+const runStartedAt = Date.now();
 try {
   await ensureNodeModules();
   step('starting the local stack');
@@ -32,6 +33,12 @@ try {
     ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', ...(process.env.CI ? ['--ci'] : []), ...jestArgs],
     { env: { ...process.env, ...stackEnv(), NODE_NO_WARNINGS: '1' } },
   );
+  if (suite !== 'default') {
+    // The whole-system suites copy every app's output to the results folder: no secret or full phone number may be in it.
+    step('secrets and PII audit of the app logs');
+    const auditCode = await sh(process.execPath, ['scripts/audit-logs.mjs', '--since', String(runStartedAt)]);
+    if (auditCode !== 0) exitCode = exitCode || auditCode;
+  }
 } catch (err) {
   process.stderr.write(`\n✖ ${err instanceof Error ? err.message : String(err)}\n`);
   exitCode = 1;

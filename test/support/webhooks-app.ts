@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { stackEnv } from './stack.js';
+import { TEST_SECRETS } from './test-secrets.js';
 
 export interface RunningWebhooks {
   app: NestExpressApplication;
@@ -17,11 +18,11 @@ export function baseWebhooksEnv(): Record<string, string> {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     PORT: '0',
-    WEBHOOKS_API_KEY: 'test-api-key',
-    STRIPE_API_KEY: 'sk_test_123',
-    STRIPE_WEBHOOKS_SECRET: 'whsec_test_secret',
+    WEBHOOKS_API_KEY: TEST_SECRETS.webhooksApiKey,
+    STRIPE_API_KEY: TEST_SECRETS.stripeApiKey,
+    STRIPE_WEBHOOKS_SECRET: TEST_SECRETS.stripeWebhooksSecret,
     TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
-    TWILIO_AUTH_TOKEN: 'twilio-test-auth-token',
+    TWILIO_AUTH_TOKEN: TEST_SECRETS.twilioAuthToken,
     AccountUrl: 'https://app.example.com/account',
     StripePortalUrl: 'https://billing.stripe.com/p/login/test',
     ClientLinkBaseUri: 'https://app.example.com',
