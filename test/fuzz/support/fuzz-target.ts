@@ -1,0 +1,100 @@
+// The system under fuzz: the BUILT webhooks app as a child process (so a crash is a crash, not a
+// jest failure), the OIDC + GraphQL gateway peers in this process, the shared stack for the rest.
+import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import type { ClientRecord } from '../../../peers/gateway/store.js';
+import { spawnApp, type AppProcess } from '../../support/app-process.js';
+import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
+import { uniqueName } from '../../support/stack.js';
+import { TEST_SECRETS } from '../../support/test-secrets.js';
+import { baseWebhooksEnv } from '../../support/webhooks-app.js';
+import { activate, until } from '../../twilio/twilio-support.js';
+
+/** A client with an active plan: its texts become announcement drafts quoted back in the reply. */
+export const DRAFTING_CLIENT_PHONE = '+15550107001';
+
+export interface FuzzTarget {
+  app: AppProcess;
+  port: number;
+  peers: GatewayPeers;
+  client: ClientRecord;
+  /** The child's resident set size now, in MB. */
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+export async function startFuzzTarget(): Promise<FuzzTarget> {
+  const peers = await startGatewayPeers();
+  const client = peers.gateway.store.addClient({ name: 'Fuzz & <Co>', slug: 'fuzz-co', phoneNumber: DRAFTING_CLIENT_PHONE, locale: 'en-US' });
+  activate(peers.gateway.store, client);
+  const port = await freePort();
+  const base = uniqueName('fuzz');
+  const app = await spawnApp(
+    'webhooks',
+    {
+      ...baseWebhooksEnv(),
+      ...peers.env,
+      PORT: String(port),
+      // info: every request is logged, so the secrets audit has every line the app can write.
+      LOG_LEVEL: 'info',
+      LOCALIZATION_API_URL: '',
+      EncryptionSettings__Key: TEST_SECRETS.phoneCipherKey,
+      KAFKA_TOPIC_NOTIFICATIONS: `${base}-notifications`,
+      KAFKA_TOPIC_PAYMENTS: `${base}-payments`,
+      KAFKA_TOPIC_FOREIGN_PRODUCTS: `${base}-foreign-products`,
+      KAFKA_TOPIC_DEADLETTER: `${base}-deadletter`,
+      KAFKA_TOPIC_PARTITIONS: '1',
+      REDIS_KEY_PREFIX: `${base}:`,
+      // Diagnostics, e.g. FUZZ_APP_NODE_OPTIONS=--trace-gc to see the live heap after each collection.
+      ...(process.env.FUZZ_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.FUZZ_APP_NODE_OPTIONS } : {}),
+    },
+    'fuzz',
+  );
+  try {
+    await app.waitForOutput(/webhooks listening/, 60_000);
+    await until(() => isReady(port), 30_000, 'the webhooks app to be ready (Kafka and Redis reachable)');
+  } catch (err) {
+    app.kill();
+    await peers.stop();
+    throw err;
+  }
+  return {
+    app,
+    port,
+    peers,
+    client,
+    rssMb: () => rssMbOf(app.pid),
+    stop: async () => {
+      app.kill('SIGTERM');
+      await app.exited;
+      await peers.stop();
+    },
+  };
+}
+
+async function isReady(port: number): Promise<boolean> {
+  try {
+    return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** VmRSS of a process from /proc, in MB. */
+export function rssMbOf(pid: number): number {
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (kb === undefined) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(kb) / 1024;
+}
+
+/** A port nobody listens on right now (the OS picks it; the app binds it moments later). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

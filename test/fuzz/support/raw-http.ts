@@ -1,0 +1,92 @@
+// A bare HTTP/1.1 client over node:net: it sends exactly the bytes it is given (fetch and
+// node:http would refuse or repair CR/LF in headers, invalid bytes, duplicated or wrong
+// Content-Length), and reads back the first response the server writes.
+import { connect } from 'node:net';
+
+export interface RawRequest {
+  method?: string;
+  /** Path and query exactly as sent, e.g. `/api/X?code=a&code=b`. */
+  target: string;
+  /** Header lines exactly as sent (name, value); nothing is added except Host and Connection when absent. */
+  headers: Array<[string, string]>;
+  body?: Buffer;
+  /** Half-close after writing (for a body shorter than its Content-Length: the client gives up). */
+  endAfterWrite?: boolean;
+}
+
+export interface RawResponse {
+  /** 0 when the server closed the connection without answering. */
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+const CRLF = '\r\n';
+
+/** The request as bytes on the wire: request line, header lines, blank line, body. */
+export function requestBytes(req: RawRequest, host: string): Buffer {
+  const names = new Set(req.headers.map(([n]) => n.toLowerCase()));
+  const headers = [...req.headers];
+  if (!names.has('host')) headers.unshift(['Host', host]);
+  if (!names.has('connection')) headers.push(['Connection', 'close']);
+  const head = `${req.method ?? 'POST'} ${req.target} HTTP/1.1${CRLF}${headers.map(([n, v]) => `${n}: ${v}`).join(CRLF)}${CRLF}${CRLF}`;
+  return Buffer.concat([Buffer.from(head, 'latin1'), req.body ?? Buffer.alloc(0)]);
+}
+
+/** Sends one request on a fresh connection; resolves with the first response once the server closes. */
+export function sendRaw(port: number, req: RawRequest, timeoutMs = 15_000): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer within ${timeoutMs} ms to ${req.method ?? 'POST'} ${req.target.slice(0, 80)}`));
+    }, timeoutMs);
+    socket.on('connect', () => {
+      socket.write(requestBytes(req, `127.0.0.1:${port}`));
+      if (req.endAfterWrite) socket.end();
+    });
+    socket.on('data', (chunk) => chunks.push(chunk));
+    // A server that answers before reading the whole body may reset the connection while we still write.
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(parseResponse(Buffer.concat(chunks)));
+    });
+  });
+}
+
+/** The first response in `bytes` (status 0 when there is none). */
+export function parseResponse(bytes: Buffer): RawResponse {
+  // Interim answers (100 Continue) come before the real one.
+  while (/^HTTP\/1\.[01] 1\d\d /.test(bytes.subarray(0, 13).toString('latin1')) && bytes.indexOf('\r\n\r\n') >= 0) {
+    bytes = bytes.subarray(bytes.indexOf('\r\n\r\n') + 4);
+  }
+  const headEnd = bytes.indexOf('\r\n\r\n');
+  if (headEnd < 0) return { status: 0, headers: {}, body: Buffer.alloc(0) };
+  const [statusLine, ...lines] = bytes.subarray(0, headEnd).toString('latin1').split(CRLF);
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '')?.[1] ?? 0);
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const rest = bytes.subarray(headEnd + 4);
+  if (/chunked/i.test(headers['transfer-encoding'] ?? '')) return { status, headers, body: dechunk(rest) };
+  const length = headers['content-length'] === undefined ? rest.length : Number(headers['content-length']);
+  return { status, headers, body: rest.subarray(0, length) };
+}
+
+function dechunk(bytes: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const lineEnd = bytes.indexOf('\r\n', at);
+    if (lineEnd < 0) break;
+    const size = parseInt(bytes.subarray(at, lineEnd).toString('latin1'), 16);
+    if (!(size > 0)) break;
+    parts.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
+}
