@@ -9,6 +9,16 @@ const levels: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * A kafkajs log entry as a log object. kafkajs puts the error's stack trace in a plain `stack`
+ * field, which the logger's error serializer never sees: it is dropped here (the message says
+ * what failed).
+ */
+export function kafkaLogFields(log: LogEntry['log']): Record<string, unknown> {
+  const { message, stack: _stack, ...extra } = log as LogEntry['log'] & { stack?: unknown };
+  return { msg: message, ...extra };
+}
+
 /** kafkajs client whose own log lines go through the Nest logger (so through pino and its redaction). */
 export function createKafkaClient(config: KafkaConfig): Kafka {
   const logger = new Logger('kafkajs');
@@ -21,9 +31,7 @@ export function createKafkaClient(config: KafkaConfig): Kafka {
     logLevel: logLevel.WARN,
     logCreator:
       () =>
-      ({ level, log }: LogEntry) => {
-        const { message, ...extra } = log;
-        logger[levels[level] ?? 'log']({ msg: message, ...extra });
-      },
+      ({ level, log }: LogEntry) =>
+        logger[levels[level] ?? 'log'](kafkaLogFields(log)),
   });
 }
