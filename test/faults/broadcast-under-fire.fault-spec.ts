@@ -14,7 +14,7 @@ import { TEST_ACCOUNT_SID } from '../notifier/support/events.js';
 import { fleetEnv, joinedWithPartitions, startMember, statOf } from '../notifier/support/fleet.js';
 import { activate, catalogText, CommittedNotifications, sendSms, sms, until, type SmsResponse } from '../twilio/twilio-support.js';
 import { draftOf } from './support/webhooks-drafts.js';
-import { startWebhooksProcess, type WebhooksProcess } from './support/webhooks-process.js';
+import { stackTraceLines, startWebhooksProcess, type WebhooksProcess } from './support/webhooks-process.js';
 
 jest.setTimeout(180_000);
 
@@ -178,5 +178,6 @@ describe('fault scenario 6: broadcast to 20,000 subscribers while the broker res
     expect(replies.at(-1)?.message).toBe(noPendingReply);
     expect(await draftOf(redisPrefix, CLIENT_PHONE)).toBeNull();
     expect(figures.notifierPidAlive && figures.webhooksPidAlive).toBe(true);
+    expect([...stackTraceLines(webhooks.proc), ...stackTraceLines(notifier)].slice(0, 3)).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import { deliver, outcomeOf } from '../stripe/support/stripe-harness.js';
 import { productObject, stripeEvent, stripeId } from '../stripe/support/stripe-fixtures.js';
 import { activate, catalogText, CommittedNotifications, sendSms, sms } from '../twilio/twilio-support.js';
 import { draftOf as draftOfClient } from './support/webhooks-drafts.js';
-import { retryUntil2xx, startWebhooksProcess, type RetriedDelivery, type RetryPolicy, type WebhooksProcess } from './support/webhooks-process.js';
+import { retryUntil2xx, stackTraceLines, startWebhooksProcess, type RetriedDelivery, type RetryPolicy, type WebhooksProcess } from './support/webhooks-process.js';
 
 jest.setTimeout(180_000);
 
@@ -283,5 +283,9 @@ describe('fault scenario 7: dependency outages', () => {
     } finally {
       await notifications.stop();
     }
+  });
+
+  it('logged no stack trace while its dependencies were away', () => {
+    expect(stackTraceLines(webhooks.proc).slice(0, 3)).toEqual([]);
   });
 });

@@ -99,3 +99,6 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
 }
 
 export const is2xx = (status: number) => status >= 200 && status < 300;
+
+/** Log lines of an app process that carry a stack trace (as a `stack` field or as frames). */
+export const stackTraceLines = (proc: AppProcess): string[] => proc.output().split('\n').filter((line) => /"stack":|\\n\s+at /.test(line));
