@@ -25,6 +25,7 @@ import {
   percentile,
   produceAtRate,
   sinkCounts,
+  untilAllDelivered,
   type ScenarioEvent,
 } from './support/notifier-faults.js';
 
@@ -152,7 +153,7 @@ describe('fault scenario 5: poison messages among good ones', () => {
       const sentAt = await produceAtRate(kafka, topic, events, EVENTS_PER_SECOND);
       events.forEach((e, i) => sentLog.push({ partition: e.partition, sentAt: sentAt[i]!, to: phones[i], value: e.value }));
       const expected = phones.filter((p) => p !== undefined);
-      await sink.waitFor((s) => sinkCounts(s, expected).missing.length === 0, 60_000, `the ${expected.length} good SMS of a block`);
+      await untilAllDelivered(sink, expected, 60_000);
       const accepted = firstAcceptedAt(sink);
       if (poisoned !== undefined) latencies[poisoned ? 'poisoned' : 'clean'].push(phones.flatMap((to, i) => (to === undefined ? [] : [accepted.get(to)! - sentAt[i]!])));
     }

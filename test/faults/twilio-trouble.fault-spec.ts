@@ -21,6 +21,7 @@ import {
   longestPartitionStallMs,
   produceAtRate,
   sinkCounts,
+  untilAllDelivered,
   type Lifetime,
 } from './support/notifier-faults.js';
 
@@ -94,7 +95,7 @@ describe('fault scenario 4: Twilio trouble (429, 500, 21211, slow answers)', () 
     const events = recipients.map((to, i) => ({ partition: i % PARTITIONS, key: spreadKey(i), value: sendSmsJson(to, 'SendOtp', 'en-US', { otp: String(100000 + i) }) }));
     const sentAt = await produceAtRate(kafka, topic, events, EVENTS_PER_SECOND);
 
-    await sink.waitFor((s) => sinkCounts(s, deliverable).missing.length === 0, 120_000, `all ${deliverable.length} deliverable SMS`);
+    await untilAllDelivered(sink, deliverable, 120_000);
     await allSettled(kafka, env.KAFKA_CONSUMER_GROUP!, topic, EVENTS, 60_000);
     const durationMs = Date.now() - startedAt;
     const deadLetters = await deadLettersFrom(kafka, topic);

@@ -97,6 +97,22 @@ export async function deadLettersFrom(kafka: Kafka, sourceTopic: string, timeout
   return found;
 }
 
+/**
+ * Waits until every recipient has an SMS at the sink. Polls, reading only the SMS that arrived
+ * since the last look: the sink's own waitFor runs its predicate on every request, and a full
+ * count per request over thousands of recipients would slow the sink's answers past the
+ * notifier's timeout (turning the scenario into a Twilio-timeout scenario).
+ */
+export async function untilAllDelivered(sink: TwilioSink, recipients: readonly string[], timeoutMs: number): Promise<void> {
+  const missing = new Set(recipients);
+  let read = 0;
+  const check = () => {
+    for (; read < sink.messages.length; read++) missing.delete(sink.messages[read]!.to);
+    return missing.size === 0;
+  };
+  await until(check, timeoutMs, `an SMS for each of ${recipients.length} recipients`);
+}
+
 /** Delivered, duplicated and missing recipients as the sink saw them. */
 export function sinkCounts(sink: TwilioSink, recipients: readonly string[]): { delivered: number; duplicated: number; missing: string[] } {
   const counts = sink.countByTo();
