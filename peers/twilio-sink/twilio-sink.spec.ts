@@ -48,6 +48,21 @@ describe('Twilio sink', () => {
     expect(sink.countByTo().get('+15555550101')).toBe(1);
   });
 
+  it('answers late and lists the message only after listedAfterMs when a rule says so', async () => {
+    const to = '+15555550104';
+    sink.addRule({ to, times: 1, action: { delayMs: 400, listedAfterMs: 200 } });
+    const created = client().messages.create({ to, messagingServiceSid: SERVICE, body: 'late' });
+    await sink.waitFor(() => sink.messages.length === 1, 2000, 'the late message recorded');
+    const receivedAt = sink.messages[0]!.receivedAt;
+    expect(await client().messages.list({ to, limit: 10 })).toEqual([]);
+    let listed: string[] = [];
+    for (const deadline = Date.now() + 2000; listed.length === 0 && Date.now() < deadline; ) listed = (await client().messages.list({ to, limit: 10 })).map((m) => m.sid);
+    expect(Date.now() - receivedAt).toBeGreaterThanOrEqual(200);
+    const answer = await created;
+    expect(Date.now() - receivedAt).toBeGreaterThanOrEqual(400);
+    expect(listed).toEqual([answer.sid]);
+  });
+
   it('serves counters and takes rules over its control endpoints', async () => {
     await fetch(`${sink.url}/_sink/rules`, { method: 'POST', body: JSON.stringify([{ to: '+15555550102', action: { status: 400, code: 21211 } }]) });
     await expect(client().messages.create({ to: '+15555550102', messagingServiceSid: SERVICE, body: 'x' })).rejects.toMatchObject({ code: 21211 });

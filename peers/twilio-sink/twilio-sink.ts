@@ -12,6 +12,8 @@ export interface SinkMessage {
   body: string;
   /** When the request was received (epoch ms). */
   receivedAt: number;
+  /** From when the message list shows it (epoch ms); unset: at once. */
+  listedFrom?: number;
 }
 
 /** Every Messages.json POST the sink received, whatever it answered. */
@@ -28,9 +30,13 @@ export type SinkAction =
   /** Answer with a Twilio error (e.g. 429/20429 with Retry-After, 400/21211, 503). */
   | { status: number; code?: number; message?: string; retryAfterSeconds?: number }
   /** Create the message, then drop the connection without answering (the "sent but no answer" case). */
-  | { acceptThenDrop: true }
-  /** Create the message but answer only after `delayMs`. */
-  | { delayMs: number };
+  | { acceptThenDrop: true; listedAfterMs?: number }
+  /**
+   * Create the message but answer only after `delayMs`. With `listedAfterMs`, the message list
+   * shows it only that long after it was received: a lagging log, or a provider that works
+   * through a request later than the client gave up on it.
+   */
+  | { delayMs: number; listedAfterMs?: number };
 
 export interface SinkRule {
   /** Match on the `To` parameter (exact). Unset: every message. */
@@ -139,6 +145,7 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
       body,
       receivedAt,
     };
+    if (action && 'listedAfterMs' in action && action.listedAfterMs) message.listedFrom = receivedAt + action.listedAfterMs;
     messages.push(message);
     const dropped = action !== undefined && 'acceptThenDrop' in action;
     attempts.push({ to, body, receivedAt, status: dropped ? 0 : 201 });
@@ -157,9 +164,10 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
     const to = url.searchParams.get('To');
     const pageSize = Math.min(Number(url.searchParams.get('PageSize') ?? 50) || 50, 1000);
     const found: SinkMessage[] = [];
+    const now = Date.now();
     for (let i = messages.length - 1; i >= 0 && found.length < pageSize; i--) {
       const m = messages[i]!;
-      if (m.accountSid === accountSid && (to === null || m.to === to)) found.push(m);
+      if (m.accountSid === accountSid && (to === null || m.to === to) && (m.listedFrom ?? 0) <= now) found.push(m);
     }
     const uri = `${url.pathname}?${url.searchParams.toString()}`;
     json(res, 200, {
