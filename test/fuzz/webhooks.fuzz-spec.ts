@@ -3,6 +3,8 @@
 // and in-process OIDC + GraphQL gateway peers; 10,000 generated requests go to it over raw
 // sockets. Targets: no 5xx, no crash, no unhandled rejection, every answer in {200 TwiML/ack,
 // 400, 401, 403, 413, 415}, memory back near its warm baseline. `FUZZ_SEED` replays a run.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { reportFigures } from '../support/figures.js';
 import { answerProblems } from './support/answer-checks.js';
@@ -24,6 +26,7 @@ const CONCURRENCY = 16;
  * more: ~100 huge bodies alone are ~150 MB, every request's body and answer several hundred MB.
  */
 const RSS_TOLERANCE_MB = 96;
+const HEAP_TOLERANCE_MB = 4;
 const CRASH_MARKERS = /unhandledRejection|uncaughtException|UnhandledPromiseRejection|FATAL ERROR|Segmentation fault/g;
 
 interface Failure {
@@ -56,12 +59,16 @@ describe('webhooks under hostile input (issue 6)', () => {
     expect(warm.failures).toEqual([]);
     await runAll(target.port, fc.sample(fuzzCase(target.port), { seed: SEED + 1, numRuns: WARM_UP_FUZZ_REQUESTS }));
     const rssBaselineMb = await settledRss(target, () => false);
+    const heapBaseline = await target.heapAfterGc();
+    await snapshotIfAsked(target, 'baseline');
 
     const cases = fc.sample(fuzzCase(target.port), { seed: SEED, numRuns: REQUESTS });
     const started = Date.now();
     const run = await runAll(target.port, cases);
     const durationMs = Date.now() - started;
     const rssAfterMb = await settledRss(target, (mb) => mb <= rssBaselineMb + RSS_TOLERANCE_MB);
+    const heapAfter = await target.heapAfterGc();
+    await snapshotIfAsked(target, 'after');
 
     const unhandledRejections = target.app.output().match(CRASH_MARKERS)?.length ?? 0;
     const status5xx = Object.entries(run.statusCounts).reduce((n, [s, count]) => (Number(s) >= 500 ? n + count : n), 0);
@@ -78,6 +85,11 @@ describe('webhooks under hostile input (issue 6)', () => {
       rssBaselineMb: round(rssBaselineMb),
       rssAfterMb: round(rssAfterMb),
       rssToleranceMb: RSS_TOLERANCE_MB,
+      heapBaselineMb: round(heapBaseline.heapUsedMb),
+      heapAfterMb: round(heapAfter.heapUsedMb),
+      heapToleranceMb: HEAP_TOLERANCE_MB,
+      externalBaselineMb: round(heapBaseline.externalMb),
+      externalAfterMb: round(heapAfter.externalMb),
       seed: SEED,
       durationMs,
     });
@@ -88,6 +100,8 @@ describe('webhooks under hostile input (issue 6)', () => {
     expect(unhandledRejections).toBe(0);
     expect(run.failures.slice(0, 5)).toEqual([]);
     expect(rssAfterMb).toBeLessThanOrEqual(rssBaselineMb + RSS_TOLERANCE_MB);
+    expect(heapAfter.heapUsedMb).toBeLessThanOrEqual(heapBaseline.heapUsedMb + HEAP_TOLERANCE_MB);
+    expect(heapAfter.externalMb).toBeLessThanOrEqual(heapBaseline.externalMb + HEAP_TOLERANCE_MB);
   }, 600_000);
 });
 
@@ -139,6 +153,14 @@ async function settledRss(target: FuzzTarget, goodEnough: (mb: number) => boolea
     if (goodEnough(mb) || steady || Date.now() > deadline) return mb;
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** With FUZZ_HEAP_SNAPSHOTS=<dir>, heap snapshots of the child at the baseline and after the run. */
+async function snapshotIfAsked(target: FuzzTarget, label: string): Promise<void> {
+  const dir = process.env.FUZZ_HEAP_SNAPSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await target.writeHeapSnapshot(join(dir, `webhooks-${label}.heapsnapshot`));
 }
 
 const round = (mb: number) => Math.round(mb * 10) / 10;

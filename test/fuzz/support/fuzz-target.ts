@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import type { ClientRecord } from '../../../peers/gateway/store.js';
 import { spawnApp, type AppProcess } from '../../support/app-process.js';
+import { connectInspector, INSPECT_NODE_OPTION, type HeapFigures, type Inspector } from '../../support/inspector.js';
 import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
 import { uniqueName } from '../../support/stack.js';
 import { TEST_SECRETS } from '../../support/test-secrets.js';
@@ -20,6 +21,10 @@ export interface FuzzTarget {
   client: ClientRecord;
   /** The child's resident set size now, in MB. */
   rssMb(): number;
+  /** The child's live heap after a forced full GC, over the inspector. */
+  heapAfterGc(): Promise<HeapFigures>;
+  /** A heap snapshot of the child, for finding what grows. */
+  writeHeapSnapshot(path: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,15 +50,18 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
       KAFKA_TOPIC_DEADLETTER: `${base}-deadletter`,
       KAFKA_TOPIC_PARTITIONS: '1',
       REDIS_KEY_PREFIX: `${base}:`,
-      // Diagnostics, e.g. FUZZ_APP_NODE_OPTIONS=--trace-gc to see the live heap after each collection.
-      ...(process.env.FUZZ_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.FUZZ_APP_NODE_OPTIONS } : {}),
+      // The inspector forces GC and reads the heap; more diagnostics from FUZZ_APP_NODE_OPTIONS, e.g. --trace-gc.
+      NODE_OPTIONS: [INSPECT_NODE_OPTION, process.env.FUZZ_APP_NODE_OPTIONS ?? ''].join(' ').trim(),
     },
     'fuzz',
   );
+  let inspector: Inspector | undefined;
   try {
+    inspector = await connectInspector(app);
     await app.waitForOutput(/webhooks listening/, 60_000);
     await until(() => isReady(port), 30_000, 'the webhooks app to be ready (Kafka and Redis reachable)');
   } catch (err) {
+    await inspector?.close();
     app.kill();
     await peers.stop();
     throw err;
@@ -64,7 +72,10 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
     peers,
     client,
     rssMb: () => rssMbOf(app.pid),
+    heapAfterGc: () => inspector.heapAfterGc(),
+    writeHeapSnapshot: (path) => inspector.writeHeapSnapshot(path),
     stop: async () => {
+      await inspector.close();
       app.kill('SIGTERM');
       await app.exited;
       await peers.stop();
