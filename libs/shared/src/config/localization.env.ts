@@ -12,6 +12,9 @@ export const localizationEnv = {
   }),
   LOCALIZATION_TIMEOUT_MS: positiveInt(2000).meta({ description: 'deadline of each LocalizationApi call, in ms' }),
   LOCALIZATION_CACHE_SIZE: positiveInt(10000).meta({ description: 'most rendered strings kept in the in-process LRU cache' }),
+  LOCALIZATION_CACHE_MAX_BYTES: positiveInt(4 * 1024 * 1024).meta({
+    description: 'most memory the render cache holds (keys and texts, 2 bytes a character); a single larger render is not cached',
+  }),
   LOCALIZATION_CACHE_TTL_MS: positiveInt(300000).meta({ description: 'how long a rendered string stays cached, in ms' }),
 };
 
@@ -20,6 +23,7 @@ export interface LocalizationConfig {
   url?: string;
   timeoutMs: number;
   cacheSize: number;
+  cacheMaxBytes: number;
   cacheTtlMs: number;
 }
 
@@ -28,6 +32,7 @@ export function localizationConfigFrom(e: z.output<z.ZodObject<typeof localizati
     ...(e.LOCALIZATION_API_URL === undefined ? {} : { url: e.LOCALIZATION_API_URL }),
     timeoutMs: e.LOCALIZATION_TIMEOUT_MS,
     cacheSize: e.LOCALIZATION_CACHE_SIZE,
+    cacheMaxBytes: e.LOCALIZATION_CACHE_MAX_BYTES,
     cacheTtlMs: e.LOCALIZATION_CACHE_TTL_MS,
   };
 }

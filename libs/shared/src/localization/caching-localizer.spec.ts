@@ -31,11 +31,11 @@ describe('CachingLocalizer', () => {
   beforeEach(() => {
     backend = new FakeBackend();
     now = 1_000_000;
-    cache = new CachingLocalizer(backend, { maxEntries: 3, ttlMs: 1000, now: () => now });
+    cache = new CachingLocalizer(backend, { maxEntries: 3, maxBytes: 1024 * 1024, ttlMs: 1000, now: () => now });
   });
 
   it('serves 100k concurrent identical renders with one backend lookup', async () => {
-    const big = new CachingLocalizer(backend, { maxEntries: 10_000, ttlMs: 300_000 });
+    const big = new CachingLocalizer(backend, { maxEntries: 10_000, maxBytes: 1024 * 1024, ttlMs: 300_000 });
     const renders = await Promise.all(
       Array.from({ length: 100_000 }, () => big.localize('AnnouncementSent', 'es-ES', { count: '47' })),
     );
@@ -66,7 +66,7 @@ describe('CachingLocalizer', () => {
   });
 
   it('does not confuse replacements that would concatenate alike', async () => {
-    const big = new CachingLocalizer(backend, { maxEntries: 10, ttlMs: 1000 });
+    const big = new CachingLocalizer(backend, { maxEntries: 10, maxBytes: 1024 * 1024, ttlMs: 1000 });
     const one = await big.localize('T', 'en-US', { a: '1:b', b: '' });
     const two = await big.localize('T', 'en-US', { a: '1', b: ':b' });
     expect(one).not.toBe(two);
@@ -84,6 +84,30 @@ describe('CachingLocalizer', () => {
     expect(backend.lookups).toHaveLength(4);
     await cache.localize('T', 'en-US', { n: '2' });
     expect(backend.lookups).toHaveLength(5);
+  });
+
+  it('holds at most maxBytes of keys and texts however long the quoted user text is', async () => {
+    const maxBytes = 64 * 1024;
+    const drafts = new CachingLocalizer(backend, { maxEntries: 10_000, maxBytes, ttlMs: 300_000 });
+    for (let i = 0; i < 2_000; i++) {
+      await drafts.localize('AnnouncementConfirm', 'en-US', { smsBody: `${i} ${'é'.repeat(1600)}`.slice(0, 1600) });
+      expect(drafts.bytes).toBeLessThanOrEqual(maxBytes);
+    }
+    // Each render is ~6.5 KB (1600-character draft in the key and again in the text).
+    expect(drafts.size).toBeGreaterThan(5);
+    expect(drafts.size).toBeLessThanOrEqual(Math.floor(maxBytes / 6400));
+    // The most recent ones are the ones kept.
+    await drafts.localize('AnnouncementConfirm', 'en-US', { smsBody: `1999 ${'é'.repeat(1600)}`.slice(0, 1600) });
+    expect(backend.lookups).toHaveLength(2_000);
+  });
+
+  it('does not cache a single render larger than maxBytes, and still returns it', async () => {
+    const small = new CachingLocalizer(backend, { maxEntries: 10, maxBytes: 1024, ttlMs: 300_000 });
+    const text = await small.localize('AnnouncementConfirm', 'en-US', { smsBody: 'x'.repeat(1000) });
+    expect(text).toContain('x'.repeat(1000));
+    expect(small.size).toBe(0);
+    await small.localize('AnnouncementConfirm', 'en-US', { smsBody: 'x'.repeat(1000) });
+    expect(backend.lookups).toHaveLength(2);
   });
 
   it('looks the render up again once the TTL has passed', async () => {

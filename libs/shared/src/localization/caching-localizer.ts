@@ -5,6 +5,12 @@ import { SUPPORTED_LOCALES, resolveLocale } from './render.js';
 export interface CachingLocalizerOptions {
   /** Most rendered strings kept (LRU). */
   maxEntries: number;
+  /**
+   * Most memory the keys and texts take (2 bytes a character). Renders quote user text (a draft
+   * of up to 1600 characters is echoed back in both key and text, up to ~13 KB an entry), so a
+   * count alone would let 10,000 entries take ~130 MB. A render larger than this is not cached.
+   */
+  maxBytes: number;
   /** How long a rendered string stays fresh. */
   ttlMs: number;
   /** Locales the backend serves, to key the cache by the resolved locale (`es-MX` and `es-ES` share). */
@@ -31,6 +37,8 @@ export class CachingLocalizer implements ClosableLocalizer {
     this.locales = options.locales ?? SUPPORTED_LOCALES;
     this.cache = new LRUCache<string, string>({
       max: options.maxEntries,
+      maxSize: options.maxBytes,
+      sizeCalculation: (text, key) => Math.max(1, 2 * (key.length + text.length)),
       ttl: options.ttlMs,
       // Check expiry against the clock on every read (the default caches `now` for 1 ms real time).
       ttlResolution: 0,
@@ -41,6 +49,11 @@ export class CachingLocalizer implements ClosableLocalizer {
   /** Renders currently cached (expired ones may still count until they are touched or evicted). */
   get size(): number {
     return this.cache.size;
+  }
+
+  /** Memory the cached keys and texts take, as counted against `maxBytes`. */
+  get bytes(): number {
+    return this.cache.calculatedSize;
   }
 
   localize(resourceKey: string, locale: string, replacements: Readonly<Record<string, string>> = {}): Promise<string> {

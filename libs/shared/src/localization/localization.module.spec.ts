@@ -15,7 +15,7 @@ const configFrom = (env: NodeJS.ProcessEnv) => localizationConfigFrom(parseEnv(s
 
 describe('localization env', () => {
   it('has defaults and no URL (embedded catalog) when nothing is set', () => {
-    expect(configFrom({})).toEqual({ timeoutMs: 2000, cacheSize: 10000, cacheTtlMs: 300000 });
+    expect(configFrom({})).toEqual({ timeoutMs: 2000, cacheSize: 10000, cacheMaxBytes: 4194304, cacheTtlMs: 300000 });
   });
 
   it('reads every variable; a blank URL counts as unset', () => {
@@ -24,9 +24,10 @@ describe('localization env', () => {
         LOCALIZATION_API_URL: 'http://localization-api:8888',
         LOCALIZATION_TIMEOUT_MS: '500',
         LOCALIZATION_CACHE_SIZE: '20',
+        LOCALIZATION_CACHE_MAX_BYTES: '65536',
         LOCALIZATION_CACHE_TTL_MS: '1000',
       }),
-    ).toEqual({ url: 'http://localization-api:8888', timeoutMs: 500, cacheSize: 20, cacheTtlMs: 1000 });
+    ).toEqual({ url: 'http://localization-api:8888', timeoutMs: 500, cacheSize: 20, cacheMaxBytes: 65536, cacheTtlMs: 1000 });
     expect(configFrom({ LOCALIZATION_API_URL: '  ' }).url).toBeUndefined();
     expect(configFrom({ LOCALIZATION_API_URL: 'localhost:50051' }).url).toBe('localhost:50051');
   });
@@ -45,7 +46,7 @@ class Greeter {
   constructor(@Inject(LOCALIZER) readonly localizer: Localizer) {}
 }
 
-const config = (url?: string): LocalizationConfig => ({ ...(url ? { url } : {}), timeoutMs: 1000, cacheSize: 100, cacheTtlMs: 60_000 });
+const config = (url?: string): LocalizationConfig => ({ ...(url ? { url } : {}), timeoutMs: 1000, cacheSize: 100, cacheMaxBytes: 1024 * 1024, cacheTtlMs: 60_000 });
 
 describe('LocalizationModule', () => {
   let server: LocalizationServer;

@@ -25,7 +25,7 @@ export function createLocalizer(config: LocalizationConfig): CachingLocalizer {
   const backend = config.url
     ? new GrpcLocalizer({ url: config.url, timeoutMs: config.timeoutMs })
     : new EmbeddedCatalogLocalizer();
-  return new CachingLocalizer(backend, { maxEntries: config.cacheSize, ttlMs: config.cacheTtlMs });
+  return new CachingLocalizer(backend, { maxEntries: config.cacheSize, maxBytes: config.cacheMaxBytes, ttlMs: config.cacheTtlMs });
 }
 
 export function describeLocalizer(localizer: Localizer): string {
