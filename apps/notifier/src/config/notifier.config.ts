@@ -46,6 +46,10 @@ export const notifierEnv = {
   NOTIFIER_CLAIM_LEASE_MS: positiveInt(30000).meta({
     description: 'lease of the in-flight claim on a message; after a crash another process recovers the message once it expires',
   }),
+  NOTIFIER_AMBIGUOUS_SETTLE_MS: positiveInt(10000).meta({
+    description:
+      'after a send with an unknown outcome (timeout, connection lost after the request was written), wait this long before looking in the provider log and sending again; the claim is held meanwhile',
+  }),
   NOTIFIER_DEDUPE_TTL_HOURS: positiveInt(168).meta({ description: 'how long a delivered message is remembered (must exceed Kafka retention)' }),
   NOTIFIER_SHUTDOWN_GRACE_MS: positiveInt(8000).meta({ description: 'time in-flight work gets on SIGTERM before it is abandoned' }),
   NOTIFIER_STATS_INTERVAL_MS: nonNegativeInt(30000).meta({ description: 'interval of the summary log line (0 disables it)' }),
@@ -97,6 +101,8 @@ export interface DeliveryConfig {
   breakerThreshold: number;
   breakerCooldownMs: number;
   claimLeaseMs: number;
+  /** Wait after an ambiguous send before its message is looked up and sent again. */
+  ambiguousSettleMs: number;
   dedupeTtlMs: number;
   maxMessagesPerSecond?: number;
   shutdownGraceMs: number;
@@ -142,6 +148,7 @@ export const notifierEnvSchema = z
       breakerThreshold: e.NOTIFIER_BREAKER_THRESHOLD,
       breakerCooldownMs: e.NOTIFIER_BREAKER_COOLDOWN_MS,
       claimLeaseMs: e.NOTIFIER_CLAIM_LEASE_MS,
+      ambiguousSettleMs: e.NOTIFIER_AMBIGUOUS_SETTLE_MS,
       dedupeTtlMs: e.NOTIFIER_DEDUPE_TTL_HOURS * 3_600_000,
       ...(e.TWILIO_MAX_MPS === undefined ? {} : { maxMessagesPerSecond: e.TWILIO_MAX_MPS }),
       shutdownGraceMs: e.NOTIFIER_SHUTDOWN_GRACE_MS,

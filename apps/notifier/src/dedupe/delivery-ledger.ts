@@ -171,9 +171,9 @@ export class DeliveryLedger implements OnModuleInit, OnApplicationShutdown {
     return items.map((_, i) => toClaimResult(flat[2 * i]!, flat[2 * i + 1]!));
   }
 
-  /** Extends the lease; false when the claim is no longer ours (it ran out and was taken over). */
-  async renew(id: string, owner: string): Promise<boolean> {
-    return (await this.redis.notifierRenew(RECORD(id), owner, this.options.leaseMs, this.options.ttlMs)) === 1;
+  /** Extends the lease to `leaseMs` from now; false when the claim is no longer ours (it ran out and was taken over). */
+  async renew(id: string, owner: string, leaseMs = this.options.leaseMs): Promise<boolean> {
+    return (await this.redis.notifierRenew(RECORD(id), owner, leaseMs, this.options.ttlMs)) === 1;
   }
 
   /** Records the delivery (batched with the other records of this event-loop turn). */

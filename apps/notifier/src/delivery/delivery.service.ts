@@ -15,14 +15,15 @@ import type { DeliveryConfig } from '../config/notifier.config.js';
 import { DeadLetterPublisher } from '../deadletter/dead-letter.publisher.js';
 import { DeliveryLedger, type ClaimResult } from '../dedupe/delivery-ledger.js';
 import { eventIdentity } from '../dedupe/event-identity.js';
-import { NotifierMetrics, sendRetryReason } from '../metrics/notifier-metrics.js';
+import { NotifierMetrics } from '../metrics/notifier-metrics.js';
 import { SMS_NOTIFIER, isSmsSendError, type OutgoingSms, type SentSms, type SmsNotifier } from '../notifiers/sms-notifier.js';
 import { AbandonedError, isAbandoned, sleep, throwIfAbandoned } from '../resilience/abortable.js';
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { unlimited, Pacer, type RateLimiter } from '../resilience/pacer.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
 import type { DeadLetterCategory, Outcome, OutcomeKind } from './outcome.js';
-import { AttemptBudget, PermanentFailure, RetriesExhausted, runWithRetries, type Failure } from './retry-runner.js';
+import { AttemptBudget, PermanentFailure, RetriesExhausted, runWithRetries } from './retry-runner.js';
+import { sendFailure } from './send-failure.js';
 
 export const DELIVERY_CONFIG = Symbol('DELIVERY_CONFIG');
 export const PHONE_CIPHER = Symbol('PHONE_CIPHER');
@@ -39,13 +40,18 @@ class DeadLetter extends Error {
   }
 }
 
-/** A claim held by this attempt; released when the attempt ends without a delivery. */
+/**
+ * A claim held by this attempt; released when the attempt ends without a delivery, unless the
+ * SMS may be with the provider (`maybeSent`): then its lease runs out, and whoever reads the
+ * event next recovers it and looks in the provider's log first.
+ */
 interface Claim {
   state: 'held';
   id: string;
   owner: string;
   result: Extract<ClaimResult, { state: 'claimed' | 'recovered' }>;
   leaseRefreshedAt: number;
+  maybeSent: boolean;
 }
 
 const MARK_SENT_ATTEMPTS = 5;
@@ -141,7 +147,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
       }
       return outcome;
     } catch (err) {
-      if (claim) await this.release(claim, log);
+      if (claim && !claim.maybeSent) await this.release(claim, log);
       if (isAbandoned(err) || signal.aborted) {
         this.logger.log({ msg: 'abandoned; left for redelivery', ...log });
         return { settled: false, kind: 'abandoned' };
@@ -174,7 +180,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     for (;;) {
       const result = await this.redisStep(() => this.ledger.claim(id, owner), signal);
       if (result.state === 'sent') return result;
-      if (result.state !== 'busy') return { state: 'held', id, owner, result, leaseRefreshedAt: Date.now() };
+      if (result.state !== 'busy') return { state: 'held', id, owner, result, leaseRefreshedAt: Date.now(), maybeSent: result.state === 'recovered' };
       await sleep(Math.min(Math.max(result.retryInMs, 50), 1000), signal);
     }
   }
@@ -205,13 +211,13 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
   /**
    * Sends, unless an earlier attempt of this event may already have reached the provider (its
    * claim was recovered after a crash, or a request timed out): then the provider's log is asked
-   * first, and a message found there is recorded instead of sending a second one.
+   * first, and a message found there is recorded instead of sending a second one. After a
+   * timeout, that happens only once the settle delay has passed (see holdAfterAmbiguousSend).
    */
   private async send(sms: OutgoingSms, claim: Claim, budget: AttemptBudget, signal: AbortSignal, log: { correlationId: string }) {
-    let maybeSent = claim.result.state === 'recovered';
     return runWithRetries(
       async (): Promise<{ sms: SentSms; found: boolean }> => {
-        if (maybeSent && this.notifier.findEarlierSend) {
+        if (claim.maybeSent && this.notifier.findEarlierSend) {
           const found = await this.notifier.findEarlierSend(sms, claim.result.since, (ids) => this.ledger.takenProviderIds(claim.id, ids));
           if (found) return { sms: found, found: true };
         }
@@ -221,23 +227,14 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
         try {
           return { sms: await this.timedSend(sms, log), found: false };
         } catch (err) {
-          if (isSmsSendError(err) && err.kind === 'ambiguous') maybeSent = true;
+          if (isSmsSendError(err) && err.kind === 'ambiguous') await this.holdAfterAmbiguousSend(claim, signal);
           throw err;
         }
       },
       {
         ...this.retrySettings(budget, signal),
         breaker: this.breakers.twilio,
-        classify: (err): Failure => {
-          if (!isSmsSendError(err)) return { kind: 'transient', message: err instanceof Error ? err.message : String(err), countsAsOutage: true };
-          return {
-            kind: err.kind === 'permanent' ? 'permanent' : 'transient',
-            message: err.message,
-            reason: sendRetryReason(err),
-            retryAfterMs: err.details.retryAfterMs,
-            countsAsOutage: err.details.countsAsOutage ?? true,
-          };
-        },
+        classify: (err) => sendFailure(err, this.config.ambiguousSettleMs),
         onRetry: (failure, attempt, delayMs) => {
           this.metrics.retried(this.breakers.twilio.name, failure.reason ?? 'unexpected');
           this.logger.warn({ msg: 'sending failed; retrying', ...log, attempt, delayMs, error: failure.message });
@@ -250,7 +247,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
         const code = details.code !== undefined ? twilioReasonCode(details.code) : details.status !== undefined ? `twilio.http-${details.status}` : 'twilio.rejected';
         throw new DeadLetter('permanent', code, err.message, budget.used + 1);
       }
-      if (err instanceof RetriesExhausted && maybeSent) {
+      if (err instanceof RetriesExhausted && claim.maybeSent) {
         throw new DeadLetter('retries-exhausted', 'retries-exhausted', `${err.message} (the provider may have accepted an earlier attempt)`, err.attempts);
       }
       throw err;
@@ -270,10 +267,25 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Renews the claim's lease when a third of it has passed; a lost claim means another consumer took over. */
+  /** Renews the claim's lease when a third of it has passed. */
   private async keepLease(claim: Claim, signal: AbortSignal): Promise<void> {
     if (Date.now() - claim.leaseRefreshedAt < this.config.claimLeaseMs / 3) return;
-    const ours = await this.redisStep(() => this.ledger.renew(claim.id, claim.owner), signal);
+    await this.renewLease(claim, this.config.claimLeaseMs, signal);
+  }
+
+  /**
+   * The provider may still create the unanswered message, or list it late. The retry waits the
+   * settle delay before looking it up (sendFailure); the lease covers that wait plus a normal
+   * lease, so no other consumer recovers the claim and looks earlier, even if this one dies.
+   */
+  private async holdAfterAmbiguousSend(claim: Claim, signal: AbortSignal): Promise<void> {
+    claim.maybeSent = true;
+    await this.renewLease(claim, this.config.ambiguousSettleMs + this.config.claimLeaseMs, signal);
+  }
+
+  /** A lost claim means another consumer took over. */
+  private async renewLease(claim: Claim, leaseMs: number, signal: AbortSignal): Promise<void> {
+    const ours = await this.redisStep(() => this.ledger.renew(claim.id, claim.owner, leaseMs), signal);
     if (!ours) throw new AbandonedError('claim lease lost to another consumer');
     claim.leaseRefreshedAt = Date.now();
   }

@@ -57,6 +57,18 @@ describe('runWithRetries', () => {
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(145);
   });
 
+  it('waits at least minDelayMs before the next attempt, without holding other callers of the dependency', async () => {
+    const opts = options(3, () => transient('no answer', { minDelayMs: 150 }));
+    const times: number[] = [];
+    let othersMayCall: boolean | undefined;
+    await runWithRetries(async () => {
+      times.push(performance.now());
+      if (times.length === 1) throw new Error('timeout');
+    }, { ...opts, onRetry: () => (othersMayCall = opts.breaker.ready() === undefined) });
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(145);
+    expect(othersMayCall).toBe(true);
+  });
+
   it('waits while the breaker is open without spending attempts', async () => {
     const opts = options(2, () => transient());
     opts.breaker = new CircuitBreaker('dep', { threshold: 1, cooldownMs: 100 });

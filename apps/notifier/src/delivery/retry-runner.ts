@@ -8,6 +8,8 @@ export interface Failure {
   message: string;
   /** The dependency told us when to come back (429 Retry-After). */
   retryAfterMs?: number;
+  /** This step must not run again sooner (unlike `retryAfterMs`, other callers are not held). */
+  minDelayMs?: number;
   /** The failure says the dependency is unwell (feeds its circuit breaker). */
   countsAsOutage: boolean;
   /** Why, from a fixed set: the `reason` label of `nudges_notifier_retries_total`. */
@@ -86,7 +88,7 @@ export async function runWithRetries<T>(step: () => Promise<T>, options: RetryOp
     if (budget.used >= budget.max) throw new RetriesExhausted(failure, budget.used);
     const backoff = backoffDelay(budget.used, { baseMs: options.baseMs, maxMs: options.maxMs });
     if (failure.retryAfterMs !== undefined) breaker.holdUntil(Date.now() + failure.retryAfterMs);
-    const delayMs = Math.max(backoff, failure.retryAfterMs ?? 0);
+    const delayMs = Math.max(backoff, failure.retryAfterMs ?? 0, failure.minDelayMs ?? 0);
     options.onRetry?.(failure, budget.used, delayMs);
     await sleep(delayMs, signal);
   }

@@ -1,0 +1,186 @@
+import { Logger } from '@nestjs/common';
+import { Registry } from 'prom-client';
+import type { Localizer } from '@app/shared/localization/localizer.js';
+import type { DeliveryConfig } from '../config/notifier.config.js';
+import type { DeadLetterPublisher } from '../deadletter/dead-letter.publisher.js';
+import type { ClaimResult, DeliveryLedger } from '../dedupe/delivery-ledger.js';
+import { NotifierMetrics } from '../metrics/notifier-metrics.js';
+import { SmsSendError, type OutgoingSms, type SentSms, type SmsNotifier } from '../notifiers/sms-notifier.js';
+import type { InboundMessage } from '../transport/inbound-message.js';
+import { DeliveryService } from './delivery.service.js';
+import { sendFailure } from './send-failure.js';
+
+const SETTLE_MS = 300;
+const LEASE_MS = 1000;
+
+const config: DeliveryConfig = {
+  maxAttempts: 5,
+  retryBaseMs: 10,
+  retryMaxMs: 20,
+  breakerThreshold: 100,
+  breakerCooldownMs: 50,
+  claimLeaseMs: LEASE_MS,
+  ambiguousSettleMs: SETTLE_MS,
+  dedupeTtlMs: 60_000,
+  shutdownGraceMs: 1000,
+  statsIntervalMs: 0,
+  logEachDelivery: false,
+};
+
+const message: InboundMessage = {
+  topic: 'notifications',
+  partition: 0,
+  offset: '7',
+  timestamp: '1700000000000',
+  key: null,
+  value: Buffer.from('{"$type":"notification.sendSms","phoneNumber":"+15550001234","resourceKey":"WelcomeMessage","locale":"en-US","replacements":{}}'),
+  headers: {},
+  correlationId: 'notifications/0/7',
+};
+
+const timeout = () => new SmsSendError('ambiguous', 'Twilio did not answer within 5000 ms', { countsAsOutage: true });
+const unavailable = () => new SmsSendError('transient', 'Twilio 503', { status: 503, countsAsOutage: true });
+
+/** A provider whose answers are scripted: each send takes the next step (an error, or "accepted"). */
+class FakeProvider implements SmsNotifier {
+  readonly kind = 'twilio' as const;
+  readonly sends: number[] = [];
+  readonly lookups: number[] = [];
+  /** Messages the provider created, with the time from which its log lists them. */
+  readonly log: { sms: SentSms; listedFrom: number }[] = [];
+  failedAt?: number;
+
+  constructor(
+    private readonly script: ('accept' | 'accept-then-timeout' | 'timeout' | 'unavailable')[],
+    private readonly listLagMs = 0,
+  ) {}
+
+  async send(_sms: OutgoingSms): Promise<SentSms> {
+    this.sends.push(Date.now());
+    const step = this.script.shift() ?? 'accept';
+    const sms = { id: `SM${this.sends.length}` };
+    if (step === 'accept' || step === 'accept-then-timeout') this.log.push({ sms, listedFrom: Date.now() + this.listLagMs });
+    if (step === 'accept') return sms;
+    this.failedAt = Date.now();
+    throw step === 'unavailable' ? unavailable() : timeout();
+  }
+
+  async findEarlierSend(): Promise<SentSms | undefined> {
+    this.lookups.push(Date.now());
+    return this.log.find((m) => m.listedFrom <= Date.now())?.sms;
+  }
+}
+
+class FakeLedger {
+  readonly renewals: number[] = [];
+  readonly released: string[] = [];
+  readonly sent: string[] = [];
+  async claim(): Promise<ClaimResult> {
+    return { state: 'claimed', since: Date.now() };
+  }
+  async renew(_id: string, _owner: string, leaseMs: number): Promise<boolean> {
+    this.renewals.push(leaseMs);
+    return true;
+  }
+  async markSent(_id: string, providerId: string): Promise<void> {
+    this.sent.push(providerId);
+  }
+  async release(id: string): Promise<void> {
+    this.released.push(id);
+  }
+  async takenProviderIds(): Promise<Set<string>> {
+    return new Set();
+  }
+}
+
+function delivery(provider: FakeProvider, ledger = new FakeLedger()) {
+  const localizer: Localizer = { localize: async () => 'Welcome to Nudges!' };
+  const deadLetters = { publish: async () => 'dead-1' } as unknown as DeadLetterPublisher;
+  const service = new DeliveryService(config, provider, localizer, undefined, ledger as unknown as DeliveryLedger, deadLetters, new NotifierMetrics(new Registry()));
+  return { service, ledger };
+}
+
+describe('sendFailure', () => {
+  it('makes an ambiguous failure wait the settle delay, and no other kind', () => {
+    expect(sendFailure(timeout(), SETTLE_MS)).toMatchObject({ kind: 'transient', reason: 'no_answer', minDelayMs: SETTLE_MS });
+    expect(sendFailure(unavailable(), SETTLE_MS)).not.toHaveProperty('minDelayMs');
+    expect(sendFailure(new SmsSendError('permanent', '21211', { status: 400, code: 21211 }), SETTLE_MS)).toMatchObject({ kind: 'permanent' });
+    expect(sendFailure(new Error('a bug'), SETTLE_MS)).toEqual({ kind: 'transient', message: 'a bug', countsAsOutage: true });
+  });
+});
+
+describe('DeliveryService after an ambiguous send', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('waits the settle delay, then finds the message in the provider log instead of sending it again', async () => {
+    // Listed later than a quick retry would look, but within the settle delay.
+    const provider = new FakeProvider(['accept-then-timeout'], SETTLE_MS - 100);
+    const { service, ledger } = delivery(provider);
+    const outcome = await service.deliver(message, new AbortController().signal);
+
+    expect(outcome).toMatchObject({ kind: 'delivered', providerId: 'SM1', foundInProviderLog: true });
+    expect(provider.sends).toHaveLength(1);
+    expect(provider.lookups).toHaveLength(1);
+    expect(provider.lookups[0]! - provider.failedAt!).toBeGreaterThanOrEqual(SETTLE_MS - 1);
+    expect(ledger.renewals).toEqual([SETTLE_MS + LEASE_MS]);
+    expect(ledger.sent).toEqual(['SM1']);
+  });
+
+  it('sends again after the settle delay when the provider log does not have the message', async () => {
+    const provider = new FakeProvider(['timeout']);
+    const { service, ledger } = delivery(provider);
+    const outcome = await service.deliver(message, new AbortController().signal);
+
+    expect(outcome).toMatchObject({ kind: 'delivered', providerId: 'SM2', foundInProviderLog: false, attempts: 2 });
+    expect(provider.sends).toHaveLength(2);
+    expect(provider.lookups).toHaveLength(1);
+    expect(provider.sends[1]! - provider.failedAt!).toBeGreaterThanOrEqual(SETTLE_MS - 1);
+    expect(provider.lookups[0]!).toBeLessThanOrEqual(provider.sends[1]!);
+    expect(ledger.sent).toEqual(['SM2']);
+  });
+
+  it('retries a failure that surely did not reach the provider after the normal backoff, without a lookup', async () => {
+    const provider = new FakeProvider(['unavailable']);
+    const { service, ledger } = delivery(provider);
+    const outcome = await service.deliver(message, new AbortController().signal);
+
+    expect(outcome).toMatchObject({ kind: 'delivered', providerId: 'SM2', foundInProviderLog: false });
+    expect(provider.sends[1]! - provider.failedAt!).toBeLessThan(SETTLE_MS);
+    expect(provider.lookups).toHaveLength(0);
+    expect(ledger.renewals).toEqual([]);
+  });
+
+  it('keeps the claim when abandoned during the settle delay, so the next reader recovers it and looks first', async () => {
+    const provider = new FakeProvider(['timeout']);
+    const { service, ledger } = delivery(provider);
+    const controller = new AbortController();
+    const outcome = service.deliver(message, controller.signal);
+    await waitUntil(() => provider.failedAt !== undefined);
+    controller.abort();
+
+    expect(await outcome).toEqual({ settled: false, kind: 'abandoned' });
+    expect(provider.sends).toHaveLength(1);
+    expect(ledger.renewals).toEqual([SETTLE_MS + LEASE_MS]);
+    expect(ledger.released).toEqual([]);
+  });
+
+  it('still releases the claim when abandoned after a failure that surely did not reach the provider', async () => {
+    const provider = new FakeProvider(['unavailable', 'unavailable', 'unavailable']);
+    const { service, ledger } = delivery(provider);
+    const controller = new AbortController();
+    const outcome = service.deliver(message, controller.signal);
+    await waitUntil(() => provider.failedAt !== undefined);
+    controller.abort();
+
+    expect(await outcome).toEqual({ settled: false, kind: 'abandoned' });
+    expect(ledger.released).toHaveLength(1);
+  });
+});
+
+async function waitUntil(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
