@@ -2,7 +2,8 @@
 // BUILT webhooks app runs as a child process against the shared stack (Kafka, Redis, stripe-mock)
 // and in-process OIDC + GraphQL gateway peers; 10,000 generated requests go to it over raw
 // sockets. Targets: no 5xx, no crash, no unhandled rejection, every answer in {200 TwiML/ack,
-// 400, 401, 403, 413, 415}, memory back near its warm baseline. `FUZZ_SEED` replays a run.
+// 400, 401, 403, 413, 415}, memory back near its warm baseline (post-GC heap, tightly; RSS,
+// loosely). `FUZZ_SEED` replays a run, `FUZZ_REQUESTS` sets its length.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -26,7 +27,18 @@ const CONCURRENCY = 16;
  * more: ~100 huge bodies alone are ~150 MB, every request's body and answer several hundred MB.
  */
 const RSS_TOLERANCE_MB = 96;
-const HEAP_TOLERANCE_MB = 4;
+/**
+ * The live heap after a forced full GC (over the inspector), less compiled code, may exceed the
+ * warm baseline by this much (~50 bytes a request). Measured: -0.1 to -0.3 MB when healthy; +0.8 MB
+ * with the render cache bounded by count only (the growth this found: ~450 bytes a draft reply,
+ * ~100 a request; +2 MB after 30,000). Every input-driven cache is full at the baseline: the render
+ * cache is capped at 64 KiB for this run (every draft reply adds to it), the locale memo at 1,000
+ * entries; the replay store lives in Redis. V8's compiled code legitimately grows as more paths get
+ * optimized (bounded by the app's code; +0.6 MB after 10,000 requests, +1.0 MB after 30,000), so it
+ * gets its own allowance.
+ */
+const HEAP_TOLERANCE_MB = 0.5;
+const CODE_TOLERANCE_MB = 1.5;
 const CRASH_MARKERS = /unhandledRejection|uncaughtException|UnhandledPromiseRejection|FATAL ERROR|Segmentation fault/g;
 
 interface Failure {
@@ -88,6 +100,9 @@ describe('webhooks under hostile input (issue 6)', () => {
       heapBaselineMb: round(heapBaseline.heapUsedMb),
       heapAfterMb: round(heapAfter.heapUsedMb),
       heapToleranceMb: HEAP_TOLERANCE_MB,
+      codeToleranceMb: CODE_TOLERANCE_MB,
+      codeBaselineMb: round(heapBaseline.codeMb),
+      codeAfterMb: round(heapAfter.codeMb),
       externalBaselineMb: round(heapBaseline.externalMb),
       externalAfterMb: round(heapAfter.externalMb),
       seed: SEED,
@@ -100,7 +115,8 @@ describe('webhooks under hostile input (issue 6)', () => {
     expect(unhandledRejections).toBe(0);
     expect(run.failures.slice(0, 5)).toEqual([]);
     expect(rssAfterMb).toBeLessThanOrEqual(rssBaselineMb + RSS_TOLERANCE_MB);
-    expect(heapAfter.heapUsedMb).toBeLessThanOrEqual(heapBaseline.heapUsedMb + HEAP_TOLERANCE_MB);
+    expect(heapAfter.heapUsedMb - heapAfter.codeMb).toBeLessThanOrEqual(heapBaseline.heapUsedMb - heapBaseline.codeMb + HEAP_TOLERANCE_MB);
+    expect(heapAfter.codeMb).toBeLessThanOrEqual(heapBaseline.codeMb + CODE_TOLERANCE_MB);
     expect(heapAfter.externalMb).toBeLessThanOrEqual(heapBaseline.externalMb + HEAP_TOLERANCE_MB);
   }, 600_000);
 });
@@ -155,7 +171,11 @@ async function settledRss(target: FuzzTarget, goodEnough: (mb: number) => boolea
   }
 }
 
-/** With FUZZ_HEAP_SNAPSHOTS=<dir>, heap snapshots of the child at the baseline and after the run. */
+/**
+ * With FUZZ_HEAP_SNAPSHOTS=<dir>, heap snapshots of the child at the baseline and after the run
+ * (compare them in Chrome DevTools → Memory). Writing one raises RSS by ~250 MB for good, so the RSS
+ * check fails on such a run; the heap figures stay valid.
+ */
 async function snapshotIfAsked(target: FuzzTarget, label: string): Promise<void> {
   const dir = process.env.FUZZ_HEAP_SNAPSHOTS;
   if (!dir) return;

@@ -12,6 +12,8 @@ export interface HeapFigures {
   heapUsedMb: number;
   /** Memory held outside the JS heap by JS objects (Buffers, ArrayBuffers), after the same GC, MB. */
   externalMb: number;
+  /** Of heapUsedMb, V8's compiled machine code (grows as functions are optimized, bounded by the app's code), MB. */
+  codeMb: number;
 }
 
 export interface Inspector {
@@ -32,6 +34,11 @@ interface CdpMessage {
 }
 
 const MB = 1024 * 1024;
+/** Evaluated in the child (an ES module, so no `require`): external memory and used code space. */
+const MEMORY_EXPRESSION = `({
+  external: process.memoryUsage().external,
+  code: process.getBuiltinModule('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'code_space')?.space_used_size ?? 0,
+})`;
 
 /** Connects to the inspector of `app`, whose URL the child prints to stderr on start. */
 export async function connectInspector(app: AppProcess, timeoutMs = 30_000): Promise<Inspector> {
@@ -71,11 +78,11 @@ export async function connectInspector(app: AppProcess, timeoutMs = 30_000): Pro
     heapAfterGc: async () => {
       await collectGarbage();
       const { usedSize } = await send<{ usedSize: number }>('Runtime.getHeapUsage');
-      const { result } = await send<{ result: { value: number } }>('Runtime.evaluate', {
-        expression: 'process.memoryUsage().external',
+      const { result } = await send<{ result: { value: { external: number; code: number } } }>('Runtime.evaluate', {
+        expression: MEMORY_EXPRESSION,
         returnByValue: true,
       });
-      return { heapUsedMb: usedSize / MB, externalMb: result.value / MB };
+      return { heapUsedMb: usedSize / MB, externalMb: result.value.external / MB, codeMb: result.value.code / MB };
     },
     writeHeapSnapshot: async (path) => {
       await collectGarbage();

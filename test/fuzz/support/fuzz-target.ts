@@ -13,6 +13,7 @@ import { activate, until } from '../../twilio/twilio-support.js';
 
 /** A client with an active plan: its texts become announcement drafts quoted back in the reply. */
 export const DRAFTING_CLIENT_PHONE = '+15550107001';
+export const RENDER_CACHE_MAX_BYTES = 64 * 1024;
 
 export interface FuzzTarget {
   app: AppProcess;
@@ -43,6 +44,9 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
       // info: every request is logged, so the secrets audit has every line the app can write.
       LOG_LEVEL: 'info',
       LOCALIZATION_API_URL: '',
+      // Every draft reply quotes the draft, so each adds a render to this cache: small enough that
+      // the warm-up fills it, so the post-GC heap after the run compares like with like.
+      LOCALIZATION_CACHE_MAX_BYTES: String(RENDER_CACHE_MAX_BYTES),
       EncryptionSettings__Key: TEST_SECRETS.phoneCipherKey,
       KAFKA_TOPIC_NOTIFICATIONS: `${base}-notifications`,
       KAFKA_TOPIC_PAYMENTS: `${base}-payments`,
