@@ -8,7 +8,7 @@ import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio
 import { uniqueName, stackEnv } from '../support/stack.js';
 import { spreadKey, TEST_ACCOUNT_SID, phone, sendSmsJson } from './support/events.js';
 import { exactlyOnceProblems, fleetEnv, joinedWithPartitions, startMember, statOf } from './support/fleet.js';
-import { createTopic, plainKafka, produce } from './support/kafka.js';
+import { createTopic, plainKafka, produce, untilAllCommitted } from './support/kafka.js';
 import type { AppProcess } from '../support/app-process.js';
 
 jest.setTimeout(120_000);
@@ -62,8 +62,8 @@ describe('notifier exactly-once across kill -9 and SIGTERM', () => {
     const third = await startMember(env);
     members.push(third);
     await sink.waitFor((s) => s.countByTo().size >= EVENTS, 90_000, `all ${EVENTS} recipients`);
-    // Give a late duplicate (if the notifier made one) the time to arrive before judging.
-    await new Promise((r) => setTimeout(r, 2000));
+    // Judge only once every offset is committed: after that no message is in flight or read again.
+    await untilAllCommitted(kafka, env.KAFKA_CONSUMER_GROUP!, topic, 30_000);
     expect(exactlyOnceProblems(sink, EVENTS)).toEqual([]);
     // The kill really hit the window: messages Twilio had taken from the killed process were found
     // in its log by the next process instead of being sent again.

@@ -12,13 +12,14 @@ import { startLocalizationServer, type LocalizationServer } from '../../peers/lo
 import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
 import { stackEnv, uniqueName } from '../support/stack.js';
 import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, sendSmsJson, until } from './support/events.js';
-import { collect, createTopic, plainKafka, produce } from './support/kafka.js';
+import { collect, createTopic, plainKafka, produce, untilAllCommitted } from './support/kafka.js';
 
 jest.setTimeout(60_000);
 
 describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', () => {
   const topic = uniqueName('notify-delivery');
   const deadletterTopic = uniqueName('deadletter-delivery');
+  const groupId = uniqueName('notifier-delivery');
   const key = randomBytes(32);
   const cipher = new PhoneCipher(key);
   let kafka: Kafka;
@@ -41,7 +42,7 @@ describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
         REDIS_KEY_PREFIX: `${uniqueName('delivery')}:`,
         KAFKA_TOPIC_NOTIFICATIONS: topic,
         KAFKA_TOPIC_DEADLETTER: deadletterTopic,
-        KAFKA_CONSUMER_GROUP: uniqueName('notifier-delivery'),
+        KAFKA_CONSUMER_GROUP: groupId,
         NOTIFIER: 'twilio',
         TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
         TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
@@ -53,6 +54,7 @@ describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
         NOTIFIER_RETRY_BASE_MS: '200',
         NOTIFIER_RETRY_MAX_MS: '1000',
         NOTIFIER_BREAKER_COOLDOWN_MS: '1000',
+        NOTIFIER_AMBIGUOUS_SETTLE_MS: '1000',
         HEALTH_PORT: '0',
         HEALTH_HOST: '127.0.0.1',
         LOG_LEVEL: 'error',
@@ -197,7 +199,8 @@ describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
     // A later message proves the notifier moved on; the dropped one must not be re-sent.
     await send([sms(marker, 'WelcomeMessage', 'en-US')]);
     await sink.waitFor(() => delivered(marker).length === 1, 15_000, 'the marker SMS');
-    await new Promise((r) => setTimeout(r, 1500));
+    // Every offset committed: the dropped message is settled (looked up, or sent again) for good.
+    await untilAllCommitted(kafka, groupId, topic, 20_000);
     expect(delivered(to)).toHaveLength(1);
     expect(attemptsTo(to)).toHaveLength(1);
   });

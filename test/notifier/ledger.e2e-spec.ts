@@ -2,6 +2,7 @@
 import { Redis } from 'ioredis';
 import { DeliveryLedger } from '../../apps/notifier/src/dedupe/delivery-ledger.js';
 import { stackEnv, uniqueName } from '../support/stack.js';
+import { until } from './support/events.js';
 
 describe('DeliveryLedger (real Redis)', () => {
   const prefix = `${uniqueName('ledger')}:`;
@@ -35,8 +36,8 @@ describe('DeliveryLedger (real Redis)', () => {
     const first = await l.claim('e2', 'ownerA');
     expect(first.state).toBe('claimed');
     expect((await l.claim('e2', 'ownerB')).state).toBe('busy');
-    await new Promise((r) => setTimeout(r, 200));
-    const recovered = await l.claim('e2', 'ownerB');
+    let recovered: Awaited<ReturnType<DeliveryLedger['claim']>> | undefined;
+    await until(async () => (recovered = await l.claim('e2', 'ownerB')).state !== 'busy', 5_000, 'the 150 ms lease to run out');
     expect(recovered).toEqual({ state: 'recovered', since: (first as { since: number }).since });
     // The old owner lost it: renew fails, release is a no-op.
     expect(await l.renew('e2', 'ownerA')).toBe(false);

@@ -7,7 +7,7 @@ import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio
 import { uniqueName, stackEnv } from '../support/stack.js';
 import { spreadKey, TEST_ACCOUNT_SID, phone, sendSmsJson, until } from './support/events.js';
 import { exactlyOnceProblems, fleetEnv, joinedWithPartitions, startMember, statOf } from './support/fleet.js';
-import { createTopic, plainKafka, produce } from './support/kafka.js';
+import { createTopic, plainKafka, produce, untilAllCommitted } from './support/kafka.js';
 import type { AppProcess } from '../support/app-process.js';
 
 jest.setTimeout(120_000);
@@ -54,7 +54,7 @@ describe('notifier scale-out: 3 processes, 6 partitions, one killed', () => {
     expect(await victim.exited).toBe('SIGKILL');
 
     await sink.waitFor((s) => s.countByTo().size >= EVENTS, 90_000, `all ${EVENTS} recipients`);
-    await new Promise((r) => setTimeout(r, 2000));
+    await untilAllCommitted(kafka, env.KAFKA_CONSUMER_GROUP!, topic, 30_000);
     expect(exactlyOnceProblems(sink, EVENTS)).toEqual([]);
     expect(sink.messages.every((m) => m.body.startsWith('Tu código'))).toBe(true);
     // The survivors took over the victim's partitions (a rebalance gave them 3 each).

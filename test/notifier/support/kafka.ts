@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type IHeaders, type KafkaMessage } from 'kafkajs';
+import { until } from './events.js';
 
 export interface RawMessage {
   key?: string | Buffer | null;
@@ -62,6 +63,35 @@ export async function committedTotal(kafka: Kafka, groupId: string, topic: strin
   try {
     const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
     return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Waits until `groupId` has committed every partition of `topic` up to its end: each message is
+ * settled, none is in flight, none will be read again. The point after which a late duplicate
+ * can no longer appear.
+ */
+export async function untilAllCommitted(kafka: Kafka, groupId: string, topic: string, timeoutMs: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    let behind: string[] = [];
+    const committedToEnd = until(
+      async () => {
+        const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+        // -1: nothing committed yet, which is the end of an empty partition.
+        const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Math.max(0, Number(p.offset))]));
+        behind = ends.filter((end) => (at.get(end.partition) ?? 0) < Number(end.high)).map((end) => `p${end.partition} ${at.get(end.partition)}/${end.high}`);
+        return behind.length === 0;
+      },
+      timeoutMs,
+      `${groupId} to commit ${topic} to its end`,
+    );
+    await committedToEnd.catch((err: Error) => {
+      throw new Error(`${err.message}; behind (committed/end): ${behind.join(', ')}`);
+    });
   } finally {
     await admin.disconnect();
   }
