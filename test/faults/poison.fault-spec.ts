@@ -13,10 +13,9 @@ import { reportFigures } from '../support/figures.js';
 import { stackEnv, uniqueName } from '../support/stack.js';
 import { phone, SEND_SMS_KEY, sendSmsJson, spreadKey, TEST_ACCOUNT_SID } from '../notifier/support/events.js';
 import { fleetEnv, joinedWithPartitions, startMember } from '../notifier/support/fleet.js';
-import { createTopic, plainKafka, type RawMessage } from '../notifier/support/kafka.js';
+import { createTopic, plainKafka, untilAllCommitted, type RawMessage } from '../notifier/support/kafka.js';
 import {
   DEADLETTER_TOPIC,
-  allSettled,
   deadLettersFrom,
   firstAcceptedAt,
   latencySummary,
@@ -157,7 +156,7 @@ describe('fault scenario 5: poison messages among good ones', () => {
       const accepted = firstAcceptedAt(sink);
       if (poisoned !== undefined) latencies[poisoned ? 'poisoned' : 'clean'].push(phones.flatMap((to, i) => (to === undefined ? [] : [accepted.get(to)! - sentAt[i]!])));
     }
-    await allSettled(kafka, env.KAFKA_CONSUMER_GROUP!, topic, sentLog.length, 60_000);
+    await untilAllCommitted(kafka, env.KAFKA_CONSUMER_GROUP!, topic, 60_000);
     const durationMs = Date.now() - startedAt;
     const deadLetters = await deadLettersFrom(kafka, topic);
 

@@ -10,10 +10,9 @@ import { reportFigures } from '../support/figures.js';
 import { stackEnv, uniqueName } from '../support/stack.js';
 import { phone, sendSmsJson, spreadKey, TEST_ACCOUNT_SID } from '../notifier/support/events.js';
 import { fleetEnv, joinedWithPartitions, startMember } from '../notifier/support/fleet.js';
-import { createTopic, plainKafka } from '../notifier/support/kafka.js';
+import { createTopic, plainKafka, untilAllCommitted } from '../notifier/support/kafka.js';
 import {
   DEADLETTER_TOPIC,
-  allSettled,
   deadLettersFrom,
   firstAcceptedAt,
   latencySummary,
@@ -96,7 +95,7 @@ describe('fault scenario 4: Twilio trouble (429, 500, 21211, slow answers)', () 
     const sentAt = await produceAtRate(kafka, topic, events, EVENTS_PER_SECOND);
 
     await untilAllDelivered(sink, deliverable, 120_000);
-    await allSettled(kafka, env.KAFKA_CONSUMER_GROUP!, topic, EVENTS, 60_000);
+    await untilAllCommitted(kafka, env.KAFKA_CONSUMER_GROUP!, topic, 60_000);
     const durationMs = Date.now() - startedAt;
     const deadLetters = await deadLettersFrom(kafka, topic);
 

@@ -7,7 +7,7 @@ import { decodeDeadLetter } from '@app/shared/codec/decode.js';
 import type { DeadLetterRecord } from '@app/shared/codec/messages.js';
 import type { TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
 import { until } from '../../notifier/support/events.js';
-import { committedTotal, type RawMessage } from '../../notifier/support/kafka.js';
+import { type RawMessage } from '../../notifier/support/kafka.js';
 
 /** The dead-letter topic named by the contract; every scenario filters it by its own source topic. */
 export const DEADLETTER_TOPIC = 'deadletter';
@@ -57,11 +57,6 @@ async function producing(kafka: Kafka, topic: string, work: (send: (messages: Sc
   } finally {
     await producer.disconnect();
   }
-}
-
-/** Waits until the group has committed every one of `total` offsets: each event is settled, none is still in flight. */
-export async function allSettled(kafka: Kafka, groupId: string, topic: string, total: number, timeoutMs: number): Promise<void> {
-  await until(async () => (await committedTotal(kafka, groupId, topic)) >= total, timeoutMs, `${total} committed offsets of ${groupId}`);
 }
 
 export interface DeadLetter {
