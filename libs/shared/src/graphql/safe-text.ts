@@ -5,9 +5,3 @@ export function maskPhoneNumbers(text: string): string {
     return digits.length >= 7 ? `***${digits.slice(-4)}` : match;
   });
 }
-
-/** `***0100` for `+15555550100`: the only form in which a phone number may appear in logs or errors. */
-export function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, '');
-  return `***${digits.slice(-4)}`;
-}
