@@ -4,18 +4,10 @@ import Stripe from 'stripe';
 import { encodeNodeId } from '@app/shared/graphql/node-id.js';
 import type { TestGateway } from '../../../peers/gateway/gateway-server.js';
 import { stackEnv } from '../../support/stack.js';
-import { checkoutSessionObject, priceObject, productObject, stripeEvent, stripeId, type StripeEventPayload } from '../../stripe/support/stripe-fixtures.js';
+import { checkoutSessionObject, HANDLED_STRIPE_EVENT_TYPES, priceObject, productObject, stripeEvent, stripeId, type StripeEventPayload } from '../../stripe/support/stripe-fixtures.js';
 
-/** The seven handled types (apps/webhooks/src/stripe/handlers/stripe-event-handlers.ts). */
-export const STORM_TYPES = [
-  'checkout.session.completed',
-  'product.created',
-  'product.updated',
-  'product.deleted',
-  'price.created',
-  'price.updated',
-  'price.deleted',
-] as const;
+/** The seven handled types, each its own handler in the app. */
+export const STORM_TYPES = HANDLED_STRIPE_EVENT_TYPES;
 
 export interface PlannedEvent {
   event: StripeEventPayload;

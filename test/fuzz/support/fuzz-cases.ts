@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { checkoutSessionObject, priceObject, productObject, stripeEvent, stripeSignature } from '../../../apps/cli/src/simulate/stripe-events.js';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../../apps/cli/src/simulate/simulated-stripe-events.js';
 import { parseForm, type FormParams } from '../../../apps/webhooks/src/twilio/inbound/inbound-sms.js';
 import { TEST_SECRETS } from '../../support/test-secrets.js';
 import type { RawRequest } from './raw-http.js';
@@ -29,7 +30,6 @@ const KEY = TEST_SECRETS.webhooksApiKey;
 const PATH: Record<Endpoint, string> = { twilio: '/api/TwilioWebhookHandler', stripe: '/api/StripeWebhookHandler' };
 const MEDIA: Record<Endpoint, string> = { twilio: 'application/x-www-form-urlencoded', stripe: 'application/json' };
 const LIMIT: Record<Endpoint, number> = { twilio: 64 * 1024, stripe: 1024 * 1024 };
-const HANDLED_TYPES = ['checkout.session.completed', 'product.created', 'product.updated', 'product.deleted', 'price.created', 'price.updated', 'price.deleted'];
 const ANY: readonly number[] = ALLOWED_STATUSES;
 
 const withKey = (endpoint: Endpoint) => `${PATH[endpoint]}?code=${KEY}`;
@@ -228,7 +228,7 @@ const mutated = (object: Record<string, unknown>) =>
 /** Correctly signed events of a handled (or unknown) type whose data.object is not what the handler reads. */
 const stripeWrongShape = fc
   .tuple(
-    fc.oneof({ arbitrary: fc.constantFrom(...HANDLED_TYPES), weight: 4 }, { arbitrary: fc.stringMatching(/^[a-z0-9_.]{1,30}$/), weight: 1 }),
+    fc.oneof({ arbitrary: fc.constantFrom(...HANDLED_STRIPE_EVENT_TYPES), weight: 4 }, { arbitrary: fc.stringMatching(/^[a-z0-9_.]{1,30}$/), weight: 1 }),
     fc.oneof(
       realisticObject.chain(mutated),
       fc.record({ id: fc.string({ minLength: 1, maxLength: 40 }), object: fc.oneof(fc.constantFrom('product', 'price', 'checkout.session'), fc.string({ minLength: 1 })) }).chain((head) =>

@@ -16,6 +16,8 @@ export {
   type StripeEventPayload,
 } from '../../../apps/cli/src/simulate/stripe-events.js';
 
+export { HANDLED_STRIPE_EVENT_TYPES } from '../../../apps/cli/src/simulate/simulated-stripe-events.js';
+
 export const WEBHOOK_SECRET = 'whsec_test_secret';
 
 /** The `Stripe-Signature` header for `body`, as Stripe computes it. */
