@@ -5,6 +5,7 @@ import {
   type LocalizationResponseMessage,
 } from '../../libs/shared/src/localization/localization-proto.js';
 import { startLocalizationServer, type LocalizationServer } from './localization-server.js';
+import { DEFAULT_RESOURCES } from './resources.js';
 
 type RawClient = Client & {
   GetLocalizedString(
@@ -37,7 +38,11 @@ describe('LocalizationApi peer', () => {
 
   beforeEach(async () => {
     server = await startLocalizationServer({
-      catalog: { Greeting: { 'en-US': 'Hi {name}\\nBye {other}', 'es-ES': 'Hola {name}' } },
+      resources: {
+        '': { Greeting: 'Hi {name}\\nBye {name}, from {other}', Plain: 'No placeholders', Loop: '{a}-{b}' },
+        es: { Greeting: 'Hola {name} y {other}' },
+        'es-MX': { Plain: 'Sin marcadores (MX)' },
+      },
     });
     client = rawClient(server);
   });
@@ -51,42 +56,155 @@ describe('LocalizationApi peer', () => {
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
   });
 
-  it('renders server-side: parameters replace placeholders, \\n becomes a line break, missing ones stay', async () => {
-    const res = await call(client, { resourceKey: 'Greeting', locale: 'en-US', parameters: { name: 'Ana' } });
-    expect(res).toEqual({ localizedString: 'Hi Ana\nBye {other}', success: true, errorMessage: '' });
+  it('renders server-side: every occurrence of each placeholder, \\n as a line break', async () => {
+    const res = await call(client, { resourceKey: 'Greeting', locale: 'en-US', parameters: { name: 'Ana', other: 'Bo', extra: 'ignored' } });
+    expect(res).toEqual({ localizedString: 'Hi Ana\nBye Ana, from Bo', success: true, errorMessage: '' });
   });
 
-  it('falls back es-MX → es-ES, unknown languages and an empty locale → en-US', async () => {
-    expect((await call(client, { resourceKey: 'Greeting', locale: 'es-MX', parameters: { name: 'Ana' } })).localizedString).toBe('Hola Ana');
-    expect((await call(client, { resourceKey: 'Greeting', locale: 'fr-FR', parameters: { name: 'Ana' } })).localizedString).toMatch(/^Hi Ana/);
-    expect((await call(client, { resourceKey: 'Greeting' })).localizedString).toMatch(/^Hi \{name\}/);
+  it('substitutes in order on the text so far, like the C# Aggregate/Replace', async () => {
+    // {a} is replaced first; its value contains {b}, which the later {b} replacement then hits.
+    const res = await call(client, { resourceKey: 'Loop', locale: 'en-US', parameters: { a: '[{b}]', b: 'B' } });
+    expect(res.localizedString).toBe('[B]-B');
   });
 
-  it('answers an unknown key with success=false and the key itself', async () => {
-    const res = await call(client, { resourceKey: 'Missing', locale: 'en-US' });
-    expect(res.success).toBe(false);
-    expect(res.localizedString).toBe('Missing');
-    expect(res.errorMessage).toContain('Missing');
+  it('fails the call with UNKNOWN when a placeholder has no parameter, as ASP.NET Core gRPC reports an unhandled exception', async () => {
+    await expect(call(client, { resourceKey: 'Greeting', locale: 'en-US', parameters: { name: 'Ana' } })).rejects.toMatchObject({
+      code: status.UNKNOWN,
+      details: "Exception was thrown by handler. KeyNotFoundException: The given key 'other' was not present in the dictionary.",
+    });
   });
 
-  it('serves the embedded catalog by default', async () => {
-    const defaultServer = await startLocalizationServer();
-    const defaultClient = rawClient(defaultServer);
+  it.each(['not a culture', 'e', 'en US', 'es-ES!', 'x'.repeat(86)])('fails the call with UNKNOWN for the invalid culture name %j', async (locale) => {
+    await expect(call(client, { resourceKey: 'Plain', locale })).rejects.toMatchObject({
+      code: status.UNKNOWN,
+      details: `Exception was thrown by handler. CultureNotFoundException: Culture is not supported. (Parameter 'name')\n${locale} is an invalid culture identifier.`,
+    });
+  });
+
+  it('checks the culture before the key: an invalid culture fails even for an unknown key', async () => {
+    await expect(call(client, { resourceKey: 'Missing', locale: '??' })).rejects.toMatchObject({ code: status.UNKNOWN });
+  });
+
+  it('falls back like .NET resources: specific → language → neutral, case-insensitively', async () => {
+    const say = async (resourceKey: string, locale: string) =>
+      (await call(client, { resourceKey, locale, parameters: { name: 'Ana', other: 'Bo' } })).localizedString;
+    expect(await say('Greeting', 'es-ES')).toBe('Hola Ana y Bo');
+    expect(await say('Greeting', 'es-MX')).toBe('Hola Ana y Bo');
+    expect(await say('Greeting', 'ES')).toBe('Hola Ana y Bo');
+    expect(await say('Plain', 'es-mx')).toBe('Sin marcadores (MX)');
+    expect(await say('Plain', 'es-ES')).toBe('No placeholders'); // not in es: neutral
+    expect(await say('Greeting', 'fr-FR')).toBe('Hi Ana\nBye Ana, from Bo');
+    expect(await say('Greeting', 'xx-YY')).toBe('Hi Ana\nBye Ana, from Bo'); // well formed, unknown: accepted
+  });
+
+  it('treats an empty locale as the default culture (en-US unless configured)', async () => {
+    expect((await call(client, { resourceKey: 'Plain' })).localizedString).toBe('No placeholders');
+    const mx = await startLocalizationServer({ resources: { '': { Plain: 'neutral' }, es: { Plain: 'es' } }, defaultCulture: 'es-MX' });
+    const mxClient = rawClient(mx);
     try {
-      const res = await call(defaultClient, { resourceKey: 'AnnouncementSent', locale: 'es-ES', parameters: { count: '47' } });
-      expect(res.localizedString).toBe('Enviado a 47 suscriptores');
+      expect((await call(mxClient, { resourceKey: 'Plain', locale: '' })).localizedString).toBe('es');
     } finally {
-      defaultClient.close();
-      await defaultServer.stop();
+      mxClient.close();
+      await mx.stop();
     }
   });
 
+  it('answers an unknown key with success=false, the key itself and an error message', async () => {
+    const res = await call(client, { resourceKey: 'Missing', locale: 'en-US' });
+    expect(res).toEqual({ localizedString: 'Missing', success: false, errorMessage: "Resource key 'Missing' not found." });
+    // Keys are case-sensitive.
+    expect((await call(client, { resourceKey: 'plain', locale: 'en-US' })).success).toBe(false);
+  });
+
+  describe('default resources (the real LocalizationApi key list)', () => {
+    let defaultServer: LocalizationServer;
+    let defaultClient: RawClient;
+    beforeAll(async () => {
+      defaultServer = await startLocalizationServer();
+      defaultClient = rawClient(defaultServer);
+    });
+    afterAll(async () => {
+      defaultClient.close();
+      await defaultServer.stop();
+    });
+
+    /** Keys and placeholder names of the real resx files (getnudges/monov4, LocalizationService.resx). */
+    const REAL_KEYS: Record<string, string[]> = {
+      AnnouncementCancelled: [],
+      AnnouncementConfirm: ['smsBody'],
+      AnnouncementSent: ['count'],
+      AnnouncementTemplate: ['clientName', 'smsBody', 'link'],
+      ClientHelpMessage: ['accountUrl', 'subUrl', 'shareUrl'],
+      NoMessagesRemaining: [],
+      NoPendingAnnouncement: [],
+      NotCustomer: [],
+      NotInStopMode: [],
+      NotSubscriber: [],
+      SubscriberHelpMessage: [],
+      SubscriptionNotActive: [],
+      SupportMessage: [],
+      UnsubscribeAllSuccess: [],
+      UnsubscribeInvalidSelection: [],
+      UnsubscribeListEntry: ['index', 'clientName'],
+      UnsubscribeListTemplate: ['list'],
+      UnsubscribeSuccess: ['clientName'],
+      ClientOtpVerified: ['url'],
+      SendOtp: ['otp'],
+      PriceTierUpdate: ['priceTierId'],
+      Anything: ['body'],
+      NewSubscriberWelcome: ['name'],
+      ClientNewSubscriber: ['count'],
+      UserLoggedIn: [],
+    };
+
+    it('has exactly the real keys, each in both cultures', () => {
+      expect(Object.keys(DEFAULT_RESOURCES).sort()).toEqual(['', 'es']);
+      expect(Object.keys(DEFAULT_RESOURCES['']!).sort()).toEqual(Object.keys(REAL_KEYS).sort());
+      expect(Object.keys(DEFAULT_RESOURCES.es!).sort()).toEqual(Object.keys(REAL_KEYS).sort());
+    });
+
+    it.each(Object.entries(REAL_KEYS))('%s renders with exactly its real placeholders, and fails without each of them', async (key, names) => {
+      const parameters = Object.fromEntries(names.map((n) => [n, `<${n}>`]));
+      for (const locale of ['en-US', 'es-ES']) {
+        const res = await call(defaultClient, { resourceKey: key, locale, parameters });
+        expect(res.success).toBe(true);
+        for (const n of names) expect(res.localizedString).toContain(`<${n}>`);
+        expect(res.localizedString).not.toMatch(/\{\w+\}/);
+        for (const n of names) {
+          const { [n]: _dropped, ...rest } = parameters;
+          await expect(call(defaultClient, { resourceKey: key, locale, parameters: rest })).rejects.toMatchObject({ code: status.UNKNOWN });
+        }
+      }
+    });
+
+    it('renders the texts the Nudges documentation fixes, and lacks the keys only this project has', async () => {
+      const sent = (locale: string) => call(defaultClient, { resourceKey: 'AnnouncementSent', locale, parameters: { count: '47' } });
+      expect((await sent('es-ES')).localizedString).toBe('Enviado a 47 suscriptores');
+      expect((await sent('es-MX')).localizedString).toBe('Enviado a 47 suscriptores');
+      expect((await sent('fr-FR')).localizedString).toBe('Sent to 47 subscribers');
+      expect((await sent('')).localizedString).toBe('Sent to 47 subscribers');
+      const help = await call(defaultClient, { resourceKey: 'ClientHelpMessage', locale: 'en-US', parameters: { accountUrl: 'a', subUrl: 's', shareUrl: 'x' } });
+      expect(help.localizedString.startsWith('Reply COMMANDS for help\n')).toBe(true);
+      for (const key of ['WelcomeMessage', 'MessageException', 'MessageTooLong']) {
+        expect(await call(defaultClient, { resourceKey: key, locale: 'en-US' })).toMatchObject({ success: false, localizedString: key });
+      }
+    });
+
+    it("keeps the real es file's quirks: a backslash before each line break, and three English texts", async () => {
+      const help = await call(defaultClient, { resourceKey: 'ClientHelpMessage', locale: 'es-ES', parameters: { accountUrl: 'a', subUrl: 's', shareUrl: 'x' } });
+      expect(help.localizedString.startsWith('Responde COMMANDS para ayuda\\\n\\\n')).toBe(true);
+      const en = await call(defaultClient, { resourceKey: 'UserLoggedIn', locale: 'en-US' });
+      const es = await call(defaultClient, { resourceKey: 'UserLoggedIn', locale: 'es-ES' });
+      expect(es.localizedString).toBe(en.localizedString);
+    });
+  });
+
   it('counts calls in every mode; fail mode answers UNAVAILABLE', async () => {
-    await call(client, { resourceKey: 'Greeting', locale: 'en-US' });
+    await call(client, { resourceKey: 'Plain', locale: 'en-US' });
     server.setMode('fail');
-    await expect(call(client, { resourceKey: 'Greeting', locale: 'en-US' })).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    await expect(call(client, { resourceKey: 'Plain', locale: 'en-US' })).rejects.toMatchObject({ code: status.UNAVAILABLE });
     server.setMode('ok');
-    await call(client, { resourceKey: 'Greeting', locale: 'en-US' });
+    await call(client, { resourceKey: 'Plain', locale: 'en-US' });
     expect(server.calls).toBe(3);
   });
 
@@ -94,11 +212,11 @@ describe('LocalizationApi peer', () => {
     server.setSlowMs(300);
     server.setMode('slow');
     const started = Date.now();
-    await expect(call(client, { resourceKey: 'Greeting', locale: 'es-ES', parameters: { name: 'x' } })).resolves.toMatchObject({
-      localizedString: 'Hola x',
+    await expect(call(client, { resourceKey: 'Greeting', locale: 'es-ES', parameters: { name: 'x', other: 'y' } })).resolves.toMatchObject({
+      localizedString: 'Hola x y y',
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-    await expect(call(client, { resourceKey: 'Greeting', locale: 'es-ES' }, 100)).rejects.toMatchObject({
+    await expect(call(client, { resourceKey: 'Plain', locale: 'es-ES' }, 100)).rejects.toMatchObject({
       code: status.DEADLINE_EXCEEDED,
     });
   });
@@ -106,7 +224,7 @@ describe('LocalizationApi peer', () => {
   it('stop() frees the port so a server can start again on it', async () => {
     const { port } = server;
     await server.stop();
-    await expect(call(client, { resourceKey: 'Greeting' }, 1000)).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    await expect(call(client, { resourceKey: 'Plain' }, 1000)).rejects.toMatchObject({ code: status.UNAVAILABLE });
     server = await startLocalizationServer({ port });
     expect(server.port).toBe(port);
     const fresh = rawClient(server);

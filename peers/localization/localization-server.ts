@@ -6,13 +6,20 @@ import {
   type ServerUnaryCall,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { EMBEDDED_CATALOG, catalogLocales, lookupTemplate, type Catalog } from '../../libs/shared/src/localization/catalog.js';
+// The proto (a contract artefact) is shared with the client; the behaviour is not.
 import {
   localizationGrpcDefinition,
   type LocalizationRequestMessage,
   type LocalizationResponseMessage,
 } from '../../libs/shared/src/localization/localization-proto.js';
-import { renderTemplate } from '../../libs/shared/src/localization/render.js';
+import {
+  DotnetException,
+  createCulture,
+  findResource,
+  formatWithReplacements,
+  unhandledExceptionDetails,
+} from './dotnet-behaviour.js';
+import { DEFAULT_RESOURCES, type ResourceSets } from './resources.js';
 
 export type LocalizationServerMode = 'ok' | 'slow' | 'fail';
 
@@ -20,8 +27,13 @@ export interface LocalizationServerOptions {
   /** 0 (default) picks a free port; pass a previous server's port to restart "the same" server. */
   port?: number;
   host?: string;
-  /** Resources served; defaults to the catalog embedded in libs/shared. */
-  catalog?: Catalog;
+  /** Resources served, by culture name ('' = neutral); defaults to the peer's own table (resources.ts). */
+  resources?: ResourceSets;
+  /**
+   * The culture an empty `locale` means: the real server uses the request culture set by ASP.NET
+   * Core's request localization, `en-US` for a gRPC call (no Accept-Language). Default 'en-US'.
+   */
+  defaultCulture?: string;
   /** Delay of answers in 'slow' mode (default 5000 ms). */
   slowMs?: number;
 }
@@ -43,24 +55,42 @@ type Call = ServerUnaryCall<LocalizationRequestMessage, LocalizationResponseMess
 type Answer = sendUnaryData<LocalizationResponseMessage>;
 
 /**
- * A stand-in for Nudges' LocalizationApi, built from the same proto as the client. Like the C#
- * service it renders server-side (placeholders from `parameters`, `\n` as a line break), falls back
- * es-MX → es-ES → en-US, and answers an unknown key with success=false and the key itself.
+ * A stand-in for Nudges' LocalizationApi (dotnet/LocalizationApi/Services/LocalizationService.cs),
+ * built from the same proto as the client but with its own resources and renderer:
+ * - renders server-side: `{name}` from `parameters`, the two characters `\n` as a line break;
+ * - a placeholder with no parameter, or a locale that is not a valid culture name, fails the call
+ *   with gRPC UNKNOWN `Exception was thrown by handler. <Type>: <message>`;
+ * - an empty locale means en-US; cultures fall back like .NET resources (es-MX → es → neutral
+ *   English; fr-FR → neutral English);
+ * - an unknown key answers success=false, localized_string = the key, error_message set.
  */
 export async function startLocalizationServer(options: LocalizationServerOptions = {}): Promise<LocalizationServer> {
   const host = options.host ?? '127.0.0.1';
-  const catalog = options.catalog ?? EMBEDDED_CATALOG;
-  const locales = catalogLocales(catalog);
+  const resources = options.resources ?? DEFAULT_RESOURCES;
+  const defaultCulture = options.defaultCulture ?? 'en-US';
   let mode: LocalizationServerMode = 'ok';
   let slowMs = options.slowMs ?? 5000;
   let calls = 0;
   const delayed = new Set<NodeJS.Timeout>();
 
-  const answer = (call: Call): LocalizationResponseMessage => {
-    const { resourceKey, locale, parameters } = call.request;
-    const found = lookupTemplate(catalog, resourceKey, locale, locales);
-    if (!found) return { localizedString: resourceKey, success: false, errorMessage: `Resource key '${resourceKey}' not found.` };
-    return { localizedString: renderTemplate(found.template, parameters ?? {}), success: true, errorMessage: '' };
+  const render = (request: LocalizationRequestMessage): LocalizationResponseMessage => {
+    const { resourceKey, locale, parameters } = request;
+    const culture = createCulture(locale === '' ? defaultCulture : locale);
+    const stored = findResource(resources, resourceKey, culture);
+    if (stored === undefined) return { localizedString: resourceKey, success: false, errorMessage: `Resource key '${resourceKey}' not found.` };
+    return { localizedString: formatWithReplacements(stored, parameters ?? {}), success: true, errorMessage: '' };
+  };
+
+  const answer = (call: Call, callback: Answer): void => {
+    let response: LocalizationResponseMessage;
+    try {
+      response = render(call.request);
+    } catch (e) {
+      if (!(e instanceof DotnetException)) throw e;
+      callback({ code: status.UNKNOWN, details: unhandledExceptionDetails(e) });
+      return;
+    }
+    callback(null, response);
   };
 
   const getLocalizedString = (call: Call, callback: Answer): void => {
@@ -70,12 +100,12 @@ export async function startLocalizationServer(options: LocalizationServerOptions
       return;
     }
     if (mode === 'ok') {
-      callback(null, answer(call));
+      answer(call, callback);
       return;
     }
     const timer = setTimeout(() => {
       delayed.delete(timer);
-      if (!call.cancelled) callback(null, answer(call));
+      if (!call.cancelled) answer(call, callback);
     }, slowMs);
     delayed.add(timer);
   };
