@@ -24,10 +24,10 @@ export type DecodeInput = Buffer | Uint8Array | string | null | undefined;
 
 export interface DecodeOptions {
   /**
-   * Reject values whose first property is not `$type` (as the C# reader does). Off by default:
-   * this project reads leniently and always writes `$type` first.
+   * Accept `$type` in any position. Off by default: a C# reader refuses a value whose first
+   * property is not `$type`, and so do ours, so a writer that breaks the rule is caught here too.
    */
-  requireTypeFirst?: boolean;
+  allowTypeAnywhere?: boolean;
 }
 
 export const decoded = <T>(value: T): DecodeResult<T> => ({ ok: true, value });

@@ -1,8 +1,11 @@
-import type { EncodedBytes } from './bytes.js';
+import { isWellFormedUnicode } from './bytes.js';
 import { truncate } from './decode-result.js';
-import { RawJson, writeJsonObject } from './json-writer.js';
-import { FIELD_ORDER, ORIGINAL_FIELD_ORDER, type DeadLetterOriginal, type WireEvent } from './messages.js';
-import { ALL_SCHEMAS } from './schemas.js';
+import { writeJsonObject } from './json-writer.js';
+import type { ForeignProductEvent, PaymentEvent, SendSmsNotification } from './messages.js';
+import { ALL_SHAPES, type WireShape } from './wire-shapes.js';
+
+/** The messages this project writes (the other types of the contract are only read). */
+export type WritableEvent = SendSmsNotification | PaymentEvent | ForeignProductEvent;
 
 /** The event given to `encodeEvent` breaks the contract (unknown `$type`, bad GUID, missing field, ...). */
 export class EventEncodeError extends Error {
@@ -16,38 +19,36 @@ export class EventEncodeError extends Error {
 }
 
 /**
- * Encodes any message of the contract as UTF-8 JSON text: `$type` first, then the fields in the
- * order of `FIELD_ORDER`, no whitespace, `undefined` left out, dictionary keys as given. The event
- * is validated with the same schema the decoder uses, so what we write, we can read.
+ * Encodes a message as UTF-8 JSON text a C# reader binds in full: `$type` first, then the PascalCase
+ * properties in the order the C# record declares them, no whitespace, nulls written, dictionary
+ * keys as given. The wire object is checked with the rules the decoder uses, so what we write, we
+ * can read; strings with a lone surrogate are refused (System.Text.Json cannot read them).
  * @throws EventEncodeError when the event does not satisfy the contract.
  */
-export function encodeEvent(event: WireEvent): string {
+export function encodeEvent(event: WritableEvent): string {
   const type = typeof event?.$type === 'string' ? event.$type : '(no $type)';
-  const schema = ALL_SCHEMAS.get(type);
-  if (!schema) throw new EventEncodeError(truncate(type), ['$type: not a message type of the contract']);
-  const parsed = schema.safeParse(event);
-  if (!parsed.success) {
-    throw new EventEncodeError(type, parsed.error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`));
-  }
-  return writeEvent(parsed.data);
+  const shape = ALL_SHAPES.get(type);
+  if (!shape || shape.fields.length === 0) throw new EventEncodeError(truncate(type), ['$type: not a message type this project writes']);
+  const entries = wireEntries(shape, event as unknown as Record<string, unknown>);
+  const issues = [...missingOnWrite(shape, event as unknown as Record<string, unknown>), ...illFormedStrings(entries)];
+  const parsed = shape.read.safeParse(Object.fromEntries(entries));
+  if (!parsed.success) issues.push(...parsed.error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`));
+  if (issues.length > 0) throw new EventEncodeError(type, issues);
+  return writeJsonObject([['$type', type], ...entries]);
 }
 
-function writeEvent(event: WireEvent): string {
-  const order = FIELD_ORDER[event.$type] as readonly string[];
-  const fields = event as unknown as Record<string, unknown>;
-  return writeJsonObject(order.map((name) => [name, name === 'original' ? writeOriginal(fields[name] as DeadLetterOriginal) : fields[name]]));
-}
+const wireEntries = (shape: WireShape<unknown>, event: Record<string, unknown>): [string, unknown][] =>
+  shape.fields.map((f) => [f.wire, event[f.name] === undefined && f.requiredOnWrite !== true ? null : event[f.name]]);
 
-function writeOriginal(original: DeadLetterOriginal): RawJson {
-  const headers = writeJsonObject(Object.entries(original.headers).map(([name, bytes]) => [name, writeBytes(bytes)]));
-  const fields: Partial<Record<keyof DeadLetterOriginal, unknown>> = {
-    ...original,
-    key: original.key && writeBytes(original.key),
-    value: original.value && writeBytes(original.value),
-    headers: new RawJson(headers),
+const missingOnWrite = (shape: WireShape<unknown>, event: Record<string, unknown>): string[] =>
+  shape.fields.filter((f) => f.requiredOnWrite && (event[f.name] === null || event[f.name] === undefined)).map((f) => `${f.wire}: is required`);
+
+function illFormedStrings(entries: [string, unknown][]): string[] {
+  const bad: string[] = [];
+  const visit = (path: string, value: unknown): void => {
+    if (typeof value === 'string' && !isWellFormedUnicode(value)) bad.push(`${path}: has an unpaired surrogate`);
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(`${path}.${truncate(k)}`, v);
   };
-  return new RawJson(writeJsonObject(ORIGINAL_FIELD_ORDER.map((name) => [name, fields[name]])));
+  for (const [name, value] of entries) visit(name, value);
+  return bad;
 }
-
-const writeBytes = (bytes: EncodedBytes): RawJson =>
-  new RawJson(writeJsonObject([['encoding', bytes.encoding], ['data', bytes.data]]));

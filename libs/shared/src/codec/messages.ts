@@ -1,10 +1,13 @@
 import type { EncodedBytes } from './bytes.js';
 
+// The messages of the contract as the TypeScript code sees them (camelCase). The wire names are
+// PascalCase, as the C# records declare them; `wire-shapes.ts` maps one to the other.
+
 // ---- notifications topic ----
 
 export const SEND_SMS_TYPE = 'notification.sendSms';
 
-/** Notifications without a phone number; the notifier cannot deliver them (unsupported type). */
+/** Notifications of the C# family that name no recipient: expected traffic, never sent as SMS. */
 export const CLIENT_NOTIFICATION_TYPES = [
   'notification.clientCreated',
   'notification.clientUpdated',
@@ -13,15 +16,22 @@ export const CLIENT_NOTIFICATION_TYPES = [
 ] as const;
 export type ClientNotificationType = (typeof CLIENT_NOTIFICATION_TYPES)[number];
 
+/** Client events that upstream's ClientEventProducer also writes to the notifications topic. */
+export const CLIENT_EVENT_TYPES = ['client.created', 'client.updated'] as const;
+export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];
+
 export const NOTIFICATION_TYPES = [SEND_SMS_TYPE, ...CLIENT_NOTIFICATION_TYPES] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export interface SendSmsNotification {
   $type: typeof SEND_SMS_TYPE;
-  /** Plain E.164 (`+…`) or the encrypted form; see `resolvePhoneNumber`. */
-  phoneNumber: string;
+  /**
+   * Plain E.164 (`+…`) or the encrypted form; see `resolvePhoneNumber`. `null` in the earlier
+   * generation, whose recipient is the key's `EventKey` (see `sendSmsRecipient`).
+   */
+  phoneNumber: string | null;
   resourceKey: string;
-  /** e.g. `en-US`. */
+  /** e.g. `en-US`; empty when the producer gave none. */
   locale: string;
   /** Placeholder values; keys are kept exactly as written. Decoded dictionaries have a null prototype. */
   replacements: Record<string, string>;
@@ -34,12 +44,16 @@ export interface ClientNotification {
   replacements: Record<string, string>;
 }
 
-export type NotificationEvent = SendSmsNotification | ClientNotification;
+/** Only the type is read: the notifier skips these. */
+export interface ClientEvent {
+  $type: ClientEventType;
+}
+
+export type NotificationEvent = SendSmsNotification | ClientNotification | ClientEvent;
 
 // ---- payments topic ----
 
 export const PAYMENT_COMPLETED_TYPE = 'payment.completed';
-export const PAYMENT_TYPES = [PAYMENT_COMPLETED_TYPE] as const;
 
 export interface PaymentCompleted {
   $type: typeof PAYMENT_COMPLETED_TYPE;
@@ -47,7 +61,7 @@ export interface PaymentCompleted {
   clientId: string;
   /** Stripe price id (`price_…`). */
   priceForeignServiceId: string;
-  /** Lower-case hyphenated GUID; also the Kafka key's `eventKey`. */
+  /** Lower-case hyphenated GUID. */
   paymentConfirmationId: string;
 }
 
@@ -57,7 +71,6 @@ export type PaymentEvent = PaymentCompleted;
 
 export const FOREIGN_PRODUCT_CREATED_TYPE = 'foreignProduct.created';
 export const FOREIGN_PRODUCT_SYNCHRONIZED_TYPE = 'foreignProduct.synchronized';
-export const FOREIGN_PRODUCT_TYPES = [FOREIGN_PRODUCT_CREATED_TYPE, FOREIGN_PRODUCT_SYNCHRONIZED_TYPE] as const;
 
 export interface ForeignProductCreated {
   $type: typeof FOREIGN_PRODUCT_CREATED_TYPE;
@@ -80,10 +93,14 @@ export interface ForeignProductSynchronized {
 
 export type ForeignProductEvent = ForeignProductCreated | ForeignProductSynchronized;
 
+export type WireEvent = NotificationEvent | PaymentEvent | ForeignProductEvent;
+export type WireEventType = WireEvent['$type'];
+
 // ---- deadletter topic ----
 
-export const DEAD_LETTER_TYPE = 'deadletter.record';
-export const DEAD_LETTER_TYPES = [DEAD_LETTER_TYPE] as const;
+/** C#'s FailureType, written as its number. */
+export const FailureType = { None: 0, Transient: 1, Permanent: 2, DependencyDown: 3, Fatal: 4 } as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
 export const DEAD_LETTER_SOURCES = ['notifier', 'webhooks'] as const;
 export type DeadLetterSource = (typeof DEAD_LETTER_SOURCES)[number];
@@ -100,7 +117,7 @@ export const KNOWN_REASON_CODES = [
   'poison.type-not-first',
   'poison.unknown-type',
   'poison.invalid-fields',
-  'poison.unsupported-type',
+  'poison.no-recipient',
   'poison.phone-decrypt',
   'poison.invalid-phone',
   'poison.unknown-resource-key',
@@ -115,7 +132,13 @@ export type KnownReasonCode = (typeof KNOWN_REASON_CODES)[number];
 // `string & {}` keeps editor completion for the known codes while accepting any string.
 export type DeadLetterReasonCode = KnownReasonCode | (string & {});
 
-/** The message as it was received, byte-exact. */
+/** C#'s `EventKey`: a type name and a GUID. */
+export interface DeadLetterEventKey {
+  type: string;
+  id: string;
+}
+
+/** The message as it was received, byte-exact (this project's addition to the C# record). */
 export interface DeadLetterOriginal {
   topic?: string;
   partition?: number;
@@ -127,62 +150,43 @@ export interface DeadLetterOriginal {
   headers: Record<string, EncodedBytes>;
 }
 
-export interface DeadLetterRecord {
-  $type: typeof DEAD_LETTER_TYPE;
-  /** UUID v4, lower-case; also the Kafka key's `eventKey`. */
-  id: string;
+/** What this project adds to the C# record; absent on records the C# services wrote. */
+export interface EdgeDeadLetterDetails {
   source: DeadLetterSource;
   reasonCode: DeadLetterReasonCode;
-  /** For humans; never contains secrets or phone numbers. */
-  reason: string;
-  /** Processing attempts made before giving up (0 when nothing was attempted). */
-  attempts: number;
-  /** ISO-8601 with offset (`Z` for UTC). */
-  failedAt: string;
   stripeEventId?: string;
   stripeEventType?: string;
   original: DeadLetterOriginal;
 }
 
-export type DeadLetterEvent = DeadLetterRecord;
-
-// ---- all ----
-
-export type WireEvent = NotificationEvent | PaymentEvent | ForeignProductEvent | DeadLetterEvent;
-export type WireEventType = WireEvent['$type'];
-
 /**
- * Property order of every message as the encoder writes it: `$type` first, then the contract's
- * fields. The dead-letter `original` object is written as `topic, partition, offset, key, value, headers`.
+ * A record of the `deadletter` topic: the C# `DeadLetterEvent`, plus `edge` on the records this
+ * project writes. Text fields never hold a stack trace, secret or full phone number when we write them.
  */
-export const FIELD_ORDER: { readonly [T in WireEventType]: readonly (keyof Extract<WireEvent, { $type: T }>)[] } = {
-  'notification.sendSms': ['$type', 'phoneNumber', 'resourceKey', 'locale', 'replacements'],
-  'notification.clientCreated': ['$type', 'resourceKey', 'locale', 'replacements'],
-  'notification.clientUpdated': ['$type', 'resourceKey', 'locale', 'replacements'],
-  'notification.startSubscription': ['$type', 'resourceKey', 'locale', 'replacements'],
-  'notification.endSubscription': ['$type', 'resourceKey', 'locale', 'replacements'],
-  'payment.completed': ['$type', 'clientId', 'priceForeignServiceId', 'paymentConfirmationId'],
-  'foreignProduct.created': ['$type', 'foreignProductId', 'name', 'description', 'iconUrl'],
-  'foreignProduct.synchronized': ['$type', 'planNodeId', 'foreignProductId', 'name', 'description', 'iconUrl'],
-  'deadletter.record': [
-    '$type',
-    'id',
-    'source',
-    'reasonCode',
-    'reason',
-    'attempts',
-    'failedAt',
-    'stripeEventId',
-    'stripeEventType',
-    'original',
-  ],
-};
+export interface DeadLetterRecord {
+  exceptionType: string;
+  /** For humans. */
+  exceptionMessage: string;
+  stackTrace: string | null;
+  innerExceptionType: string | null;
+  innerExceptionMessage: string | null;
+  innerExceptionStackTrace: string | null;
+  /** The topic the failed message came from (`http:<endpoint>` for a webhook request). */
+  topic: string;
+  /** `Type` is `MessageFailed`; `Id` identifies the record (the Kafka key's `EventKey.Id` too). */
+  eventKey: DeadLetterEventKey;
+  /** ISO-8601 with offset. */
+  timestamp: string;
+  originalKeyJson: string | null;
+  originalValueJson: string | null;
+  originalHeaders: Record<string, string> | null;
+  attemptCount: number;
+  failureType: number;
+  edge?: EdgeDeadLetterDetails;
+}
 
-export const ORIGINAL_FIELD_ORDER: readonly (keyof DeadLetterOriginal)[] = [
-  'topic',
-  'partition',
-  'offset',
-  'key',
-  'value',
-  'headers',
-];
+/** The key of a dead-letter record: the record's own key and the failed message's. */
+export interface DeadLetterKey {
+  eventKey: DeadLetterEventKey;
+  failedKey: DeadLetterEventKey;
+}
