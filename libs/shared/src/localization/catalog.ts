@@ -4,10 +4,12 @@ import { DEFAULT_LOCALE, resolveLocale } from './render.js';
 export type Catalog = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
 /**
- * The catalog shipped with the project, used when no LocalizationApi is configured and served by
- * the test peer. WelcomeMessage, AnnouncementSent and the first sentence of ClientHelpMessage are
- * the texts Nudges documents; the rest are worded here. SubscriptionNotActive and MessageTooLong
- * are keys this project adds for the Twilio flow (see docs/localization.md).
+ * The catalog shipped with the project: the backend when no LocalizationApi is configured, and the
+ * fallback for keys the LocalizationApi does not have (KEYS_MISSING_UPSTREAM and any other key it
+ * answers success=false for; see FallbackLocalizer). WelcomeMessage, AnnouncementSent and
+ * ClientHelpMessage are the texts the Nudges documentation fixes, verbatim; the rest are worded
+ * here. The LocalizationApi's own ClientHelpMessage also lists the account, portal and share links
+ * (accountUrl, subUrl, shareUrl, which callers always pass); the fixed text here has none.
  */
 export const EMBEDDED_CATALOG = {
   WelcomeMessage: {
@@ -19,8 +21,8 @@ export const EMBEDDED_CATALOG = {
     'es-ES': 'Enviado a {count} suscriptores',
   },
   ClientHelpMessage: {
-    'en-US': 'Reply COMMANDS for help\\nAccount: {accountUrl}\\nPortal: {subUrl}\\nShare: {shareUrl}',
-    'es-ES': 'Responde COMMANDS para ayuda\\nCuenta: {accountUrl}\\nPortal: {subUrl}\\nCompartir: {shareUrl}',
+    'en-US': 'Reply COMMANDS for help',
+    'es-ES': 'Responde COMMANDS para ayuda',
   },
   AnnouncementConfirm: {
     'en-US': 'Your announcement:\\n{smsBody}\\nReply CONFIRM to send it.',
@@ -101,6 +103,18 @@ export const EMBEDDED_CATALOG = {
 } as const satisfies Catalog;
 
 export type ResourceKey = keyof typeof EMBEDDED_CATALOG;
+
+/**
+ * Keys of this catalog that Nudges' LocalizationApi does not have (its LocalizationService.resx:
+ * see docs/localization.md). Against the real server these always render from this catalog.
+ */
+export const KEYS_MISSING_UPSTREAM = Object.freeze([
+  'WelcomeMessage',
+  'MessageException',
+  'ClientCreated',
+  'PlanSubscriptionCreated',
+  'MessageTooLong',
+] as const satisfies readonly ResourceKey[]);
 
 /** Every key of the embedded catalog, for callers that want compile-time checked keys. */
 export const RESOURCE_KEYS = Object.freeze(Object.keys(EMBEDDED_CATALOG)) as readonly ResourceKey[];

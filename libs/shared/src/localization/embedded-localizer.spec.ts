@@ -9,8 +9,13 @@ describe('EmbeddedCatalogLocalizer', () => {
   });
 
   it('renders stored \\n as line breaks', async () => {
+    const text = await localizer.localize('AnnouncementConfirm', 'en-US', { smsBody: 'Big sale' });
+    expect(text).toBe('Your announcement:\nBig sale\nReply CONFIRM to send it.');
+  });
+
+  it('ignores replacements its text has no placeholder for (the fixed ClientHelpMessage)', async () => {
     const text = await localizer.localize('ClientHelpMessage', 'en-US', { accountUrl: 'A', subUrl: 'S', shareUrl: 'X' });
-    expect(text).toBe('Reply COMMANDS for help\nAccount: A\nPortal: S\nShare: X');
+    expect(text).toBe('Reply COMMANDS for help');
   });
 
   it('falls back es-MX → es-ES and fr-FR → en-US', async () => {

@@ -1,8 +1,10 @@
-export type LocalizationErrorKind = 'unknown-key' | 'unavailable' | 'timeout';
+export type LocalizationErrorKind = 'unknown-key' | 'rejected' | 'unavailable' | 'timeout';
 
 /**
  * The only error a Localizer throws. `transient` says whether trying again later can help:
- * unavailable and timeout are transient, an unknown resource key is permanent.
+ * unavailable and timeout are transient; an unknown resource key, and a request the LocalizationApi
+ * rejects (`rejected`: a placeholder of its text has no parameter, or the locale is not a culture
+ * name), are permanent: the same request fails the same way.
  */
 export class LocalizationError extends Error {
   readonly transient: boolean;
@@ -16,7 +18,7 @@ export class LocalizationError extends Error {
   ) {
     super(message, options);
     this.name = 'LocalizationError';
-    this.transient = kind !== 'unknown-key';
+    this.transient = kind === 'unavailable' || kind === 'timeout';
   }
 
   static unknownKey(resourceKey: string, locale: string): LocalizationError {

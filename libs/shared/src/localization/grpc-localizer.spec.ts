@@ -1,7 +1,7 @@
 import { startLocalizationServer, type LocalizationServer } from '../../../../peers/localization/localization-server.js';
 import { CachingLocalizer } from './caching-localizer.js';
 import { LocalizationError } from './errors.js';
-import { GrpcLocalizer } from './grpc-localizer.js';
+import { GrpcLocalizer, normalizeLineBreaks } from './grpc-localizer.js';
 
 const TIMEOUT_MS = 400;
 
@@ -44,12 +44,29 @@ describe('GrpcLocalizer against the LocalizationApi peer', () => {
 
   it('renders es-ES with placeholders replaced by the server', async () => {
     await expect(localizer.localize('AnnouncementSent', 'es-ES', { count: '47' })).resolves.toBe('Enviado a 47 suscriptores');
-    await expect(localizer.localize('WelcomeMessage', 'es-ES')).resolves.toBe('¡Bienvenido a Nudges!');
+    await expect(localizer.localize('UnsubscribeSuccess', 'es-ES', { clientName: 'Café Luna' })).resolves.toContain('Café Luna');
   });
 
-  it('turns the stored \\n into a line break', async () => {
+  it('returns the line breaks the server made from the stored \\n', async () => {
     const text = await localizer.localize('AnnouncementConfirm', 'en-US', { smsBody: 'Big sale' });
-    expect(text).toBe('Your announcement:\nBig sale\nReply CONFIRM to send it.');
+    expect(text).toContain('\n\nBig sale\n\n');
+  });
+
+  it('drops the stray backslash the server leaves before Spanish line breaks', async () => {
+    const text = await localizer.localize('AnnouncementConfirm', 'es-ES', { smsBody: 'Gran venta' });
+    expect(text).toContain('\n\nGran venta\n\n');
+    expect(text).not.toContain('\\');
+  });
+
+  it('reports a placeholder the server has no parameter for as a permanent rejected error', async () => {
+    const error = await failure(localizer.localize('AnnouncementSent', 'en-US', {}));
+    expect(error).toMatchObject({ kind: 'rejected', transient: false, resourceKey: 'AnnouncementSent' });
+    expect(error.message).toContain("KeyNotFoundException: The given key 'count' was not present in the dictionary.");
+  });
+
+  it('never sends a malformed locale to the server (it would fail the call): it asks for en-US', async () => {
+    await expect(localizer.localize('AnnouncementSent', 'not a culture!', { count: '2' })).resolves.toBe('Sent to 2 subscribers');
+    await expect(localizer.localize('AnnouncementSent', '', { count: '2' })).resolves.toBe('Sent to 2 subscribers');
   });
 
   it('falls back es-MX → es-ES and fr-FR → en-US', async () => {
@@ -57,9 +74,11 @@ describe('GrpcLocalizer against the LocalizationApi peer', () => {
     await expect(localizer.localize('AnnouncementSent', 'fr-FR', { count: '3' })).resolves.toBe('Sent to 3 subscribers');
   });
 
-  it('reports an unknown key as a permanent unknown-key error', async () => {
+  it('reports an unknown key (success=false) as a permanent unknown-key error', async () => {
     const error = await failure(localizer.localize('NoSuchKey', 'en-US'));
     expect(error).toMatchObject({ kind: 'unknown-key', transient: false, resourceKey: 'NoSuchKey' });
+    // The real server lacks this project's own keys: the GrpcLocalizer alone does not hide that.
+    await expect(failure(localizer.localize('WelcomeMessage', 'en-US'))).resolves.toMatchObject({ kind: 'unknown-key' });
   });
 
   it('times out within the deadline when the server is slow', async () => {
@@ -81,7 +100,7 @@ describe('GrpcLocalizer against the LocalizationApi peer', () => {
   });
 
   it('is unavailable while the server is down and recovers on the same channel after a restart', async () => {
-    await expect(localizer.localize('WelcomeMessage', 'en-US')).resolves.toBe('Welcome to Nudges!');
+    await expect(localizer.localize('AnnouncementSent', 'en-US', { count: '1' })).resolves.toBe('Sent to 1 subscribers');
     const { port } = server;
     await server.stop();
 
@@ -89,8 +108,8 @@ describe('GrpcLocalizer against the LocalizationApi peer', () => {
     expect(error).toMatchObject({ kind: 'unavailable', transient: true });
 
     server = await startLocalizationServer({ port });
-    const text = await eventually(() => localizer.localize('WelcomeMessage', 'es-ES'), 10_000);
-    expect(text).toBe('¡Bienvenido a Nudges!');
+    const text = await eventually(() => localizer.localize('AnnouncementSent', 'es-ES', { count: '2' }), 10_000);
+    expect(text).toBe('Enviado a 2 suscriptores');
     expect(server.calls).toBeGreaterThanOrEqual(1);
   });
 
@@ -107,5 +126,13 @@ describe('GrpcLocalizer against the LocalizationApi peer', () => {
     } finally {
       await cached.close();
     }
+  });
+});
+
+describe('normalizeLineBreaks', () => {
+  it('drops one backslash directly before a line break, and nothing else', () => {
+    expect(normalizeLineBreaks('a\\\nb\\\nc')).toBe('a\nb\nc');
+    expect(normalizeLineBreaks('a\\b\nc')).toBe('a\\b\nc');
+    expect(normalizeLineBreaks('plain')).toBe('plain');
   });
 });

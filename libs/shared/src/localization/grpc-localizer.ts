@@ -42,7 +42,10 @@ interface LocalizationClient extends Client {
 /**
  * Localizer backed by Nudges' LocalizationApi over gRPC. One long-lived channel; grpc-js reconnects
  * by itself after the server goes away. The server renders placeholders and `\n`; this class only
- * resolves the locale (so `es-MX` is asked as `es-ES`) and maps failures to LocalizationError.
+ * resolves the locale (so `es-MX` is asked as `es-ES`, and a malformed locale never reaches the
+ * server as an invalid culture), drops the stray backslash of Spanish line breaks, and maps failures
+ * to LocalizationError (`success=false` → unknown-key; the server's KeyNotFoundException /
+ * CultureNotFoundException → rejected). Keys the server lacks are handled by FallbackLocalizer.
  */
 export class GrpcLocalizer implements ClosableLocalizer {
   readonly target: string;
@@ -83,7 +86,7 @@ export class GrpcLocalizer implements ClosableLocalizer {
         if (err) reject(this.errorFromStatus(err, resourceKey, resolved));
         else if (!res) reject(new LocalizationError('unavailable', 'LocalizationApi sent an empty answer', resourceKey, resolved));
         else if (res.success !== true) reject(LocalizationError.unknownKey(resourceKey, resolved));
-        else resolve(res.localizedString);
+        else resolve(normalizeLineBreaks(res.localizedString));
       };
       try {
         this.client.GetLocalizedString(request, traceMetadata(), { deadline: Date.now() + this.timeoutMs }, onAnswer);
@@ -103,10 +106,32 @@ export class GrpcLocalizer implements ClosableLocalizer {
       return new LocalizationError('timeout', `LocalizationApi did not answer within ${this.timeoutMs} ms`, resourceKey, locale, { cause: err });
     }
     const code = status[err.code] ?? String(err.code);
+    if (isRejection(err)) {
+      return new LocalizationError('rejected', `LocalizationApi rejected the request: ${err.details}`, resourceKey, locale, { cause: err });
+    }
     return new LocalizationError('unavailable', `LocalizationApi at ${this.target} failed: ${code} ${err.details}`, resourceKey, locale, {
       cause: err,
     });
   }
+}
+
+/**
+ * The C# LocalizationApi answers UNKNOWN "Exception was thrown by handler. <Type>: <message>" (it
+ * runs with detailed errors) when a placeholder of its text has no parameter
+ * (KeyNotFoundException) or the locale is not a culture name (CultureNotFoundException). Both fail
+ * the same way every time: permanent, not an outage.
+ */
+function isRejection(err: ServiceError): boolean {
+  return err.code === status.UNKNOWN && /\b(KeyNotFoundException|CultureNotFoundException):/.test(err.details ?? '');
+}
+
+/**
+ * The LocalizationApi's Spanish resources store line breaks as `\\n` where the English ones store
+ * `\n`, so after the server's `\n` → line break step each Spanish line break arrives preceded by a
+ * stray backslash. A backslash directly before a line break is dropped.
+ */
+export function normalizeLineBreaks(text: string): string {
+  return text.includes('\\\n') ? text.replace(/\\\n/g, '\n') : text;
 }
 
 const RPC_SERVICE = 'localization.LocalizationGrpcService';

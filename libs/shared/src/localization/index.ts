@@ -6,5 +6,6 @@ export * from './localization-url.js';
 export * from './localization-proto.js';
 export * from './embedded-localizer.js';
 export * from './grpc-localizer.js';
+export * from './fallback-localizer.js';
 export * from './caching-localizer.js';
 export * from './localization.module.js';

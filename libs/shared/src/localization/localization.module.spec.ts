@@ -6,6 +6,7 @@ import { localizationConfigFrom, localizationEnv, type LocalizationConfig } from
 import { ConfigValidationError, parseEnv } from '../config/env.js';
 import { CachingLocalizer } from './caching-localizer.js';
 import { EmbeddedCatalogLocalizer } from './embedded-localizer.js';
+import { FallbackLocalizer } from './fallback-localizer.js';
 import { GrpcLocalizer } from './grpc-localizer.js';
 import { LOCALIZATION_CONFIG, LocalizationModule } from './localization.module.js';
 import { LOCALIZER, type Localizer } from './localizer.js';
@@ -81,16 +82,21 @@ describe('LocalizationModule', () => {
       providers: [Greeter],
     }).compile();
     const localizer = moduleRef.get(Greeter).localizer as CachingLocalizer;
-    expect(localizer.inner).toBeInstanceOf(GrpcLocalizer);
+    expect(localizer.inner).toBeInstanceOf(FallbackLocalizer);
+    expect((localizer.inner as FallbackLocalizer).primary).toBeInstanceOf(GrpcLocalizer);
+    expect((localizer.inner as FallbackLocalizer).fallback).toBeInstanceOf(EmbeddedCatalogLocalizer);
     expect(moduleRef.get(LOCALIZATION_CONFIG)).toEqual(config(server.url));
 
     const callsBefore = server.calls;
     await expect(localizer.localize('AnnouncementSent', 'es-ES', { count: '5' })).resolves.toBe('Enviado a 5 suscriptores');
     expect(server.calls).toBe(callsBefore + 1);
+    // A key the LocalizationApi lacks is asked for, then rendered from the embedded catalog.
+    await expect(localizer.localize('WelcomeMessage', 'es-ES')).resolves.toBe('¡Bienvenido a Nudges!');
+    expect(server.calls).toBe(callsBefore + 2);
 
     await moduleRef.close();
     // After shutdown the channel is closed: a new (uncached) render cannot reach the server.
     await expect(localizer.inner.localize('WelcomeMessage', 'en-US')).rejects.toMatchObject({ kind: 'unavailable' });
-    expect(server.calls).toBe(callsBefore + 1);
+    expect(server.calls).toBe(callsBefore + 2);
   });
 });

@@ -12,24 +12,27 @@ import {
 import type { LocalizationConfig } from '../config/localization.env.js';
 import { CachingLocalizer } from './caching-localizer.js';
 import { EmbeddedCatalogLocalizer } from './embedded-localizer.js';
+import { FallbackLocalizer } from './fallback-localizer.js';
 import { GrpcLocalizer } from './grpc-localizer.js';
 import { LOCALIZER, isClosableLocalizer, type Localizer } from './localizer.js';
 
 export const LOCALIZATION_CONFIG = Symbol('LOCALIZATION_CONFIG');
 
 /**
- * The app's Localizer: the LocalizationApi over gRPC when `config.url` is set, else the embedded
- * catalog; either way behind the render cache.
+ * The app's Localizer: the LocalizationApi over gRPC when `config.url` is set, falling back to the
+ * embedded catalog for keys the server lacks (or requests it rejects), else the embedded catalog
+ * alone; either way behind the render cache.
  */
 export function createLocalizer(config: LocalizationConfig): CachingLocalizer {
   const backend = config.url
-    ? new GrpcLocalizer({ url: config.url, timeoutMs: config.timeoutMs })
+    ? new FallbackLocalizer(new GrpcLocalizer({ url: config.url, timeoutMs: config.timeoutMs }), new EmbeddedCatalogLocalizer())
     : new EmbeddedCatalogLocalizer();
   return new CachingLocalizer(backend, { maxEntries: config.cacheSize, maxBytes: config.cacheMaxBytes, ttlMs: config.cacheTtlMs });
 }
 
 export function describeLocalizer(localizer: Localizer): string {
   const backend = localizer instanceof CachingLocalizer ? localizer.inner : localizer;
+  if (backend instanceof FallbackLocalizer) return `${describeLocalizer(backend.primary)}, falling back to the ${describeLocalizer(backend.fallback)}`;
   if (backend instanceof GrpcLocalizer) return `LocalizationApi (gRPC) at ${backend.target}`;
   if (backend instanceof EmbeddedCatalogLocalizer) return 'embedded catalog';
   return backend.constructor.name;
