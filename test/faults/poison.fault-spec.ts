@@ -165,7 +165,7 @@ describe('fault scenario 5: poison messages among good ones', () => {
     const pairwiseP99Ratios = latencies.poisoned.map((block, b) => ratio(percentile(block, 99), percentile(latencies.clean[b]!, 99)));
     const counts = sinkCounts(sink, recipients);
     const matched = bad.filter((b) =>
-      deadLetters.some((d) => d.record.reasonCode === REASON_CODE[b.kind] && d.record.reason.length > 0 && d.originalValue?.equals(b.value) && d.originalKey?.equals(b.key)),
+      deadLetters.some((d) => d.record.edge?.reasonCode === REASON_CODE[b.kind] && d.record.exceptionMessage.length > 0 && d.originalValue?.equals(b.value) && d.originalKey?.equals(b.key)),
     );
     const accepted = firstAcceptedAt(sink);
     const deadLetteredAt = (value: RawMessage['value']) => {
@@ -205,7 +205,7 @@ describe('fault scenario 5: poison messages among good ones', () => {
     expect(counts.duplicated).toBe(0);
     expect(bad.filter((b) => !matched.includes(b)).map((b) => b.kind)).toEqual([]);
     expect(deadLetters).toHaveLength(bad.length);
-    expect(deadLetters.every((d) => d.record.source === 'notifier' && d.record.attempts === 0 && leakedPhoneNumbers(d.record.reason).length === 0)).toBe(true);
+    expect(deadLetters.every((d) => d.record.edge?.source === 'notifier' && d.record.attemptCount === 0 && leakedPhoneNumbers(d.record.exceptionMessage).length === 0)).toBe(true);
     expect(p50Ratio).toBeLessThanOrEqual(MAX_P50_RATIO);
     expect(medianPairwiseP99Ratio).toBeLessThanOrEqual(MAX_PAIRWISE_P99_RATIO);
     expect(stallMs).toBeLessThan(STALL_THRESHOLD_MS);

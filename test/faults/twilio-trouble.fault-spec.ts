@@ -106,7 +106,7 @@ describe('fault scenario 4: Twilio trouble (429, 500, 21211, slow answers)', () 
     const latencies = latencySummary(deliverable.map((to) => accepted.get(to)! - sentAt[recipients.indexOf(to)]!));
     const attemptsTo = (to: string) => sink.attempts.filter((a) => a.to === to);
     const retryable = recipients.filter((_, i) => trouble[i] !== 'none' && trouble[i] !== 'invalid-number');
-    const invalidDeadLettered = invalid.filter((to) => deadLetters.some((d) => recipientOf(d.originalValue) === to && d.record.reasonCode === 'twilio.21211' && d.record.reason.length > 0));
+    const invalidDeadLettered = invalid.filter((to) => deadLetters.some((d) => recipientOf(d.originalValue) === to && d.record.edge?.reasonCode === 'twilio.21211' && d.record.exceptionMessage.length > 0));
     const stallMs = longestPartitionStallMs(lifetimes);
 
     reportFigures('faults', {
@@ -138,7 +138,7 @@ describe('fault scenario 4: Twilio trouble (429, 500, 21211, slow answers)', () 
     expect(deadLetters).toHaveLength(invalid.length);
     // Permanent means one attempt: 21211 is never retried.
     expect(invalid.filter((to) => attemptsTo(to).length !== 1)).toEqual([]);
-    expect(deadLetters.every((d) => d.record.source === 'notifier' && d.record.attempts === 1 && leakedPhoneNumbers(d.record.reason).length === 0)).toBe(true);
+    expect(deadLetters.every((d) => d.record.edge?.source === 'notifier' && d.record.attemptCount === 1 && leakedPhoneNumbers(d.record.exceptionMessage).length === 0)).toBe(true);
     expect(stallMs).toBeLessThan(STALL_THRESHOLD_MS);
     expect(leakedPhoneNumbers(member.output())).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import { FailureType } from '@app/shared/codec/messages.js';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import type { Kafka } from 'kafkajs';
@@ -88,7 +89,7 @@ export class NotifierModule {
               shutdownGraceMs: c.getOrThrow<DeliveryConfig>('delivery').shutdownGraceMs,
               onHandlerError: async (message, error, signal) => {
                 const reason = error instanceof Error ? error.message : 'handler failed';
-                await deadLetters.publish(message, { reasonCode: 'notifier.handler-error', reason, attempts: 1 }, signal);
+                await deadLetters.publish(message, { reasonCode: 'notifier.handler-error', reason, attempts: 1, failureType: FailureType.Fatal }, signal);
               },
             }),
         },

@@ -3,7 +3,7 @@
 // latency percentiles, longest partition stall) computed from what the Twilio sink recorded.
 import type { Kafka } from 'kafkajs';
 import { fromEncodedBytes } from '@app/shared/codec/bytes.js';
-import { decodeDeadLetter } from '@app/shared/codec/decode.js';
+import { decodeDeadLetter } from '@app/shared/codec/dead-letter.js';
 import type { DeadLetterRecord } from '@app/shared/codec/messages.js';
 import type { TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
 import { until } from '../../notifier/support/events.js';
@@ -80,8 +80,8 @@ export async function deadLettersFrom(kafka: Kafka, sourceTopic: string, timeout
       eachMessage: async ({ partition, message }) => {
         if (Number(message.offset) + 1 >= (remaining.get(partition) ?? 0)) remaining.delete(partition);
         const decoded = decodeDeadLetter(message.value);
-        if (!decoded.ok || decoded.value.original.topic !== sourceTopic) return;
-        const { key, value } = decoded.value.original;
+        if (!decoded.ok || decoded.value.edge?.original.topic !== sourceTopic) return;
+        const { key, value } = decoded.value.edge.original;
         found.push({ record: decoded.value, originalKey: key && fromEncodedBytes(key), originalValue: value && fromEncodedBytes(value) });
       },
     });

@@ -23,7 +23,7 @@ describe('notifier configuration', () => {
     const config = loadNotifierConfig({ ...base, NODE_ENV: 'development' });
     expect(config.notifier).toBe('local');
     expect(config.twilio).toBeUndefined();
-    expect(config.consumer).toMatchObject({ groupId: 'notifier', fromBeginning: true });
+    expect(config.consumer).toMatchObject({ groupId: 'notifications-listeners', fromBeginning: true });
     expect(config.health).toEqual({ port: 8081, host: '0.0.0.0' });
     expect(config.delivery.maxMessagesPerSecond).toBeUndefined();
   });

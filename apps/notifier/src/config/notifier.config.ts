@@ -27,8 +27,11 @@ export const notifierEnv = {
     .preprocess(blankToUndefined, z.enum(['local', 'twilio'], { error: 'must be local or twilio' }).optional())
     .meta({ description: 'local (log the SMS) or twilio; default local when NODE_ENV=development, twilio otherwise' }),
   KAFKA_CONSUMER_GROUP: z
-    .preprocess(blankToUndefined, z.string().default('notifier'))
-    .meta({ description: 'consumer group of the notifier processes' }),
+    .preprocess(blankToUndefined, z.string().default('notifications-listeners'))
+    .meta({
+      description:
+        'consumer group of the notifier processes; the default is the C# notifications handler’s group, so a notifier that takes over continues at its committed offsets',
+    }),
   KAFKA_AUTO_OFFSET_RESET: z
     .preprocess(blankToUndefined, z.enum(['earliest', 'latest'], { error: 'must be earliest or latest' }).default('earliest'))
     .meta({ description: 'where a consumer group without committed offsets starts reading' }),
@@ -50,6 +53,16 @@ export const notifierEnv = {
     description:
       'after a send with an unknown outcome (timeout, connection lost after the request was written), wait this long before looking in the provider log and sending again; the claim is held meanwhile',
   }),
+  NOTIFIER_MAX_AGE_MINUTES: positiveInt(1440).meta({
+    description: 'a SendSms older than this (by its Kafka timestamp) is not sent: counted as stale and logged',
+  }),
+  NOTIFIER_ONE_TIME_CODE_MAX_AGE_MINUTES: positiveInt(10).meta({
+    description: 'the same limit for one-time codes (the resource keys in NOTIFIER_ONE_TIME_CODE_KEYS)',
+  }),
+  NOTIFIER_ONE_TIME_CODE_KEYS: z
+    .preprocess(blankToUndefined, z.string().default('SendOtp'))
+    .transform((v) => v.split(',').map((k) => k.trim()).filter((k) => k.length > 0))
+    .meta({ description: 'comma-separated resource keys whose SMS carry a one-time code' }),
   NOTIFIER_DEDUPE_TTL_HOURS: positiveInt(168).meta({ description: 'how long a delivered message is remembered (must exceed Kafka retention)' }),
   NOTIFIER_SHUTDOWN_GRACE_MS: positiveInt(8000).meta({ description: 'time in-flight work gets on SIGTERM before it is abandoned' }),
   NOTIFIER_STATS_INTERVAL_MS: nonNegativeInt(30000).meta({ description: 'interval of the summary log line (0 disables it)' }),
@@ -104,6 +117,10 @@ export interface DeliveryConfig {
   /** Wait after an ambiguous send before its message is looked up and sent again. */
   ambiguousSettleMs: number;
   dedupeTtlMs: number;
+  /** A SendSms older than this is stale: not sent. */
+  maxAgeMs: number;
+  oneTimeCodeMaxAgeMs: number;
+  oneTimeCodeKeys: ReadonlySet<string>;
   maxMessagesPerSecond?: number;
   shutdownGraceMs: number;
   statsIntervalMs: number;
@@ -150,6 +167,9 @@ export const notifierEnvSchema = z
       claimLeaseMs: e.NOTIFIER_CLAIM_LEASE_MS,
       ambiguousSettleMs: e.NOTIFIER_AMBIGUOUS_SETTLE_MS,
       dedupeTtlMs: e.NOTIFIER_DEDUPE_TTL_HOURS * 3_600_000,
+      maxAgeMs: e.NOTIFIER_MAX_AGE_MINUTES * 60_000,
+      oneTimeCodeMaxAgeMs: e.NOTIFIER_ONE_TIME_CODE_MAX_AGE_MINUTES * 60_000,
+      oneTimeCodeKeys: new Set(e.NOTIFIER_ONE_TIME_CODE_KEYS),
       ...(e.TWILIO_MAX_MPS === undefined ? {} : { maxMessagesPerSecond: e.TWILIO_MAX_MPS }),
       shutdownGraceMs: e.NOTIFIER_SHUTDOWN_GRACE_MS,
       statsIntervalMs: e.NOTIFIER_STATS_INTERVAL_MS,

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createDeadLetterRecord } from '@app/shared/codec/dead-letter.js';
-import type { DeadLetterReasonCode } from '@app/shared/codec/messages.js';
-import { encodeEvent } from '@app/shared/codec/encode.js';
+import { createDeadLetter, encodeDeadLetter } from '@app/shared/codec/dead-letter.js';
+import type { DeadLetterReasonCode, FailureType } from '@app/shared/codec/messages.js';
 import { encodeDeadLetterKey } from '@app/shared/codec/keys.js';
 import type { KafkaConfig } from '@app/shared/config/common.env.js';
 import { KAFKA_CONFIG } from '@app/shared/kafka/kafka.tokens.js';
@@ -16,11 +15,12 @@ export interface DeadLetterReason {
   /** For humans; never contains a phone number or a secret. */
   reason: string;
   attempts: number;
+  failureType: FailureType;
 }
 
 /**
- * Publishes `deadletter.record`s: the original key, value and headers byte-exact (base64 when not
- * UTF-8), where they came from, why and after how many attempts. A failed publish is retried
+ * Publishes dead letters the C# tooling can read (DeadLetterEvent), with the original key, value
+ * and headers byte-exact beside them (base64 when not UTF-8), why and after how many attempts. A failed publish is retried
  * until it works or the batch is abandoned: the original offset is only committed once its
  * dead-letter record is safely in Kafka.
  */
@@ -39,11 +39,13 @@ export class DeadLetterPublisher {
   }
 
   async publish(message: InboundMessage, why: DeadLetterReason, signal?: AbortSignal): Promise<string> {
-    const record = createDeadLetterRecord({
+    const { key, record } = createDeadLetter({
       source: 'notifier',
       reasonCode: why.reasonCode,
       reason: why.reason,
       attempts: why.attempts,
+      failureType: why.failureType,
+      topic: message.topic,
       original: {
         topic: message.topic,
         partition: message.partition,
@@ -54,8 +56,8 @@ export class DeadLetterPublisher {
       },
     });
     const outgoing = {
-      key: encodeDeadLetterKey(record.id),
-      value: encodeEvent(record),
+      key: encodeDeadLetterKey(key),
+      value: encodeDeadLetter(record),
       headers: { traceparent: message.correlationId.includes('/') ? undefined : message.correlationId, 'x-reason-code': String(why.reasonCode) },
     };
     const headers = Object.fromEntries(Object.entries(outgoing.headers).filter(([, v]) => v !== undefined)) as Record<string, string>;
@@ -63,7 +65,7 @@ export class DeadLetterPublisher {
       try {
         await this.producer.send(this.topic, [{ key: outgoing.key, value: outgoing.value, headers }]);
         this.metrics.deadLettered(why.reasonCode);
-        return record.id;
+        return record.eventKey.id;
       } catch (err) {
         this.logger.warn({ msg: 'dead-letter publish failed; retrying', correlationId: message.correlationId, attempt, err });
         await sleep(backoffDelay(attempt, { baseMs: 200, maxMs: 5000 }), signal);

@@ -22,6 +22,9 @@ const config: DeliveryConfig = {
   claimLeaseMs: LEASE_MS,
   ambiguousSettleMs: SETTLE_MS,
   dedupeTtlMs: 60_000,
+  maxAgeMs: 86_400_000,
+  oneTimeCodeMaxAgeMs: 600_000,
+  oneTimeCodeKeys: new Set(['SendOtp']),
   shutdownGraceMs: 1000,
   statsIntervalMs: 0,
   logEachDelivery: false,
@@ -31,9 +34,9 @@ const message: InboundMessage = {
   topic: 'notifications',
   partition: 0,
   offset: '7',
-  timestamp: '1700000000000',
-  key: null,
-  value: Buffer.from('{"$type":"notification.sendSms","phoneNumber":"+15550001234","resourceKey":"WelcomeMessage","locale":"en-US","replacements":{}}'),
+  timestamp: String(Date.now()),
+  key: Buffer.from('{"EventType":"SendSms"}'),
+  value: Buffer.from('{"$type":"notification.sendSms","PhoneNumber":"\\u002B15550001234","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}'),
   headers: {},
   correlationId: 'notifications/0/7',
 };
@@ -95,9 +98,15 @@ class FakeLedger {
 
 function delivery(provider: FakeProvider, ledger = new FakeLedger()) {
   const localizer: Localizer = { localize: async () => 'Welcome to Nudges!' };
-  const deadLetters = { publish: async () => 'dead-1' } as unknown as DeadLetterPublisher;
+  const published: { reasonCode: string; failureType: number }[] = [];
+  const deadLetters = {
+    publish: async (_m: InboundMessage, why: { reasonCode: string; failureType: number }) => {
+      published.push(why);
+      return 'dead-1';
+    },
+  } as unknown as DeadLetterPublisher;
   const service = new DeliveryService(config, provider, localizer, undefined, ledger as unknown as DeliveryLedger, deadLetters, new NotifierMetrics(new Registry()));
-  return { service, ledger };
+  return { service, ledger, published };
 }
 
 describe('sendFailure', () => {
@@ -184,3 +193,56 @@ async function waitUntil(condition: () => boolean, timeoutMs = 2000): Promise<vo
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
+
+describe('DeliveryService reading the notifications topic', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  const signal = new AbortController().signal;
+  const at = (value: string, key: string | null, timestamp = Date.now()): InboundMessage => ({
+    ...message,
+    key: key === null ? null : Buffer.from(key),
+    value: Buffer.from(value),
+    timestamp: String(timestamp),
+  });
+
+  it('sends the earlier generation to the phone number in the key', async () => {
+    const provider = new FakeProvider(['accept']);
+    const { service } = delivery(provider);
+    const earlier = at('{"$type":"notification.sendSms","ResourceKey":"WelcomeMessage","Locale":"es-ES","Replacements":{}}', '{"EventType":"SendSms","EventKey":"\\u002B15550009876"}');
+    await expect(service.deliver(earlier, signal)).resolves.toMatchObject({ kind: 'delivered' });
+    expect(provider.sends).toHaveLength(1);
+  });
+
+  it.each([
+    ['client.created', '{"$type":"client.created","UserId":"3f2a8c1e-5b7d-4e21-9c0a-6d1f2e3b4a59","PhoneNumberEncrypted":"x","Name":"Acme","Locale":"en-US"}'],
+    ['client.updated', '{"$type":"client.updated","UserId":"3f2a8c1e-5b7d-4e21-9c0a-6d1f2e3b4a59","ClientNodeId":"Q2xpZW50OjE="}'],
+    ['notification.clientCreated', '{"$type":"notification.clientCreated","ResourceKey":"ClientCreatedNotificationEvent","Locale":"en-US","Replacements":{}}'],
+  ])('skips %s without sending or dead-lettering', async (type, value) => {
+    const provider = new FakeProvider([]);
+    const { service, published } = delivery(provider);
+    await expect(service.deliver(at(value, '{"ClientId":"3f2a8c1e-5b7d-4e21-9c0a-6d1f2e3b4a59"}'), signal)).resolves.toEqual({ settled: true, kind: 'skipped', type });
+    expect(provider.sends).toHaveLength(0);
+    expect(published).toHaveLength(0);
+  });
+
+  it('dead-letters a SendSms that names no recipient, and a camelCase one (C# would bind nothing)', async () => {
+    const { service, published } = delivery(new FakeProvider([]));
+    const noRecipient = at('{"$type":"notification.sendSms","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}', '{"EventType":"SendSms"}');
+    await expect(service.deliver(noRecipient, signal)).resolves.toMatchObject({ kind: 'dead-lettered', reasonCode: 'poison.no-recipient' });
+    const camel = at('{"$type":"notification.sendSms","phoneNumber":"+15550001234","resourceKey":"WelcomeMessage","locale":"en-US","replacements":{}}', '{"EventType":"SendSms"}');
+    await expect(service.deliver(camel, signal)).resolves.toMatchObject({ kind: 'dead-lettered', reasonCode: 'poison.invalid-fields' });
+    expect(published.map((p) => p.failureType)).toEqual([2, 2]);
+  });
+
+  it('does not send a SendSms older than its age limit (one-time codes have a shorter one)', async () => {
+    const provider = new FakeProvider([]);
+    const { service, published } = delivery(provider);
+    const otp = '{"$type":"notification.sendSms","PhoneNumber":"+15550001234","ResourceKey":"SendOtp","Locale":"en-US","Replacements":{"otp":"1234"}}';
+    const elevenMinutesAgo = Date.now() - 11 * 60_000;
+    await expect(service.deliver(at(otp, '{"EventType":"SendSms"}', elevenMinutesAgo), signal)).resolves.toMatchObject({ kind: 'stale' });
+    const oldAnnouncement = message.value!.toString();
+    await expect(service.deliver(at(oldAnnouncement, null, Date.now() - 25 * 3_600_000), signal)).resolves.toMatchObject({ kind: 'stale' });
+    expect(provider.sends).toHaveLength(0);
+    expect(published).toHaveLength(0);
+    await expect(service.deliver(at(oldAnnouncement, null, elevenMinutesAgo), signal)).resolves.toMatchObject({ kind: 'delivered' });
+  });
+});

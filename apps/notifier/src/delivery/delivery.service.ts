@@ -4,7 +4,8 @@ import { performance } from 'node:perf_hooks';
 import { poisonReasonCode, twilioReasonCode } from '@app/shared/codec/dead-letter.js';
 import type { DeadLetterReasonCode } from '@app/shared/codec/messages.js';
 import { decodeNotification } from '@app/shared/codec/decode.js';
-import { SEND_SMS_TYPE, type SendSmsNotification } from '@app/shared/codec/messages.js';
+import { FailureType, type SendSmsNotification } from '@app/shared/codec/messages.js';
+import { isSendSms, sendSmsRecipient } from '@app/shared/codec/send-sms.js';
 import { tryResolvePhoneNumber, type PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
 import { isLocalizationError } from '@app/shared/localization/errors.js';
 import { LOCALIZER, type Localizer } from '@app/shared/localization/localizer.js';
@@ -68,7 +69,15 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
   private attemptCounter = 0;
   private readonly pacer: RateLimiter;
   private readonly breakers: { twilio: CircuitBreaker; localization: CircuitBreaker; redis: CircuitBreaker };
-  readonly counts: Record<OutcomeKind | 'foundInProviderLog', number> = { delivered: 0, duplicate: 0, 'dead-lettered': 0, abandoned: 0, foundInProviderLog: 0 };
+  readonly counts: Record<OutcomeKind | 'foundInProviderLog', number> = {
+    delivered: 0,
+    duplicate: 0,
+    skipped: 0,
+    stale: 0,
+    'dead-lettered': 0,
+    abandoned: 0,
+    foundInProviderLog: 0,
+  };
   private statsTimer?: NodeJS.Timeout;
 
   constructor(
@@ -129,7 +138,11 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     let claim: Claim | undefined;
     try {
       const event = this.decode(message);
-      const sms = { to: this.phoneOf(event), resourceKey: event.resourceKey, locale: event.locale, replacements: event.replacements };
+      if (!isSendSms(event)) return this.skip(event.$type, log);
+      const to = this.phoneOf(event, message);
+      const ageMs = Date.now() - Number(message.timestamp);
+      if (ageMs > this.maxAgeOf(event)) return this.stale(event, to, ageMs, log);
+      const sms = { to, resourceKey: event.resourceKey, locale: event.locale, replacements: event.replacements };
       const acquired = await this.claim(eventIdentity(message), signal);
       if (acquired.state === 'sent') {
         this.logger.log({ msg: 'already delivered; skipped', ...log, providerId: acquired.providerId });
@@ -157,18 +170,34 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private decode(message: InboundMessage): SendSmsNotification {
+  private decode(message: InboundMessage) {
     const decoded = decodeNotification(message.value);
     if (!decoded.ok) throw new DeadLetter('poison', poisonReasonCode(decoded.error), decoded.error.message, 0);
-    const event = decoded.value;
-    if (event.$type !== SEND_SMS_TYPE) {
-      throw new DeadLetter('poison', 'poison.unsupported-type', `${event.$type} carries no phone number; the notifier only delivers ${SEND_SMS_TYPE}`, 0);
-    }
-    return event;
+    return decoded.value;
   }
 
-  private phoneOf(event: SendSmsNotification): string {
-    const phone = tryResolvePhoneNumber(event.phoneNumber, this.cipher);
+  /** Client events and notifications share the topic with SendSms; they are nobody's SMS. */
+  private skip(type: string, log: { correlationId: string }): Outcome {
+    this.logger.debug({ msg: 'not an SMS; skipped', ...log, type });
+    return { settled: true, kind: 'skipped', type };
+  }
+
+  private maxAgeOf(event: SendSmsNotification): number {
+    return this.config.oneTimeCodeKeys.has(event.resourceKey) ? this.config.oneTimeCodeMaxAgeMs : this.config.maxAgeMs;
+  }
+
+  /** Too old to be of use (an expired code, yesterday's announcement): not sent, not dead-lettered. */
+  private stale(event: SendSmsNotification, to: string, ageMs: number, log: { correlationId: string }): Outcome {
+    this.logger.warn({ msg: 'SendSms older than its age limit; not sent', ...log, to: maskPhoneNumber(to), resourceKey: event.resourceKey, ageMs });
+    return { settled: true, kind: 'stale', ageMs };
+  }
+
+  private phoneOf(event: SendSmsNotification, message: InboundMessage): string {
+    const recipient = sendSmsRecipient(event, message.key);
+    if (recipient === null) {
+      throw new DeadLetter('poison', 'poison.no-recipient', 'SendSms names no recipient: no PhoneNumber in the value and no EventKey in the key', 0);
+    }
+    const phone = tryResolvePhoneNumber(recipient, this.cipher);
     if (phone.ok) return phone.value;
     const code = phone.error.reason === 'not-e164' ? 'poison.invalid-phone' : 'poison.phone-decrypt';
     throw new DeadLetter('poison', code, phone.error.message, 0);
@@ -341,7 +370,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
 
   private async deadLetter(message: InboundMessage, dead: DeadLetter, signal: AbortSignal): Promise<Outcome> {
     try {
-      const reason = { reasonCode: dead.reasonCode, reason: dead.reason, attempts: dead.attempts };
+      const reason = { reasonCode: dead.reasonCode, reason: dead.reason, attempts: dead.attempts, failureType: failureTypeOf(dead.category) };
       const deadLetterId = await this.deadLetters.publish(message, reason, signal);
       this.logger.warn({ msg: 'dead-lettered', correlationId: message.correlationId, category: dead.category, ...reason, deadLetterId });
       return { settled: true, kind: 'dead-lettered', category: dead.category, reasonCode: dead.reasonCode, attempts: dead.attempts, deadLetterId };
@@ -351,4 +380,9 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
       return { settled: false, kind: 'abandoned' };
     }
   }
+}
+
+/** How the C# tooling classifies a dead letter of each category. */
+function failureTypeOf(category: DeadLetterCategory): FailureType {
+  return category === 'retries-exhausted' ? FailureType.Transient : FailureType.Permanent;
 }

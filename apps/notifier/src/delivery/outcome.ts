@@ -6,6 +6,10 @@ export type DeadLetterCategory = 'poison' | 'permanent' | 'retries-exhausted';
 export type Outcome =
   | { settled: true; kind: 'delivered'; providerId: string; attempts: number; foundInProviderLog: boolean }
   | { settled: true; kind: 'duplicate'; providerId: string }
+  /** Expected traffic on the topic that is not an SMS (client events and notifications). */
+  | { settled: true; kind: 'skipped'; type: string }
+  /** Older than the age limit of its kind: not sent. */
+  | { settled: true; kind: 'stale'; ageMs: number }
   | {
       settled: true;
       kind: 'dead-lettered';

@@ -89,7 +89,7 @@ export class NotifierMetrics implements ConsumerMetrics {
         for (const figures of partitions.values()) if (figures.lagMessages !== undefined) this.set(figures.labels, figures.lagMessages);
       },
     });
-    const processed = new Counter({ name: name('messages_processed_total'), help: 'Messages by how their processing ended: delivered, duplicate, dead-lettered, abandoned.', labelNames: ['outcome'], registers });
+    const processed = new Counter({ name: name('messages_processed_total'), help: 'Messages by how their processing ended: delivered, duplicate, skipped (not an SMS), stale (too old to send), dead-lettered, abandoned.', labelNames: ['outcome'], registers });
     const sent = new Counter({ name: name('sms_sent_total'), help: 'SMS handed to the provider (or found in its log), by notifier kind.', labelNames: ['notifier'], registers });
     const retries = new Counter({ name: name('retries_total'), help: 'Retries of a failed step, by dependency and reason.', labelNames: ['dependency', 'reason'], registers });
     const deadLetters = new Counter({ name: name('dead_lettered_total'), help: 'Messages written to the dead-letter topic, by reason code.', labelNames: ['reason'], registers });

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createDeadLetterRecord } from '@app/shared/codec/dead-letter.js';
+import { createDeadLetter, encodeDeadLetter } from '@app/shared/codec/dead-letter.js';
 import { encodeEvent } from '@app/shared/codec/encode.js';
 import { encodeDeadLetterKey, encodeForeignProductKey, encodePaymentKey } from '@app/shared/codec/keys.js';
 import {
+  FailureType,
   PAYMENT_COMPLETED_TYPE,
   type DeadLetterReasonCode,
   type DeadLetterRecord,
@@ -12,6 +13,9 @@ import type { KafkaConfig } from '@app/shared/config/common.env.js';
 import { KafkaProducerService } from '@app/shared/kafka/kafka-producer.service.js';
 import { KAFKA_CONFIG } from '@app/shared/kafka/kafka.tokens.js';
 import type { StripeEvent } from './stripe-event.js';
+
+/** The dead letter's `Topic` for a Stripe webhook request: not a Kafka topic (the colon makes it an illegal name), so no tool replays into one by mistake. */
+export const STRIPE_WEBHOOK_ORIGIN = 'http:StripeWebhookHandler';
 
 export interface PaymentCompletedFields {
   clientId: string;
@@ -41,16 +45,19 @@ export class StripeEventsPublisher {
 
   /** Records an event that cannot be applied, with the exact bytes Stripe sent, so it can be replayed. */
   async deadLetter(event: StripeEvent, rawBody: Buffer, reasonCode: DeadLetterReasonCode, reason: string): Promise<DeadLetterRecord> {
-    const record = createDeadLetterRecord({
+    const { key, record } = createDeadLetter({
       source: 'webhooks',
       reasonCode,
       reason,
       attempts: 1,
+      failureType: FailureType.Permanent,
+      topic: STRIPE_WEBHOOK_ORIGIN,
+      failedKeyType: `stripe:${event.type}`,
       stripeEventId: event.id,
       stripeEventType: event.type,
       original: { key: null, value: rawBody },
     });
-    await this.producer.send(this.kafka.topics.deadletter, [{ key: encodeDeadLetterKey(record.id), value: encodeEvent(record) }]);
+    await this.producer.send(this.kafka.topics.deadletter, [{ key: encodeDeadLetterKey(key), value: encodeDeadLetter(record) }]);
     return record;
   }
 }

@@ -85,7 +85,7 @@ export class StripeWebhookService {
         eventId: event.id,
         eventType: event.type,
         reasonCode: permanent.reasonCode,
-        deadLetterId: record.id,
+        deadLetterId: record.eventKey.id,
         reason: permanent.reason,
       });
       return 'deadlettered';
