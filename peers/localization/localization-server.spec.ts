@@ -109,6 +109,15 @@ describe('LocalizationApi peer', () => {
     }
   });
 
+  it('setResource changes, adds and removes one stored text', async () => {
+    server.setResource('', 'Plain', 'Now with {x}');
+    await expect(call(client, { resourceKey: 'Plain', locale: 'en-US' })).rejects.toMatchObject({ code: status.UNKNOWN });
+    server.setResource('es', 'Plain', 'Ahora');
+    expect((await call(client, { resourceKey: 'Plain', locale: 'es-ES' })).localizedString).toBe('Ahora');
+    server.setResource('', 'Plain', undefined);
+    expect((await call(client, { resourceKey: 'Plain', locale: 'en-US' })).success).toBe(false);
+  });
+
   it('answers an unknown key with success=false, the key itself and an error message', async () => {
     const res = await call(client, { resourceKey: 'Missing', locale: 'en-US' });
     expect(res).toEqual({ localizedString: 'Missing', success: false, errorMessage: "Resource key 'Missing' not found." });

@@ -47,6 +47,11 @@ export interface LocalizationServer {
   /** 'ok' answers, 'slow' answers after slowMs, 'fail' answers gRPC UNAVAILABLE. */
   setMode(mode: LocalizationServerMode): void;
   setSlowMs(ms: number): void;
+  /**
+   * Replaces (or, with `undefined`, removes) one stored text, e.g. to give a key a placeholder its
+   * callers do not send. `culture` '' is the neutral (English) set.
+   */
+  setResource(culture: string, resourceKey: string, text: string | undefined): void;
   /** Stops listening and drops every connection ("LocalizationApi down"). */
   stop(): Promise<void>;
 }
@@ -66,7 +71,7 @@ type Answer = sendUnaryData<LocalizationResponseMessage>;
  */
 export async function startLocalizationServer(options: LocalizationServerOptions = {}): Promise<LocalizationServer> {
   const host = options.host ?? '127.0.0.1';
-  const resources = options.resources ?? DEFAULT_RESOURCES;
+  let resources: ResourceSets = options.resources ?? DEFAULT_RESOURCES;
   const defaultCulture = options.defaultCulture ?? 'en-US';
   let mode: LocalizationServerMode = 'ok';
   let slowMs = options.slowMs ?? 5000;
@@ -142,6 +147,12 @@ export async function startLocalizationServer(options: LocalizationServerOptions
     },
     setSlowMs: (ms) => {
       slowMs = ms;
+    },
+    setResource: (culture, resourceKey, text) => {
+      const set: Record<string, string> = { ...resources[culture] };
+      if (text === undefined) delete set[resourceKey];
+      else set[resourceKey] = text;
+      resources = { ...resources, [culture]: set };
     },
     stop,
   };

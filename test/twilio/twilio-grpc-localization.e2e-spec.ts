@@ -1,10 +1,20 @@
-// Replies localized by the LocalizationApi over gRPC (the test server), in both locales, and a
-// LocalizationApi outage answered with a generic 500 so Twilio falls back.
+// Replies localized by the LocalizationApi over gRPC (the test peer, which serves its own texts and
+// behaves like the C# service), in both locales and through culture fallback; keys the server lacks
+// and requests it rejects rendered from the embedded catalog; a LocalizationApi outage answered with
+// a generic 500 so Twilio falls back.
 import { startLocalizationServer, type LocalizationServer } from '../../peers/localization/localization-server.js';
 import { startWebhooksApp, type RunningWebhooks } from '../support/webhooks-app.js';
 import { CommittedNotifications, activate, sendSms, sms, startTwilioPeers, type TwilioPeers } from './twilio-support.js';
 
-const PHONE = { cliente: '+15550008001', client: '+15550008002', fan: '+15550008003', stranger: '+15550008999' };
+const PHONE = {
+  cliente: '+15550008001',
+  client: '+15550008002',
+  fan: '+15550008003',
+  mexican: '+15550008004',
+  french: '+15550008005',
+  fanMx: '+15550008006',
+  stranger: '+15550008999',
+};
 
 describe('Twilio replies through the gRPC LocalizationApi', () => {
   let peers: TwilioPeers;
@@ -18,9 +28,11 @@ describe('Twilio replies through the gRPC LocalizationApi', () => {
     const store = peers.gateway.store;
     const cliente = store.addClient({ name: 'Librería Luna', slug: 'libreria-luna', phoneNumber: PHONE.cliente, locale: 'es-ES' });
     const client = store.addClient({ name: 'Zed Books', slug: 'zed-books', phoneNumber: PHONE.client, locale: 'en-US' });
-    activate(store, cliente);
-    activate(store, client);
+    const mexican = store.addClient({ name: 'Tacos Sol', slug: 'tacos-sol', phoneNumber: PHONE.mexican, locale: 'es-MX' });
+    const french = store.addClient({ name: 'Chez Zoé', slug: 'chez-zoe', phoneNumber: PHONE.french, locale: 'fr-FR' });
+    for (const c of [cliente, client, mexican, french]) activate(store, c);
     store.addSubscriber({ phoneNumber: PHONE.fan, locale: 'es-ES', clientIds: [client.id, cliente.id] });
+    store.addSubscriber({ phoneNumber: PHONE.fanMx, locale: 'es-MX', clientIds: [mexican.id] });
     notifications = new CommittedNotifications(peers.topic);
     await notifications.start();
     webhooks = await startWebhooksApp({ ...peers.env, LOCALIZATION_API_URL: localization.url });
@@ -35,16 +47,37 @@ describe('Twilio replies through the gRPC LocalizationApi', () => {
 
   const send = (from: string, body: string) => sendSms(webhooks.url, sms(from, body));
 
-  it('localizes through the gRPC server in es-ES and en-US', async () => {
+  it("renders the server's texts in es-ES and en-US, Spanish line breaks without the server's stray backslash", async () => {
     const callsBefore = localization.calls;
-    expect((await send(PHONE.cliente, 'AYUDA')).message).toBe('Tu anuncio:\nAYUDA\nResponde CONFIRM para enviarlo.');
-    expect((await send(PHONE.cliente, 'help')).message).toBe(
-      'Responde COMMANDS para ayuda\nCuenta: https://app.example.com/account\nPortal: https://billing.stripe.com/p/login/test\nCompartir: https://app.example.com/libreria-luna',
+    expect((await send(PHONE.cliente, 'AYUDA')).message).toBe(
+      'Vas a enviar este anuncio:\n\nAYUDA\n\nEscribe SEND para enviarlo o CANCEL para descartarlo.',
     );
-    expect((await send(PHONE.client, 'HELP')).message).toMatch(/^Reply COMMANDS for help\n/);
-    expect((await send(PHONE.fan, 'hola')).message).toBe('Tus suscripciones:\nUNSUB 1 para salir de Librería Luna\nUNSUB 2 para salir de Zed Books');
-    expect((await send(PHONE.stranger, 'hi')).message).toBe('This number is not registered as a Nudges client.');
-    expect(localization.calls).toBeGreaterThan(callsBefore + 5);
+    expect((await send(PHONE.cliente, 'help')).message).toBe(
+      'Responde COMMANDS para ayuda\n\nEscribe STOP para bloquear este número. Todo lo demás que escribas se envía a tus suscriptores como anuncio.\n\n' +
+        'Tu cuenta: https://app.example.com/account\nTu plan: https://billing.stripe.com/p/login/test\n' +
+        'Comparte este enlace para sumar suscriptores: https://app.example.com/libreria-luna',
+    );
+    expect((await send(PHONE.client, 'HELP')).message).toBe(
+      'Reply COMMANDS for help\n\nText STOP to block this number. Anything else you text goes out to your subscribers as an announcement.\n\n' +
+        'Your account: https://app.example.com/account\nYour plan: https://billing.stripe.com/p/login/test\n' +
+        'Share this link to gain subscribers: https://app.example.com/zed-books',
+    );
+    expect((await send(PHONE.fan, 'hola')).message).toBe(
+      'Tus suscripciones:\n\n1) Librería Luna: escribe STOP 1 para salir\n2) Zed Books: escribe STOP 2 para salir\n\nEscribe STOP ALL para salir de todas.',
+    );
+    expect((await send(PHONE.stranger, 'hi')).message).toBe('This number does not belong to a Nudges customer. Sign up at https://nudges.tech/');
+    // Two renders for the list (template + one per entry, entries concurrently) and one per other reply.
+    expect(localization.calls).toBe(callsBefore + 7);
+  });
+
+  it('falls back by culture: es-MX gets Spanish, fr-FR gets English', async () => {
+    expect((await send(PHONE.mexican, 'Tacos 2x1')).message).toBe(
+      'Vas a enviar este anuncio:\n\nTacos 2x1\n\nEscribe SEND para enviarlo o CANCEL para descartarlo.',
+    );
+    expect((await send(PHONE.fanMx, 'hola')).message).toBe(
+      'Tus suscripciones:\n\n1) Tacos Sol: escribe STOP 1 para salir\n\nEscribe STOP ALL para salir de todas.',
+    );
+    expect((await send(PHONE.french, 'Soldes')).message).toBe('About to send this announcement:\n\nSoldes\n\nText SEND to send it, or CANCEL to drop it.');
   });
 
   it('drafts and broadcasts with the counts rendered by the server', async () => {
@@ -55,8 +88,27 @@ describe('Twilio replies through the gRPC LocalizationApi', () => {
     expect(record!.parsedValue).toMatchObject({ phoneNumber: PHONE.fan, locale: 'es-ES', resourceKey: 'AnnouncementTemplate' });
   });
 
+  it('asks the server for a key it lacks (MessageTooLong), then answers from the embedded catalog', async () => {
+    const callsBefore = localization.calls;
+    const res = await sendSms(webhooks.url, sms(PHONE.client, 'y'.repeat(1601)));
+    expect(res.status).toBe(200);
+    expect(res.message).toBe('Your message is too long. The limit is 1600 characters.');
+    expect(localization.calls).toBe(callsBefore + 1);
+  });
+
+  it('answers from the embedded catalog when the server rejects a request for a placeholder the app does not send', async () => {
+    // The server's NoPendingAnnouncement now needs {supportEmail}, which no caller passes: the C#
+    // service then fails the call (UNKNOWN, KeyNotFoundException). The user still gets an answer.
+    localization.setResource('', 'NoPendingAnnouncement', 'Nothing to send. Questions? {supportEmail}');
+    const callsBefore = localization.calls;
+    const res = await send(PHONE.client, 'CONFIRM');
+    expect(res.status).toBe(200);
+    expect(res.message).toBe('You have no announcement to confirm. Text your message first, then reply CONFIRM.');
+    expect(localization.calls).toBe(callsBefore + 1);
+  });
+
   it('answers a generic 500 while the LocalizationApi fails, and normally once it is back', async () => {
-    const params = sms(PHONE.cliente, 'x'.repeat(1601)); // MessageTooLong: not rendered (cached) before
+    const params = sms(PHONE.cliente, 'x'.repeat(1601)); // MessageTooLong in es-ES: not rendered (cached) before
     localization.setMode('fail');
     let failed;
     try {
