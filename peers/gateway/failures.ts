@@ -9,8 +9,22 @@ export type FailureMode =
   | 'http401'
   /** The answer is delayed by `slowMs`, then processed normally (mutations still apply). */
   | 'slow'
-  /** HTTP 200 with a GraphQL `errors` array and no data. */
-  | 'businessError'
+  /**
+   * HTTP 200, HotChocolate's answer to an exception in a resolver: the first root field is null
+   * and `errors` holds `"Unexpected Execution Error"` with its locations and path, and no code.
+   * The operation does not run. May succeed when retried.
+   */
+  | 'executionError'
+  /**
+   * HTTP 200, HotChocolate's answer when the caller lacks the role a field needs: the first root
+   * field is null, `extensions.code` is `AUTH_NOT_AUTHORIZED`. The operation does not run.
+   */
+  | 'notAuthorized'
+  /**
+   * HTTP 400, HotChocolate's answer to a document that does not validate (here: the first root
+   * field reported unknown), no `data`, `extensions.specifiedBy` naming the spec rule, no code.
+   */
+  | 'validationError'
   /** The connection is reset before any processing. */
   | 'reset'
   /** The request is processed (mutations apply) but the connection is reset instead of answering. */

@@ -22,7 +22,7 @@ describe('GraphQL gateway stand-in', () => {
 
   beforeAll(async () => {
     oidc = await startOidcServer();
-    gateway = await startGateway({ issuer: oidc.issuer, jwksUrl: oidc.jwksUrl, maxPageSize: 50, slowMs: 300 });
+    gateway = await startGateway({ issuer: oidc.issuer, jwksUrl: oidc.jwksUrl, slowMs: 300 });
     const response = await fetch(oidc.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -70,6 +70,143 @@ describe('GraphQL gateway stand-in', () => {
     expect(tooBig.body.errors?.[0]?.message).toMatch(/maximum allowed items per page/);
   });
 
+  describe('HotChocolate paging limits (UsePaging defaults)', () => {
+    let pager: { id: string };
+    let fan: { phoneNumber: string | null };
+    beforeAll(() => {
+      pager = gateway.store.addClient({ name: 'Limits' });
+      gateway.store.seedSubscribers(pager.id, 60, { phonePrefix: '+1666' });
+      const clients = Array.from({ length: 3 }, (_, i) => gateway.store.addClient({ name: `Shop ${i}` }));
+      fan = gateway.store.addSubscriber({ phoneNumber: '+16660009999', clientIds: clients.map((c) => c.id) });
+    });
+    beforeEach(() => gateway.resetPageRequests());
+
+    const subscribersQuery = `query Page($id: ID!, $first: Int, $last: Int, $before: String) {
+  client(id: $id) { id subscribers(first: $first, last: $last, before: $before, order: [{ id: ASC }]) { pageInfo { hasNextPage hasPreviousPage } nodes { id } } } }`;
+
+    it('answers first: 51 with HTTP 200, the connection null and HC0051 carrying the requested and allowed items', async () => {
+      const query = `query Fan($phone: String!) {
+  subscriberByPhoneNumber(phoneNumber: $phone) {
+    id
+    clients(first: 51) { nodes { id } }
+  }
+}`;
+      const { status, body } = await gql(query, { phone: fan.phoneNumber });
+      expect(status).toBe(200);
+      expect(body.data).toEqual({ subscriberByPhoneNumber: { id: expect.any(String), clients: null } });
+      expect(body.errors).toEqual([
+        {
+          message: 'The maximum allowed items per page were exceeded.',
+          locations: [{ line: 4, column: 5 }],
+          path: ['subscriberByPhoneNumber', 'clients'],
+          extensions: { code: 'HC0051', coordinate: 'Subscriber.clients', requestedItems: 51, maxAllowedItems: 50 },
+        },
+      ]);
+    });
+
+    it('applies the same limit to last, and accepts exactly 50', async () => {
+      const id = nodeId('Client', pager.id);
+      const tooMany = await gql(subscribersQuery, { id, last: 500 });
+      expect(tooMany.status).toBe(200);
+      expect(tooMany.body.data.client).toEqual({ id, subscribers: null });
+      expect(tooMany.body.errors?.[0]).toMatchObject({ path: ['client', 'subscribers'], extensions: { code: 'HC0051', requestedItems: 500, maxAllowedItems: 50 } });
+      const fifty = await gql(subscribersQuery, { id, first: 50 });
+      expect(fifty.body.errors).toBeUndefined();
+      expect(fifty.body.data.client.subscribers.nodes).toHaveLength(50);
+      const lastTen = await gql(subscribersQuery, { id, last: 10 });
+      expect(lastTen.body.data.client.subscribers).toMatchObject({ pageInfo: { hasNextPage: false, hasPreviousPage: true } });
+      expect(lastTen.body.data.client.subscribers.nodes).toHaveLength(10);
+    });
+
+    it('gives 10 items when neither first nor last is given', async () => {
+      const { body } = await gql(subscribersQuery, { id: nodeId('Client', pager.id) });
+      expect(body.data.client.subscribers.nodes).toHaveLength(10);
+      expect(body.data.client.subscribers.pageInfo.hasNextPage).toBe(true);
+    });
+
+    it('records every connection request and the largest first/last asked for', async () => {
+      expect(gateway.largestPageRequested()).toBe(0);
+      const id = nodeId('Client', pager.id);
+      await gql(subscribersQuery, { id, first: 7 });
+      await gql(subscribersQuery, { id });
+      await gql(subscribersQuery, { id, last: 120 });
+      expect(gateway.pageRequests()).toEqual([
+        { coordinate: 'Client.subscribers', first: 7 },
+        { coordinate: 'Client.subscribers' },
+        { coordinate: 'Client.subscribers', last: 120 },
+      ]);
+      expect(gateway.largestPageRequested()).toBe(120);
+      gateway.resetPageRequests();
+      expect([gateway.pageRequests(), gateway.largestPageRequested()]).toEqual([[], 0]);
+    });
+  });
+
+  describe('injected HotChocolate errors', () => {
+    const lookup = 'query Who($phone: String!) {\n  clientByPhoneNumber(phoneNumber: $phone) { id }\n}';
+    const create = 'mutation { createPaymentConfirmation(input: { confirmationId: "in_injected", merchantServiceId: 1 }) { paymentConfirmation { id } } }';
+
+    it('executionError: 200, the root field null, "Unexpected Execution Error" with location and path, no code', async () => {
+      gateway.failNext(1, 'executionError');
+      const { status, body } = await gql(lookup, { phone: '+15555550100' });
+      expect(status).toBe(200);
+      expect(body).toEqual({
+        errors: [{ message: 'Unexpected Execution Error', locations: [{ line: 2, column: 3 }], path: ['clientByPhoneNumber'] }],
+        data: { clientByPhoneNumber: null },
+      });
+    });
+
+    it('executionError on a non-null root field nulls all of data, and the mutation does not run', async () => {
+      const before = gateway.mutations.length;
+      gateway.failNext(1, 'executionError');
+      const { status, body } = await gql(create);
+      expect(status).toBe(200);
+      expect(body).toEqual({
+        errors: [{ message: 'Unexpected Execution Error', locations: [{ line: 1, column: 12 }], path: ['createPaymentConfirmation'] }],
+        data: null,
+      });
+      expect(gateway.mutations.length).toBe(before);
+      expect(gateway.store.paymentConfirmationByCode('in_injected')).toBeUndefined();
+    });
+
+    it('notAuthorized: 200, the root field null, AUTH_NOT_AUTHORIZED', async () => {
+      gateway.failNext(1, 'notAuthorized');
+      const { status, body } = await gql(lookup, { phone: '+15555550100' });
+      expect(status).toBe(200);
+      expect(body).toEqual({
+        errors: [
+          {
+            message: 'The current user is not authorized to access this resource.',
+            locations: [{ line: 2, column: 3 }],
+            path: ['clientByPhoneNumber'],
+            extensions: { code: 'AUTH_NOT_AUTHORIZED' },
+          },
+        ],
+        data: { clientByPhoneNumber: null },
+      });
+    });
+
+    it('validationError: 400, no data, no path, the spec rule in extensions', async () => {
+      gateway.failNext(1, 'validationError');
+      const { status, body } = await gql(lookup, { phone: '+15555550100' });
+      expect(status).toBe(400);
+      expect(body).toEqual({
+        errors: [
+          {
+            message: 'The field `clientByPhoneNumber` does not exist on the type `Query`.',
+            locations: [{ line: 2, column: 3 }],
+            extensions: {
+              type: 'Query',
+              field: 'clientByPhoneNumber',
+              responseName: 'clientByPhoneNumber',
+              specifiedBy: 'https://spec.graphql.org/October2021/#sec-Field-Selections-on-Objects-Interfaces-and-Unions-Types',
+            },
+          },
+        ],
+      });
+      expect((await gql(lookup, { phone: '+15555550100' })).body.data).not.toBeNull();
+    });
+  });
+
   it('logs every mutation with its input and outcome', async () => {
     gateway.store.addPlan({ id: 70, name: 'Logged' });
     const mutation = 'mutation($input: PatchPlanInput!) { patchPlan(input: $input) { plan { name } errors { __typename } } }';
@@ -85,11 +222,11 @@ describe('GraphQL gateway stand-in', () => {
   it('injects queued failures in order, then answers normally', async () => {
     gateway.failNext(1, 'http503');
     gateway.failNext(1, 'http429');
-    gateway.failNext(1, 'businessError');
+    gateway.failNext(1, 'executionError');
     expect((await gql('{ __typename }')).status).toBe(503);
     expect((await gql('{ __typename }')).status).toBe(429);
-    const business = await gql('{ __typename }');
-    expect([business.status, business.body.errors?.[0]?.message]).toEqual([200, 'Injected business error']);
+    const execution = await gql('{ __typename }');
+    expect([execution.status, execution.body.errors?.[0]?.message]).toEqual([200, 'Unexpected Execution Error']);
     expect((await gql('{ __typename }')).status).toBe(200);
   });
 

@@ -3,15 +3,20 @@
 // needs a bearer token from the OIDC stand-in (verified against its JWKS, issuer checked).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { getLocation, isNonNullType, Kind, parse, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { FailurePlan, type FailureMode } from './failures.js';
-import { createResolvers, type MutationRecord } from './resolvers.js';
+import { createResolvers, type MutationRecord, type PageRequest } from './resolvers.js';
 import { testGatewaySdl } from './schema.js';
 import { GatewayStore } from './store.js';
 
 export type { FailureMode } from './failures.js';
-export type { MutationRecord } from './resolvers.js';
+export type { MutationRecord, PageRequest } from './resolvers.js';
+
+/** HotChocolate's `UsePaging()` defaults, which the Nudges gateway keeps. */
+export const HOT_CHOCOLATE_MAX_PAGE_SIZE = 50;
+export const HOT_CHOCOLATE_DEFAULT_PAGE_SIZE = 10;
 
 export interface GatewayOptions {
   /** 0 (default) picks a free port. */
@@ -23,8 +28,10 @@ export interface GatewayOptions {
   jwksUrl: string;
   /** When set, tokens must carry this `aud`. */
   audience?: string;
-  /** Largest accepted `first` (HotChocolate's MaxPageSize). Default 1000. */
+  /** Largest accepted `first`/`last` (HotChocolate's MaxPageSize). Default 50, as the real gateway. */
   maxPageSize?: number;
+  /** Page size when a connection is asked without `first`/`last`. Default 10, as the real gateway. */
+  defaultPageSize?: number;
   /** Delay of the `slow` failure mode. Default 3000 ms. */
   slowMs?: number;
   /** Data to start with. */
@@ -49,8 +56,16 @@ export interface TestGateway {
   unauthorizedCount(): number;
   /** Every token accepted so far is rejected from now on (as if revoked). */
   revokeTokensSeenSoFar(): void;
+  /** The connection fields resolved since the start (or the last reset), oldest first; the latest 10,000 are kept. */
+  pageRequests(): readonly PageRequest[];
+  /** The largest `first` or `last` any request asked for since the start (or the last reset); 0 when none did. */
+  largestPageRequested(): number;
+  /** Forgets the page requests seen so far. */
+  resetPageRequests(): void;
   stop(): Promise<void>;
 }
+
+const PAGE_LOG_LIMIT = 10_000;
 
 export async function startGateway(options: GatewayOptions): Promise<TestGateway> {
   const store = options.store ?? new GatewayStore();
@@ -61,9 +76,23 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
   const revokedTokens = new Set<string>();
   const slowMs = options.slowMs ?? 3000;
   const timers = new Set<NodeJS.Timeout>();
+  const pages = { log: [] as PageRequest[], largest: 0 };
+  const onPageRequest = (request: PageRequest) => {
+    pages.largest = Math.max(pages.largest, request.first ?? 0, request.last ?? 0);
+    pages.log.push(request);
+    if (pages.log.length > PAGE_LOG_LIMIT) pages.log.splice(0, pages.log.length - PAGE_LOG_LIMIT);
+  };
 
+  const schema = createSchema({
+    typeDefs: testGatewaySdl,
+    resolvers: createResolvers(store, mutations, {
+      maxPageSize: options.maxPageSize ?? HOT_CHOCOLATE_MAX_PAGE_SIZE,
+      defaultPageSize: options.defaultPageSize ?? HOT_CHOCOLATE_DEFAULT_PAGE_SIZE,
+      onPageRequest,
+    }),
+  });
   const yoga = createYoga({
-    schema: createSchema({ typeDefs: testGatewaySdl, resolvers: createResolvers(store, mutations, { maxPageSize: options.maxPageSize ?? 1000 }) }),
+    schema,
     graphqlEndpoint: '/graphql',
     graphiql: false,
     landingPage: false,
@@ -131,11 +160,13 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
       case 'reset':
         req.socket.destroy();
         return;
-      case 'businessError':
-        res
-          .writeHead(200, { 'content-type': 'application/graphql-response+json; charset=utf-8' })
-          .end(JSON.stringify({ data: null, errors: [{ message: 'Injected business error', extensions: { code: 'INJECTED' } }] }));
+      case 'executionError':
+      case 'notAuthorized':
+      case 'validationError': {
+        const { status, body } = hotChocolateError(failure, schema, await readBody(req));
+        res.writeHead(status, { 'content-type': responseContentType(req.headers.accept) }).end(JSON.stringify(body));
         return;
+      }
       case 'lostResponse': {
         const response = await execute(req, await readBody(req));
         await response.text();
@@ -197,6 +228,12 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
     revokeTokensSeenSoFar: () => {
       for (const token of seenTokens) revokedTokens.add(token);
     },
+    pageRequests: () => [...pages.log],
+    largestPageRequested: () => pages.largest,
+    resetPageRequests: () => {
+      pages.log = [];
+      pages.largest = 0;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
@@ -228,6 +265,88 @@ class VerifiedTokenCache {
     if (exp === undefined) return;
     if (this.expiresAtMs.size >= VerifiedTokenCache.MAX_ENTRIES) this.expiresAtMs.clear();
     this.expiresAtMs.set(token, exp * 1000);
+  }
+}
+
+/** The media type HotChocolate answers with: the GraphQL-over-HTTP one when the client accepts it. */
+function responseContentType(accept: string | undefined): string {
+  return accept === undefined || /application\/graphql-response\+json|\*\/\*/.test(accept)
+    ? 'application/graphql-response+json; charset=utf-8'
+    : 'application/json; charset=utf-8';
+}
+
+type InjectedError = Extract<FailureMode, 'executionError' | 'notAuthorized' | 'validationError'>;
+
+/**
+ * The answer HotChocolate gives for an injected error, aimed at the request's first root field (as
+ * if that field's resolver threw, or its @authorize refused): the field is null (or, when it is
+ * non-null, all of `data`), and the error carries the field's location and path. A validation
+ * error has neither `data` nor `path` and answers HTTP 400.
+ */
+function hotChocolateError(mode: InjectedError, schema: GraphQLSchema, body: string): { status: number; body: unknown } {
+  const root = firstRootField(schema, body);
+  const locations = root ? [root.location] : undefined;
+  if (mode === 'validationError') {
+    const field = root?.name ?? '__unknown';
+    return {
+      status: 400,
+      body: {
+        errors: [
+          {
+            message: `The field \`${field}\` does not exist on the type \`${root?.typeName ?? 'Query'}\`.`,
+            ...(locations ? { locations } : {}),
+            extensions: {
+              type: root?.typeName ?? 'Query',
+              field,
+              responseName: root?.responseName ?? field,
+              specifiedBy: 'https://spec.graphql.org/October2021/#sec-Field-Selections-on-Objects-Interfaces-and-Unions-Types',
+            },
+          },
+        ],
+      },
+    };
+  }
+  const error =
+    mode === 'executionError'
+      ? { message: 'Unexpected Execution Error' }
+      : { message: 'The current user is not authorized to access this resource.', extensions: { code: 'AUTH_NOT_AUTHORIZED' } };
+  const path = root ? [root.responseName] : undefined;
+  const data = root && !root.nonNull ? { [root.responseName]: null } : null;
+  const { extensions, ...rest } = error as { message: string; extensions?: Record<string, unknown> };
+  return {
+    status: 200,
+    body: { errors: [{ ...rest, ...(locations ? { locations } : {}), ...(path ? { path } : {}), ...(extensions ? { extensions } : {}) }], data },
+  };
+}
+
+interface RootField {
+  name: string;
+  responseName: string;
+  typeName: string;
+  nonNull: boolean;
+  location: { line: number; column: number };
+}
+
+function firstRootField(schema: GraphQLSchema, body: string): RootField | undefined {
+  try {
+    const request = JSON.parse(body) as { query?: string; operationName?: string | null };
+    const document = parse(String(request.query ?? ''));
+    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const operation = operations.find((o) => !request.operationName || o.name?.value === request.operationName) ?? operations[0];
+    const field = operation?.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
+    if (!operation || !field || field.kind !== Kind.FIELD) return undefined;
+    const rootType = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
+    const definition = rootType?.getFields()[field.name.value];
+    const location = field.loc ? getLocation(field.loc.source, field.loc.start) : { line: 1, column: 1 };
+    return {
+      name: field.name.value,
+      responseName: field.alias?.value ?? field.name.value,
+      typeName: rootType?.name ?? 'Query',
+      nonNull: definition ? isNonNullType(definition.type) : false,
+      location: { line: location.line, column: location.column },
+    };
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,6 +1,6 @@
 // Resolvers of the test gateway. They follow the real gateway's behaviour where this project
 // depends on it: HotChocolate-style global ids, mutation payload `errors`, patchPlan's quirks.
-import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, type GraphQLResolveInfo, type ValueNode } from 'graphql';
 import type {
   BasicDuration,
   ClientRecord,
@@ -24,7 +24,12 @@ export interface MutationRecord {
 }
 
 export interface ResolverOptions {
+  /** Largest `first`/`last` a connection accepts (HotChocolate's MaxPageSize, 50 by default). */
   maxPageSize: number;
+  /** Items in a page when neither `first` nor `last` is given (HotChocolate's DefaultPageSize, 10). */
+  defaultPageSize: number;
+  /** Told about every connection field resolved, before its limits are checked. */
+  onPageRequest?: (request: PageRequest) => void;
 }
 
 type Args = Record<string, unknown>;
@@ -51,23 +56,53 @@ const intKeyOfNodeId = (id: unknown, typeName: string): number => {
 
 const cursorOf = (index: number) => Buffer.from(String(index), 'utf8').toString('base64');
 
-function startAfter(after: unknown): number {
-  if (after === null || after === undefined) return 0;
-  const index = Number(Buffer.from(String(after), 'base64').toString('utf8'));
+function indexOfCursor(cursor: unknown): number {
+  const index = Number(Buffer.from(String(cursor), 'base64').toString('utf8'));
   if (!Number.isInteger(index) || index < 0) throw new GraphQLError('The cursor is invalid.', { extensions: { code: 'HC0078' } });
-  return index + 1;
+  return index;
 }
 
-/** Cursor paging over an ordered list; `toNode` runs on the returned slice only, so large lists stay cheap. */
-function connection<T, N>(all: readonly T[], args: Args, maxPageSize: number, toNode: (item: T) => N) {
-  const first = args['first'] === null || args['first'] === undefined ? 10 : Number(args['first']);
-  if (first < 0) throw new GraphQLError('`first` must be positive.');
-  if (first > maxPageSize) {
-    throw new GraphQLError('The maximum allowed items per page were exceeded.', { extensions: { code: 'HC0051', maxPageSize } });
+/** One connection field resolved: what the caller asked for (absent arguments are undefined). */
+export interface PageRequest {
+  /** Schema coordinate of the field, e.g. `Subscriber.clients`. */
+  coordinate: string;
+  first?: number;
+  last?: number;
+}
+
+const optionalInt = (value: unknown): number | undefined => (value === null || value === undefined ? undefined : Number(value));
+
+/**
+ * Cursor paging over an ordered list, with HotChocolate's `UsePaging()` defaults: `first`/`last`
+ * above the maximum page size fail the field with HC0051 (the field becomes null, the rest of the
+ * answer stands), a negative one with HC0079, and neither given means the default page size.
+ * `toNode` runs on the returned slice only, so large lists stay cheap.
+ */
+function connection<T, N>(all: readonly T[], args: Args, info: GraphQLResolveInfo, options: ResolverOptions, toNode: (item: T) => N) {
+  const coordinate = `${info.parentType.name}.${info.fieldName}`;
+  const first = optionalInt(args['first']);
+  const last = optionalInt(args['last']);
+  options.onPageRequest?.({ coordinate, ...(first === undefined ? {} : { first }), ...(last === undefined ? {} : { last }) });
+  for (const requested of [first, last]) {
+    if (requested === undefined) continue;
+    if (requested < 0) {
+      throw new GraphQLError('The requested number of values per page must be at least 0.', {
+        extensions: { code: 'HC0079', coordinate, requestedItems: requested },
+      });
+    }
+    if (requested > options.maxPageSize) {
+      throw new GraphQLError('The maximum allowed items per page were exceeded.', {
+        extensions: { code: 'HC0051', coordinate, requestedItems: requested, maxAllowedItems: options.maxPageSize },
+      });
+    }
   }
-  const start = startAfter(args['after']);
-  const nodes = all.slice(start, start + first).map(toNode);
-  const end = start + nodes.length;
+  let start = args['after'] === null || args['after'] === undefined ? 0 : indexOfCursor(args['after']) + 1;
+  let end = args['before'] === null || args['before'] === undefined ? all.length : Math.min(all.length, indexOfCursor(args['before']));
+  if (first === undefined && last === undefined) end = Math.min(end, start + options.defaultPageSize);
+  if (first !== undefined) end = Math.min(end, start + first);
+  if (last !== undefined) start = Math.max(start, end - last);
+  if (end < start) end = start;
+  const nodes = all.slice(start, end).map(toNode);
   return {
     nodes,
     edges: () => nodes.map((node, i) => ({ cursor: cursorOf(start + i), node })),
@@ -166,17 +201,17 @@ export function createResolvers(store: GatewayStore, log: MutationRecord[], opti
       clientByPhoneNumber: (_: unknown, args: Args) => store.clientByPhoneNumber(String(args['phoneNumber'])) ?? null,
       paymentConfirmationByCode: (_: unknown, args: Args) => store.paymentConfirmationByCode(String(args['confirmationCode'])) ?? null,
       planByForeignId: (_: unknown, args: Args) => store.planByForeignId(String(args['id'])) ?? null,
-      plans: (_: unknown, args: Args) => {
+      plans: (_: unknown, args: Args, _ctx: unknown, info: GraphQLResolveInfo) => {
         const where = args['where'] as { id?: { eq?: number | null } } | null | undefined;
         const wanted = where?.id?.eq;
         const plans = [...store.plans.values()].filter((p) => wanted === undefined || wanted === null || p.id === wanted);
-        return connection(plans.sort((a, b) => a.id - b.id), args, options.maxPageSize, (p) => p);
+        return connection(plans.sort((a, b) => a.id - b.id), args, info, options, (p) => p);
       },
-      planSubscriptions: (_: unknown, args: Args) => {
+      planSubscriptions: (_: unknown, args: Args, _ctx: unknown, info: GraphQLResolveInfo) => {
         const where = args['where'] as { paymentConfirmationId?: { eq?: string | null } } | null | undefined;
         const wanted = where?.paymentConfirmationId?.eq;
         const all = [...store.planSubscriptions.values()].filter((s) => !wanted || s.paymentConfirmationId === wanted);
-        return connection(all, args, options.maxPageSize, (s) => s);
+        return connection(all, args, info, options, (s) => s);
       },
       priceTierByForeignId: (_: unknown, args: Args) => store.priceTierByForeignId(String(args['id'])) ?? null,
       subscriberByPhoneNumber: (_: unknown, args: Args) => store.subscriberByPhoneNumber(String(args['phoneNumber'])) ?? null,
@@ -184,21 +219,21 @@ export function createResolvers(store: GatewayStore, log: MutationRecord[], opti
 
     Client: {
       id: (c: ClientRecord) => nodeId('Client', c.id),
-      subscribers: (c: ClientRecord, args: Args) => {
+      subscribers: (c: ClientRecord, args: Args, _ctx: unknown, info: GraphQLResolveInfo) => {
         const order = (args['order'] ?? []) as Array<Record<string, string>>;
         if (order.some((spec) => Object.entries(spec).some(([field, dir]) => field !== 'id' || dir !== 'ASC'))) {
           throw new GraphQLError('The test gateway pages subscribers by id ASC only.');
         }
-        return connection(store.subscriberIdsOf(c.id), args, options.maxPageSize, (id) => store.subscribers.get(id));
+        return connection(store.subscriberIdsOf(c.id), args, info, options, (id) => store.subscribers.get(id));
       },
       subscription: (c: ClientRecord) => (c.subscriptionId ? (store.planSubscriptions.get(c.subscriptionId) ?? null) : null),
     },
 
     Subscriber: {
       id: subscriberNodeId,
-      clients: (s: SubscriberRecord, args: Args) => {
+      clients: (s: SubscriberRecord, args: Args, _ctx: unknown, info: GraphQLResolveInfo) => {
         const clients = [...s.clientIds].map((id) => store.clients.get(id)).filter((c): c is ClientRecord => c !== undefined);
-        return connection(sortClients(clients, args['order']), args, options.maxPageSize, (c) => c);
+        return connection(sortClients(clients, args['order']), args, info, options, (c) => c);
       },
     },
 

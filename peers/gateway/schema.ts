@@ -1,8 +1,11 @@
 // The test gateway's schema: the subset of the Nudges gateway's published schema that this
 // project's operations use (same type, field and argument names, same types and nullability;
-// directives such as @authorize/@cost left out), plus the project's extensions. The drift check in
-// libs/shared/src/graphql/operations.contract.spec.ts compares it with the published schema.
-import { gatewaySchemaExtensions } from '../../libs/shared/src/graphql/schema-extensions.js';
+// directives such as @authorize/@cost left out), plus the extensions this stand-in serves. The
+// drift check in libs/shared/src/graphql/operations.contract.spec.ts compares the subset with the
+// published schema, and validates the apps' operations against what this stand-in serves.
+//
+// The extensions are declared here, not imported from the apps: a stand-in that built its schema
+// from the code it tests would agree with that code by construction.
 
 export const publishedSubsetSdl = /* GraphQL */ `
 schema {
@@ -45,8 +48,8 @@ type Query {
   clientByPhoneNumber(phoneNumber: String!): Client
   paymentConfirmationByCode(confirmationCode: String!): PaymentConfirmation
   planByForeignId(id: String!): Plan
-  plans(after: String, first: Int, where: PlanFilterInput): PlansConnection
-  planSubscriptions(after: String, first: Int, where: PlanSubscriptionFilterInput): PlanSubscriptionsConnection
+  plans(after: String, before: String, first: Int, last: Int, where: PlanFilterInput): PlansConnection
+  planSubscriptions(after: String, before: String, first: Int, last: Int, where: PlanSubscriptionFilterInput): PlanSubscriptionsConnection
   priceTierByForeignId(id: String!): PriceTier
   subscriberByPhoneNumber(phoneNumber: String!): Subscriber
 }
@@ -73,7 +76,7 @@ type Client implements Node {
   locale: String
   name: String!
   slug: String!
-  subscribers(after: String, first: Int, order: [SubscriberSortInput!]): SubscribersConnection
+  subscribers(after: String, before: String, first: Int, last: Int, order: [SubscriberSortInput!]): SubscribersConnection
   subscription: PlanSubscription
 }
 
@@ -89,7 +92,7 @@ type ClientsEdge {
 }
 
 type Subscriber implements Node {
-  clients(after: String, first: Int, order: [ClientSortInput!]): ClientsConnection
+  clients(after: String, before: String, first: Int, last: Int, order: [ClientSortInput!]): ClientsConnection
   id: ID!
   locale: String
 }
@@ -320,7 +323,25 @@ input PatchPriceTierInput {
 }
 `;
 
-export const projectExtensionsSdl = gatewaySchemaExtensions;
+/**
+ * What the stand-in serves beyond the published schema: the two additions the project asks the
+ * Nudges gateway for (docs/gateway.md, "Extensions to the published schema"), written from that
+ * list. The contract test fails when the apps' operations need something this does not serve.
+ */
+export const projectExtensionsSdl = /* GraphQL */ `
+extend type Subscriber {
+  phoneNumber: String
+}
+
+input UnsubscribeSubscriberFromClientInput {
+  clientId: ID!
+  subscriberId: ID!
+}
+
+extend type Mutation {
+  unsubscribeSubscriberFromClient(input: UnsubscribeSubscriberFromClientInput!): UnsubscribeFromClientPayload!
+}
+`;
 
 /** What the test gateway serves. */
 export const testGatewaySdl = `${publishedSubsetSdl}\n${projectExtensionsSdl}`;

@@ -7,11 +7,14 @@ export type GatewayUnavailableReason =
   | 'http-status' // 5xx, 429, 408
   | 'unauthorized' // 401/403 even after one token refresh
   | 'oidc' // no access token could be obtained
-  | 'bad-response'; // an answer that is not a GraphQL response
+  | 'bad-response' // an answer that is not a GraphQL response
+  | 'execution-error'; // GraphQL `errors` from execution without a code known to be permanent ("Unexpected Execution Error", HC0045 timeout, ...)
 
 /**
- * The gateway could not answer (network, timeout, HTTP 5xx/429, token problems). Transient: fail
- * the unit of work so it is retried (a webhook answers 500 and the sender delivers again).
+ * The gateway could not answer (network, timeout, HTTP 5xx/429, token problems), or answered with
+ * an execution error that may not recur (`'execution-error'`: a resolver failed, e.g. a database
+ * timeout behind HotChocolate's "Unexpected Execution Error"). Transient: fail the unit of work so
+ * it is retried (a webhook answers 500 and the sender delivers again).
  */
 export class GatewayUnavailableError extends Error {
   readonly transient = true as const;
@@ -29,9 +32,11 @@ export class GatewayUnavailableError extends Error {
 }
 
 /**
- * The gateway answered and refused: GraphQL `errors`, or an error member of a mutation payload
- * (`errorType` is its GraphQL type name, e.g. `PlanNotFoundError`). Permanent: retrying the same
- * request gives the same answer. The message is safe to log (phone numbers masked, truncated).
+ * The gateway answered and refused in a way that a retry of the same request would repeat: a
+ * request-shape error (GraphQL validation, a page above the maximum `HC0051`, `AUTH_NOT_AUTHORIZED`,
+ * other codes listed in gateway-error-mapping.ts; `errorType` is the code, or `GraphQLValidation`),
+ * or an error member of a mutation payload (`errorType` is its GraphQL type name, e.g.
+ * `PlanNotFoundError`). Permanent. The message is safe to log (phone numbers masked, truncated).
  */
 export class GatewayBusinessError extends Error {
   readonly transient = false as const;

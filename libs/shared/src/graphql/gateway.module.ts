@@ -9,7 +9,7 @@ export interface GatewayModuleOptions {
   /** Per-request timeout (default 5000 ms), also used for OIDC requests unless `oidc.timeoutMs` is set. */
   timeoutMs?: number;
   oidc: OidcClientOptions;
-  /** `first` of each subscriber page in the fan-out (default 500). */
+  /** `first` of every paged request, 1 to 50 (GRAPHQL_PAGE_SIZE; default 50). */
   pageSize?: number;
 }
 

@@ -233,12 +233,13 @@ describe('NudgesGateway end to end (real OIDC server, real test gateway)', () =>
         }
       }
       const elapsed = Math.round(performance.now() - started);
-      console.log(`paged 100,000 subscribers in ${pages} pages of 500 in ${elapsed} ms`);
+      console.log(`paged 100,000 subscribers in ${pages} pages of 50 in ${elapsed} ms`);
       expect(ids.size).toBe(100_000);
       expect(spanish).toBe(10_000);
       expect(badPhones).toBe(0);
-      expect(pages).toBe(200);
-      expect(gateway.requestCount() - requestsBefore).toBe(200);
+      expect(pages).toBe(2000);
+      expect(gateway.requestCount() - requestsBefore).toBe(2000);
+      expect(gateway.largestPageRequested()).toBeLessThanOrEqual(50);
       expect(elapsed).toBeLessThan(30_000);
     }, 60_000);
   });
@@ -313,11 +314,29 @@ describe('NudgesGateway end to end (real OIDC server, real test gateway)', () =>
       await expect(client.planById(1)).resolves.not.toBeNull();
     });
 
-    it('a GraphQL errors answer → permanent GatewayBusinessError', async () => {
-      gateway.failNext(1, 'businessError');
+    it('AUTH_NOT_AUTHORIZED or a validation error → permanent GatewayBusinessError', async () => {
+      gateway.failNext(1, 'notAuthorized');
       const error = await client.clientByPhoneNumber('+15555550100').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(GatewayBusinessError);
-      expect(error).toMatchObject({ errorType: 'INJECTED', transient: false });
+      expect(error).toMatchObject({ errorType: 'AUTH_NOT_AUTHORIZED', transient: false });
+      gateway.failNext(1, 'validationError');
+      await expect(client.planById(1)).rejects.toMatchObject({ name: 'GatewayBusinessError', errorType: 'GraphQLValidation' });
+    });
+
+    it('an execution error without a code → transient GatewayUnavailableError(execution-error); the retry succeeds', async () => {
+      gateway.failNext(1, 'executionError');
+      const error = await client.clientByPhoneNumber('+15555550100').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GatewayUnavailableError);
+      expect(error).toMatchObject({ reason: 'execution-error', transient: true, operation: 'ClientByPhoneNumber' });
+      await expect(client.clientByPhoneNumber('+15555550100')).resolves.toMatchObject({ name: 'Demo Coffee' });
+    });
+
+    it('never asks for a page above the gateway maximum: refuses one up front', async () => {
+      const id = (await client.clientByPhoneNumber('+15555550100'))!.id;
+      const before = gateway.requestCount();
+      await expect(client.subscriberPages(id, { pageSize: 51 }).next()).rejects.toThrow(RangeError);
+      expect(gateway.requestCount()).toBe(before);
+      expect(() => new NudgesGateway({ url: gateway.url, timeoutMs: 1000, pageSize: 500 }, new OidcTokenProvider(oidcOptions()))).toThrow(RangeError);
     });
 
     it('a reset connection or a gateway that is down → GatewayUnavailableError(network)', async () => {
@@ -384,6 +403,24 @@ describe('NudgesGateway end to end (real OIDC server, real test gateway)', () =>
       expect(problems.join('\n')).not.toContain('hunter2');
       expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['GRAPHQL_API_URL', 'Oidc__ClientId', 'Oidc__Realm', 'Oidc__ServerUrl']);
     });
+
+    it('GRAPHQL_PAGE_SIZE: 1 to 50, default 50; anything else is one clear line', () => {
+      const env = { GRAPHQL_API_URL: 'http://gateway/graphql', Oidc__ServerUrl: 'http://oidc', Oidc__Realm: 'r', Oidc__ClientId: 'c', Oidc__ClientSecret: 's' };
+      const load = (value?: string) => gatewayConfigFrom(parseEnv(z.object(gatewayEnv), { ...env, ...(value === undefined ? {} : { GRAPHQL_PAGE_SIZE: value }) }));
+      expect(load().pageSize).toBe(50);
+      expect(load('').pageSize).toBe(50);
+      expect(load('1').pageSize).toBe(1);
+      expect(load('50').pageSize).toBe(50);
+      for (const bad of ['51', '500', '0', '-3', '2.5', 'lots']) {
+        let problems: string[] = [];
+        try {
+          load(bad);
+        } catch (error) {
+          problems = (error as { problems: string[] }).problems;
+        }
+        expect(problems).toEqual(["GRAPHQL_PAGE_SIZE: must be a whole number from 1 to 50 (the gateway's maximum page size)"]);
+      }
+    });
   });
 
   describe('GatewayModule', () => {
@@ -396,7 +433,7 @@ describe('NudgesGateway end to end (real OIDC server, real test gateway)', () =>
         Oidc__ClientSecret: DEFAULT_OIDC_CLIENT.clientSecret,
       };
       const config = gatewayConfigFrom(parseEnv(z.object(gatewayEnv), env));
-      expect(config).toMatchObject({ url: gateway.url, timeoutMs: 5000, pageSize: 500, oidc: { serverUrl: oidc.serverUrl } });
+      expect(config).toMatchObject({ url: gateway.url, timeoutMs: 5000, pageSize: 50, oidc: { serverUrl: oidc.serverUrl } });
       const moduleRef = await Test.createTestingModule({ imports: [GatewayModule.forRootAsync({ useFactory: () => config })] }).compile();
       try {
         await expect(moduleRef.get(NudgesGateway).clientByCustomerId('cus_demo_coffee')).resolves.toMatchObject({ name: 'Demo Coffee' });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ApolloClient, InMemoryCache, type DocumentNode } from '@apollo/client';
 import { BaseHttpLink } from '@apollo/client/link/http';
-import type { GatewayConfig } from '../config/gateway.env.js';
+import { GRAPHQL_MAX_PAGE_SIZE, type GatewayConfig } from '../config/gateway.env.js';
 import { OidcTokenProvider, type AccessTokenSource } from '../oidc/oidc-token-provider.js';
 import { GatewayBusinessError } from './gateway.errors.js';
 import { payloadError, toGatewayError, type PayloadError } from './gateway-error-mapping.js';
@@ -28,7 +28,10 @@ import * as ops from './operations.js';
 export const GATEWAY_OPTIONS = 'NUDGES_GATEWAY_OPTIONS';
 
 export interface GatewayOptions extends Pick<GatewayConfig, 'url' | 'timeoutMs'> {
-  /** `first` of each subscriber page in the announcement fan-out. Default 500. */
+  /**
+   * `first` of every paged request (a subscriber's clients, a client's subscribers): 1 to
+   * GRAPHQL_MAX_PAGE_SIZE (50), the gateway's maximum. Default 50.
+   */
   pageSize?: number;
 }
 
@@ -49,8 +52,6 @@ interface RawPageInfo {
 /** A mutation payload: `errors` plus one data field (e.g. `plan`). */
 type Payload = { errors?: PayloadError[] | null } & Record<string, unknown>;
 
-const SUBSCRIBER_CLIENTS_PAGE = 100;
-
 /**
  * The Nudges GraphQL gateway, as the Stripe and Twilio flows use it. Every method either returns,
  * returns null for "not found" lookups, or throws GatewayUnavailableError (transient: let the
@@ -64,7 +65,7 @@ export class NudgesGateway implements OnModuleDestroy {
   private readonly pageSize: number;
 
   constructor(@Inject(GATEWAY_OPTIONS) options: GatewayOptions, @Inject(OidcTokenProvider) tokens: AccessTokenSource) {
-    this.pageSize = options.pageSize ?? 500;
+    this.pageSize = checkedPageSize(options.pageSize ?? GRAPHQL_MAX_PAGE_SIZE);
     // Bearer token, 401 refresh, timeout and keep-alive live in the transport (gateway-transport.ts).
     this.transport = gatewayFetch({ timeoutMs: options.timeoutMs, tokens });
     this.apollo = new ApolloClient({
@@ -233,7 +234,10 @@ export class NudgesGateway implements OnModuleDestroy {
     };
   }
 
-  /** The subscriber texting from this number, with all its clients in a stable order; null if none. */
+  /**
+   * The subscriber texting from this number, with all its clients in a stable order (pages of
+   * `pageSize` followed to the end); null if none.
+   */
   async subscriberByPhoneNumber(phoneNumber: string): Promise<GatewaySubscriber | null> {
     const name = 'SubscriberByPhoneNumber';
     const clients: SubscriberClient[] = [];
@@ -241,7 +245,7 @@ export class NudgesGateway implements OnModuleDestroy {
     for (;;) {
       const data: { subscriberByPhoneNumber: RawSubscriber | null } = await this.query(name, ops.SUBSCRIBER_BY_PHONE_NUMBER, {
         phoneNumber,
-        first: SUBSCRIBER_CLIENTS_PAGE,
+        first: this.pageSize,
         after,
       });
       const subscriber = data.subscriberByPhoneNumber;
@@ -267,17 +271,19 @@ export class NudgesGateway implements OnModuleDestroy {
   }
 
   /**
-   * All subscribers of a client (node id), one page (`pageSize`, default from the options) per
-   * gateway request, in the gateway's id order. Uses the Subscriber.phoneNumber extension.
+   * All subscribers of a client (node id), one page (`pageSize`, default from the options, at most
+   * GRAPHQL_MAX_PAGE_SIZE) per gateway request, in the gateway's id order. Uses the
+   * Subscriber.phoneNumber extension.
    */
   async *subscriberPages(clientId: string, options: { pageSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<SubscriberContact[]> {
     const name = 'ClientSubscribersPage';
+    const first = options.pageSize === undefined ? this.pageSize : checkedPageSize(options.pageSize);
     let after: string | null = null;
     for (;;) {
       options.signal?.throwIfAborted();
       const data: { client: RawClientSubscribers | null } = await this.query(name, ops.CLIENT_SUBSCRIBERS_PAGE, {
         clientId,
-        first: options.pageSize ?? this.pageSize,
+        first,
         after,
       });
       if (!data.client) throw new GatewayBusinessError(name, 'ClientNotFoundError', 'the client does not exist');
@@ -393,6 +399,14 @@ function requirePlanKey(operation: string, planId: number | string): number {
   const key = typeof planId === 'number' ? (Number.isInteger(planId) && planId > 0 ? planId : null) : intKeyOf(planId.trim());
   if (key === null) throw new GatewayBusinessError(operation, 'InvalidId', 'expected a plan Int key or node id');
   return key;
+}
+
+/** A page size the gateway serves, or a RangeError (asking for more would fail with HC0051). */
+function checkedPageSize(pageSize: number): number {
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > GRAPHQL_MAX_PAGE_SIZE) {
+    throw new RangeError(`page size must be a whole number from 1 to ${GRAPHQL_MAX_PAGE_SIZE}, got ${pageSize}`);
+  }
+  return pageSize;
 }
 
 /** The cursor of the next page, or null at the end; refuses a cursor that does not advance. */

@@ -5,6 +5,7 @@ import { buildSchema, extendSchema, Kind, parse, validate, type DocumentNode, ty
 import { projectExtensionsSdl, publishedSubsetSdl, testGatewaySdl } from '../../../../peers/gateway/schema.js';
 import * as operations from './operations.js';
 import { schemaDriftProblems } from './schema-drift.js';
+import { gatewaySchemaExtensions } from './schema-extensions.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const publishedSchemaPath = process.env['NUDGES_GATEWAY_SCHEMA'] ?? resolve(repoRoot, '../shared/nudges/gateway.schema.graphql');
@@ -31,8 +32,14 @@ describe('gateway operations contract', () => {
     }
   });
 
-  it('validates every operation against the test gateway schema (published subset + extensions)', () => {
+  it('validates every operation against the test gateway schema (published subset + the extensions it serves)', () => {
     expect(errorsAgainst(buildSchema(testGatewaySdl))).toEqual(noErrors());
+  });
+
+  it('the test gateway serves every extension the apps declare, with the same types (its own declaration, not the apps\')', () => {
+    const appsView = buildSchema(`${publishedSubsetSdl}\n${gatewaySchemaExtensions}`);
+    expect(schemaDriftProblems(appsView, buildSchema(testGatewaySdl))).toEqual([]);
+    expect(projectExtensionsSdl).not.toBe(gatewaySchemaExtensions);
   });
 
   it('uses only extensions that are declared in schema-extensions.ts', () => {
@@ -54,7 +61,7 @@ describe('gateway operations contract', () => {
       return;
     }
     const published = buildSchema(readFileSync(publishedSchemaPath, 'utf8'));
-    const extended = extendSchema(published, parse(projectExtensionsSdl));
+    const extended = extendSchema(published, parse(gatewaySchemaExtensions));
     expect(errorsAgainst(extended)).toEqual(noErrors());
   });
 
