@@ -2,7 +2,7 @@
 // GraphQL stand-ins, Kafka and Redis; then a Stripe dead letter found and replayed with `dlq`.
 import { jest } from '@jest/globals';
 import Stripe from 'stripe';
-import { decodeDeadLetter } from '@app/shared/codec/decode.js';
+import { decodeDeadLetter } from '@app/shared/codec/dead-letter.js';
 import { CapturedOutput } from '../../apps/cli/src/cli-output.js';
 import { runSimulateSms, runSimulateStripe, withDlq } from '../../apps/cli/src/cli.runners.js';
 import { stripeId } from '../../apps/cli/src/simulate/stripe-events.js';
@@ -132,7 +132,7 @@ describe('simulate CLI against a running webhooks service', () => {
     const [stored] = await reader.waitFor(topics.deadletter, (m) => m.value?.includes(eventId) ?? false);
     const decoded = decodeDeadLetter(stored!.value);
     if (!decoded.ok) throw new Error(decoded.error.message);
-    const id = decoded.value.id;
+    const id = decoded.value.eventKey.id;
 
     const listed = new CapturedOutput();
     await withDlq(env, false, (dlq) => dlq.list({ reason: 'stripe.client-not-found' }, listed));

@@ -170,7 +170,7 @@ describe('fault scenario 5: poison messages among good ones', () => {
     const accepted = firstAcceptedAt(sink);
     const deadLetteredAt = (value: RawMessage['value']) => {
       const found = deadLetters.find((d) => Buffer.isBuffer(value) && d.originalValue?.equals(value));
-      return found ? Date.parse(found.record.failedAt) : Date.now();
+      return found ? Date.parse(found.record.timestamp) : Date.now();
     };
     const stallMs = longestPartitionStallMs(sentLog.map((e) => ({ partition: e.partition, sentAt: e.sentAt, doneAt: e.to ? accepted.get(e.to)! : deadLetteredAt(e.value) })));
     const p50Ratio = ratio(withPoison.p50Ms, withoutPoison.p50Ms);

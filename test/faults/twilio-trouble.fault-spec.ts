@@ -101,7 +101,7 @@ describe('fault scenario 4: Twilio trouble (429, 500, 21211, slow answers)', () 
 
     const counts = sinkCounts(sink, deliverable);
     const accepted = firstAcceptedAt(sink);
-    const deadLetterAt = new Map(deadLetters.map((d) => [recipientOf(d.originalValue), Date.parse(d.record.failedAt)]));
+    const deadLetterAt = new Map(deadLetters.map((d) => [recipientOf(d.originalValue), Date.parse(d.record.timestamp)]));
     const lifetimes: Lifetime[] = recipients.map((to, i) => ({ partition: events[i]!.partition, sentAt: sentAt[i]!, doneAt: accepted.get(to) ?? deadLetterAt.get(to) ?? Date.now() }));
     const latencies = latencySummary(deliverable.map((to) => accepted.get(to)! - sentAt[recipients.indexOf(to)]!));
     const attemptsTo = (to: string) => sink.attempts.filter((a) => a.to === to);

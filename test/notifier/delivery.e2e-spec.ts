@@ -4,7 +4,7 @@
 import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { decodeDeadLetter } from '@app/shared/codec/decode.js';
+import { decodeDeadLetter } from '@app/shared/codec/dead-letter.js';
 import type { DeadLetterRecord } from '@app/shared/codec/messages.js';
 import { PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
 import { startNotifier, type RunningNotifier } from '../../apps/notifier/src/notifier.app.js';
@@ -131,7 +131,6 @@ describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
     await send([
       { partition: 0, key: SEND_SMS_KEY, value: '{"$type":"notification.sendSms",', headers: { traceparent, 'x-origin': 'tests' } },
       { partition: 0, key: notUtf8, value: notUtf8 },
-      { partition: 0, key: '{"eventType":"ClientCreated"}', value: '{"$type":"notification.clientCreated","resourceKey":"ClientCreated","locale":"en-US","replacements":{}}' },
       { partition: 0, ...sms(phone(3002), 'NoSuchResourceKey', 'en-US') },
       { partition: 0, ...sms(Buffer.alloc(40, 7).toString('base64'), 'WelcomeMessage', 'en-US') },
       { partition: 0, ...sms(after, 'WelcomeMessage', 'es-ES') },
@@ -139,21 +138,20 @@ describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
     await sink.waitFor(() => delivered(after).length === 1, 15_000, 'the message after the poison');
     expect(delivered(after)[0]!.body).toBe('¡Bienvenido a Nudges!');
 
-    const json = await deadLetterFor((r) => r.reasonCode === 'poison.invalid-json');
-    expect(json.record).toMatchObject({ source: 'notifier', attempts: 0, original: { topic, partition: 0 } });
-    expect(json.record.original.value).toEqual({ encoding: 'utf8', data: '{"$type":"notification.sendSms",' });
-    expect(json.record.original.key).toEqual({ encoding: 'utf8', data: SEND_SMS_KEY });
-    expect(json.record.original.headers['x-origin']).toEqual({ encoding: 'utf8', data: 'tests' });
+    const json = await deadLetterFor((r) => r.edge?.reasonCode === 'poison.invalid-json');
+    expect(json.record).toMatchObject({ attemptCount: 0, failureType: 2, topic, stackTrace: null, edge: { source: 'notifier', original: { topic, partition: 0 } } });
+    expect(json.record.edge!.original.value).toEqual({ encoding: 'utf8', data: '{"$type":"notification.sendSms",' });
+    expect(json.record.edge!.original.key).toEqual({ encoding: 'utf8', data: SEND_SMS_KEY });
+    expect(json.record.edge!.original.headers['x-origin']).toEqual({ encoding: 'utf8', data: 'tests' });
     expect(json.message.headers?.traceparent?.toString()).toBe(traceparent);
 
-    const bytes = await deadLetterFor((r) => r.reasonCode === 'poison.invalid-utf8' && r.original.topic === topic);
-    expect(bytes.record.original.value).toEqual({ encoding: 'base64', data: notUtf8.toString('base64') });
-    expect(Number(bytes.record.original.offset)).toBe(Number(json.record.original.offset) + 1);
+    const bytes = await deadLetterFor((r) => r.edge?.reasonCode === 'poison.invalid-utf8' && r.edge?.original.topic === topic);
+    expect(bytes.record.edge!.original.value).toEqual({ encoding: 'base64', data: notUtf8.toString('base64') });
+    expect(Number(bytes.record.edge!.original.offset)).toBe(Number(json.record.edge!.original.offset) + 1);
 
-    await deadLetterFor((r) => r.reasonCode === 'poison.unsupported-type' && r.original.topic === topic);
-    await deadLetterFor((r) => r.reasonCode === 'poison.unknown-resource-key' && r.original.topic === topic);
-    const phoneRecord = await deadLetterFor((r) => r.reasonCode === 'poison.phone-decrypt' && r.original.topic === topic);
-    expect(phoneRecord.record.reason).not.toMatch(/\d{7}/);
+    await deadLetterFor((r) => r.edge?.reasonCode === 'poison.unknown-resource-key' && r.edge?.original.topic === topic);
+    const phoneRecord = await deadLetterFor((r) => r.edge?.reasonCode === 'poison.phone-decrypt' && r.edge?.original.topic === topic);
+    expect(phoneRecord.record.exceptionMessage).not.toMatch(/\d{7}/);
     expect(sink.attempts.some((a) => a.to === phone(3002))).toBe(false);
   });
 
@@ -180,11 +178,11 @@ describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
     sink.addRule({ to: invalid, action: { status: 400, code: 21211 } });
     sink.addRule({ to: unsubscribed, action: { status: 400, code: 21610 } });
     await send([sms(invalid, 'WelcomeMessage', 'en-US'), sms(unsubscribed, 'WelcomeMessage', 'en-US')]);
-    const a = await deadLetterFor((r) => r.reasonCode === 'twilio.21211');
-    const b = await deadLetterFor((r) => r.reasonCode === 'twilio.21610');
-    expect(a.record.attempts).toBe(1);
-    expect(b.record.attempts).toBe(1);
-    expect(a.record.reason).not.toContain(invalid);
+    const a = await deadLetterFor((r) => r.edge?.reasonCode === 'twilio.21211');
+    const b = await deadLetterFor((r) => r.edge?.reasonCode === 'twilio.21610');
+    expect(a.record.attemptCount).toBe(1);
+    expect(b.record.attemptCount).toBe(1);
+    expect(a.record.exceptionMessage).not.toContain(invalid);
     expect(attemptsTo(invalid)).toHaveLength(1);
     expect(attemptsTo(unsubscribed)).toHaveLength(1);
     expect(delivered(invalid)).toHaveLength(0);
@@ -235,9 +233,9 @@ describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
     localization.setMode('fail');
     try {
       await send([sms(to, 'AnnouncementSent', 'en-US', { count: '8002' })]);
-      const dead = await deadLetterFor((r) => r.reasonCode === 'retries-exhausted', 30_000);
-      expect(dead.record.attempts).toBe(6);
-      expect(dead.record.reason).toMatch(/LocalizationApi/);
+      const dead = await deadLetterFor((r) => r.edge?.reasonCode === 'retries-exhausted', 30_000);
+      expect(dead.record.attemptCount).toBe(6);
+      expect(dead.record.exceptionMessage).toMatch(/LocalizationApi/);
     } finally {
       localization.setMode('ok');
     }

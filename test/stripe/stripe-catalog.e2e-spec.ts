@@ -1,4 +1,5 @@
-import { decodeDeadLetter } from '@app/shared/codec/decode.js';
+import { decodeDeadLetter } from '@app/shared/codec/dead-letter.js';
+import { readLikeCSharpOrThrow } from '../support/csharp/strict-reader.js';
 import { encodeNodeId } from '@app/shared/graphql/node-id.js';
 import { deliver, outcomeOf, startStripeHarness, type StripeHarness } from './support/stripe-harness.js';
 import { nowSeconds, priceObject, productObject, stripeEvent, stripeId } from './support/stripe-fixtures.js';
@@ -30,10 +31,18 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
       expect(res.status).toBe(200);
       expect(outcomeOf(res)).toBe('processed');
       const [message] = await productMessages(product.id);
-      expect(message?.key).toBe(`{"eventType":"foreignProduct.created","eventKey":"${product.id}"}`);
+      expect(message?.key).toBe(`{"EventType":"foreignProduct.created","EventKey":"${product.id}"}`);
       expect(message?.value).toBe(
-        `{"$type":"foreignProduct.created","foreignProductId":"${product.id}","name":"Nudges Starter","description":null,"iconUrl":"${product.images[0]}"}`,
+        `{"$type":"foreignProduct.created","ForeignProductId":"${product.id}","Name":"Nudges Starter","Description":null,"IconUrl":"${product.images[0]}"}`,
       );
+      expect(readLikeCSharpOrThrow('ForeignProductEventKey', message!.key!)).toEqual({ EventType: 'foreignProduct.created', EventKey: product.id });
+      expect(readLikeCSharpOrThrow('ForeignProductEvent', message!.value!)).toEqual({
+        $type: 'foreignProduct.created',
+        ForeignProductId: product.id,
+        Name: 'Nudges Starter',
+        Description: null,
+        IconUrl: product.images[0],
+      });
       expect(h.gateway.mutations.length).toBe(before);
     });
 
@@ -53,10 +62,11 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
         foreignServiceId: product.id,
       });
       const [message] = await productMessages(product.id);
-      expect(message?.key).toBe(`{"eventType":"foreignProduct.synchronized","eventKey":"${product.id}"}`);
+      expect(message?.key).toBe(`{"EventType":"foreignProduct.synchronized","EventKey":"${product.id}"}`);
       expect(message?.value).toBe(
-        `{"$type":"foreignProduct.synchronized","planNodeId":"${encodeNodeId('Plan', plan.id)}","foreignProductId":"${product.id}","name":"Nudges Pro","description":"Unlimited announcements","iconUrl":"${product.images[0]}"}`,
+        `{"$type":"foreignProduct.synchronized","PlanNodeId":"${encodeNodeId('Plan', plan.id)}","ForeignProductId":"${product.id}","Name":"Nudges Pro","Description":"Unlimited announcements","IconUrl":"${product.images[0]}"}`,
       );
+      expect(readLikeCSharpOrThrow('ForeignProductEvent', message!.value!)).toMatchObject({ $type: 'foreignProduct.synchronized', PlanNodeId: encodeNodeId('Plan', plan.id), ForeignProductId: product.id });
     });
 
     it('dead-letters a product whose metadata links a plan that does not exist (stripe.plan-not-found)', async () => {
@@ -65,8 +75,8 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
       expect(res.status).toBe(200);
       expect(outcomeOf(res)).toBe('deadlettered');
       const [record] = await h.kafka.waitFor(h.topics.deadletter, (m) => m.value?.includes(event.id) ?? false);
-      const decoded = decodeDeadLetter(record?.value ?? '', { requireTypeFirst: true });
-      expect(decoded.ok && decoded.value).toMatchObject({ reasonCode: 'stripe.plan-not-found', stripeEventId: event.id, stripeEventType: 'product.created' });
+      const decoded = decodeDeadLetter(record?.value ?? '');
+      expect(decoded.ok && decoded.value).toMatchObject({ topic: 'http:StripeWebhookHandler', edge: { reasonCode: 'stripe.plan-not-found', stripeEventId: event.id, stripeEventType: 'product.created' } });
     });
   });
 
@@ -130,17 +140,15 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
       expect(res.status).toBe(200);
       expect(outcomeOf(res)).toBe('deadlettered');
       const [record] = await h.kafka.waitFor(h.topics.deadletter, (m) => m.value?.includes(event.id) ?? false);
-      expect(record?.key).toMatch(/^\{"eventType":"DeadLetter","eventKey":"[0-9a-f-]{36}"\}$/);
-      expect(record?.value?.startsWith('{"$type":"deadletter.record",')).toBe(true);
-      const decoded = decodeDeadLetter(record?.value ?? '', { requireTypeFirst: true });
+      expect(record?.key).toMatch(/^\{"EventKey":\{"Type":"MessageFailed","Id":"[0-9a-f-]{36}"\},"FailedKey":\{"Type":"stripe:product.updated","Id":"[0-9a-f-]{36}"\}\}$/);
+      expect(record?.value?.startsWith('{"ExceptionType":"stripe.plan-not-found","ExceptionMessage":')).toBe(true);
+      const decoded = decodeDeadLetter(record?.value ?? '');
       if (!decoded.ok) throw new Error(decoded.error.message);
       expect(decoded.value).toMatchObject({
-        source: 'webhooks',
-        reasonCode: 'stripe.plan-not-found',
-        attempts: 1,
-        stripeEventId: event.id,
-        stripeEventType: 'product.updated',
-        original: { key: null, value: { encoding: 'utf8', data: body } },
+        attemptCount: 1,
+        failureType: 2,
+        originalValueJson: body,
+        edge: { source: 'webhooks', reasonCode: 'stripe.plan-not-found', stripeEventId: event.id, stripeEventType: 'product.updated', original: { key: null, value: { encoding: 'utf8', data: body } } },
       });
       // Acknowledged for good: a redelivery is a duplicate, not a second dead letter.
       expect(outcomeOf(await deliver(h.endpoint, body))).toBe('duplicate');
@@ -149,7 +157,7 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
     it('dead-letters an event the gateway refuses with AUTH_NOT_AUTHORIZED (stripe.gateway-refused)', async () => {
       const { productId } = linkedPlan();
       const event = stripeEvent('product.updated', productObject({ id: productId }));
-      h.gateway.failNext(1, 'notAuthorized');
+      h.gateway.failNext(1, 'businessError');
       const res = await deliver(h.endpoint, event);
       expect(res.status).toBe(200);
       expect(outcomeOf(res)).toBe('deadlettered');

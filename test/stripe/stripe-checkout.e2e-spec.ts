@@ -1,5 +1,7 @@
 import Stripe from 'stripe';
-import { decodeDeadLetter } from '@app/shared/codec/decode.js';
+import { decodeDeadLetter } from '@app/shared/codec/dead-letter.js';
+import { encodeNodeId } from '@app/shared/graphql/node-id.js';
+import { readLikeCSharpOrThrow } from '../support/csharp/strict-reader.js';
 import { stackEnv } from '../support/stack.js';
 import { graphqlOperation } from './support/fault-proxy.js';
 import { deliver, outcomeOf, startStripeHarness, type StripeHarness } from './support/stripe-harness.js';
@@ -34,7 +36,7 @@ describe('Stripe checkout.session.completed: payment confirmation, plan subscrip
 
   const mutationsOf = (field: string, invoiceOrClient: string) =>
     h.gateway.mutations.filter((m) => m.field === field && Object.values(m.input).includes(invoiceOrClient));
-  const paymentMessages = (confirmationId: string) => h.kafka.read(h.topics.payments, (m) => m.key?.includes(confirmationId) ?? false);
+  const paymentMessages = (confirmationId: string) => h.kafka.read(h.topics.payments, (m) => m.value?.includes(confirmationId) ?? false);
 
   async function expectCompletedOnce(clientId: string, invoiceId: string) {
     const confirmation = h.gateway.store.paymentConfirmationByCode(invoiceId);
@@ -45,11 +47,20 @@ describe('Stripe checkout.session.completed: payment confirmation, plan subscrip
     expect(h.gateway.store.planSubscriptionsByPaymentConfirmation(confirmationId)).toEqual([
       expect.objectContaining({ clientId, paymentConfirmationId: confirmationId }),
     ]);
-    const [message] = await h.kafka.waitFor(h.topics.payments, (m) => m.key?.includes(confirmationId) ?? false);
-    expect(message?.key).toBe(`{"eventType":"PaymentCompleted","eventKey":"${confirmationId}"}`);
+    const [message] = await h.kafka.waitFor(h.topics.payments, (m) => m.value?.includes(confirmationId) ?? false);
+    const nodeId = encodeNodeId('PaymentConfirmation', confirmationId);
+    expect(message?.key).toBe(`{"EventType":"PaymentCompleted","EventKey":"${nodeId}"}`);
     expect(message?.value).toBe(
-      `{"$type":"payment.completed","clientId":"${clientId}","priceForeignServiceId":"${purchasedPriceId}","paymentConfirmationId":"${confirmationId}"}`,
+      `{"$type":"payment.completed","ClientId":"${clientId}","PriceForeignServiceId":"${purchasedPriceId}","PaymentConfirmationId":"${confirmationId}"}`,
     );
+    // What the C# payments handler binds from those bytes:
+    expect(readLikeCSharpOrThrow('PaymentKey', message!.key!)).toEqual({ EventType: 'PaymentCompleted', EventKey: nodeId });
+    expect(readLikeCSharpOrThrow('PaymentEvent', message!.value!)).toEqual({
+      $type: 'payment.completed',
+      ClientId: clientId,
+      PriceForeignServiceId: purchasedPriceId,
+      PaymentConfirmationId: confirmationId,
+    });
     expect(paymentMessages(confirmationId)).toHaveLength(1);
   }
 
@@ -109,18 +120,15 @@ describe('Stripe checkout.session.completed: payment confirmation, plan subscrip
     expect(outcomeOf(res)).toBe('deadlettered');
     expect(h.gateway.mutations.length).toBe(before);
     const [record] = await h.kafka.waitFor(h.topics.deadletter, (m) => m.value?.includes(event.id) ?? false);
-    expect(record?.value?.startsWith('{"$type":"deadletter.record",')).toBe(true);
-    const decoded = decodeDeadLetter(record?.value ?? '', { requireTypeFirst: true });
+    expect(record?.value?.startsWith('{"ExceptionType":"stripe.client-not-found",')).toBe(true);
+    const decoded = decodeDeadLetter(record?.value ?? '');
     if (!decoded.ok) throw new Error(decoded.error.message);
     expect(decoded.value).toMatchObject({
-      source: 'webhooks',
-      reasonCode: 'stripe.client-not-found',
-      stripeEventId: event.id,
-      stripeEventType: 'checkout.session.completed',
-      original: { key: null, value: { encoding: 'utf8', data: body } },
+      topic: 'http:StripeWebhookHandler',
+      edge: { source: 'webhooks', reasonCode: 'stripe.client-not-found', stripeEventId: event.id, stripeEventType: 'checkout.session.completed', original: { key: null, value: { encoding: 'utf8', data: body } } },
     });
-    expect(decoded.value.reason).toContain(session.customer as string);
-    expect(record?.key).toBe(`{"eventType":"DeadLetter","eventKey":"${decoded.value.id}"}`);
+    expect(decoded.value.exceptionMessage).toContain(session.customer as string);
+    expect(record?.key).toMatch(new RegExp(`^\\{"EventKey":\\{"Type":"MessageFailed","Id":"${decoded.value.eventKey.id}"\\},"FailedKey":`));
   });
 
   it('answers 500 while the gateway answers 503, and the redelivery succeeds', async () => {

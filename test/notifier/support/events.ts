@@ -1,13 +1,28 @@
-/** A `notification.sendSms` value exactly as the C# producers write it: `$type` first, camelCase, compact. */
+import { jsonStringLikeCSharp as str } from '../../support/csharp/csharp-writer.js';
+
+const dictionary = (entries: Record<string, string>): string => `{${Object.entries(entries).map(([k, v]) => `${str(k)}:${str(v)}`).join(',')}}`;
+
+/**
+ * A current-generation `notification.sendSms` value exactly as a C# producer writes it: `$type`
+ * first, PascalCase, compact, strings escaped like JavaScriptEncoder.Default (`+` as `\u002B`).
+ */
 export function sendSmsJson(phoneNumber: string, resourceKey: string, locale: string, replacements: Record<string, string> = {}): string {
-  return JSON.stringify({ $type: 'notification.sendSms', phoneNumber, resourceKey, locale, replacements });
+  return `{"$type":"notification.sendSms","PhoneNumber":${str(phoneNumber)},"ResourceKey":${str(resourceKey)},"Locale":${str(locale)},"Replacements":${dictionary(replacements)}}`;
 }
 
+/** The earlier generation's value: no phone number (it travels in the key, see `earlierSendSmsKey`). */
+export function earlierSendSmsJson(resourceKey: string, locale: string, replacements: Record<string, string> = {}): string {
+  return `{"$type":"notification.sendSms","ResourceKey":${str(resourceKey)},"Locale":${str(locale)},"Replacements":${dictionary(replacements)}}`;
+}
+
+/** The earlier generation's key: the recipient's phone number as `EventKey`. */
+export const earlierSendSmsKey = (phoneNumber: string): string => `{"EventType":"SendSms","EventKey":${str(phoneNumber)}}`;
+
 /** The key the C# producers use for SMS notifications. Being constant, it puts every SMS in one partition. */
-export const SEND_SMS_KEY = '{"eventType":"SendSms"}';
+export const SEND_SMS_KEY = '{"EventType":"SendSms"}';
 
 /** The key with a recipient, as this project's broadcast fan-out writes it, spreading SMS over partitions. */
-export const spreadKey = (recipient: string | number): string => `{"eventType":"SendSms","recipient":"${recipient}"}`;
+export const spreadKey = (recipient: string | number): string => `{"EventType":"SendSms","Recipient":"${recipient}"}`;
 
 /** `+1555` followed by 7 digits: a distinct fictional number per index. */
 export const phone = (index: number): string => `+1555${String(index).padStart(7, '0')}`;

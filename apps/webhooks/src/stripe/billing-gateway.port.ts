@@ -53,13 +53,19 @@ export interface PriceTierChanges {
   status: PriceTierStatus;
 }
 
+export interface BillingPaymentConfirmation {
+  /** Its GUID (what `payment.completed` carries as PaymentConfirmationId). */
+  id: string;
+  /** Its global node id (the `payments` key's EventKey). */
+  nodeId: string;
+}
+
 export interface BillingGateway {
   /** The client's GUID, or null when no client has this Stripe customer id. */
   clientIdByCustomerId(customerId: string): Promise<string | null>;
-  /** The payment confirmation's GUID, or null when none has this code. */
-  paymentConfirmationIdByCode(confirmationCode: string): Promise<string | null>;
-  /** Creates the confirmation and returns its GUID. */
-  createPaymentConfirmation(confirmationCode: string, merchantServiceId: number): Promise<string>;
+  /** The payment confirmation with this code, or null when there is none. */
+  paymentConfirmationByCode(confirmationCode: string): Promise<BillingPaymentConfirmation | null>;
+  createPaymentConfirmation(confirmationCode: string, merchantServiceId: number): Promise<BillingPaymentConfirmation>;
   /** Whether a plan subscription already refers to this payment confirmation (GUID). */
   hasPlanSubscriptionFor(paymentConfirmationId: string): Promise<boolean>;
   createPlanSubscription(input: { clientId: string; paymentConfirmationId: string; priceTierForeignServiceId: string }): Promise<void>;

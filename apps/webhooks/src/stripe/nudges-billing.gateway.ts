@@ -4,6 +4,7 @@ import type { GatewayPlan, GatewayPriceTier } from '@app/shared/graphql/gateway.
 import { NudgesGateway } from '@app/shared/graphql/nudges-gateway.js';
 import type {
   BillingGateway,
+  BillingPaymentConfirmation,
   BillingPlan,
   BillingPriceTier,
   NewPriceTier,
@@ -22,14 +23,14 @@ export class NudgesBillingGateway implements BillingGateway {
     return client ? required('ClientByCustomerId', client.uuid, 'client id is not a GUID') : null;
   }
 
-  async paymentConfirmationIdByCode(confirmationCode: string): Promise<string | null> {
+  async paymentConfirmationByCode(confirmationCode: string): Promise<BillingPaymentConfirmation | null> {
     const found = await this.gateway.paymentConfirmationByCode(confirmationCode);
-    return found ? required('PaymentConfirmationByCode', found.uuid, 'payment confirmation id is not a GUID') : null;
+    return found ? { id: required('PaymentConfirmationByCode', found.uuid, 'payment confirmation id is not a GUID'), nodeId: found.id } : null;
   }
 
-  async createPaymentConfirmation(confirmationCode: string, merchantServiceId: number): Promise<string> {
+  async createPaymentConfirmation(confirmationCode: string, merchantServiceId: number): Promise<BillingPaymentConfirmation> {
     const created = await this.gateway.createPaymentConfirmation({ confirmationId: confirmationCode, merchantServiceId });
-    return required('CreatePaymentConfirmation', created.uuid, 'payment confirmation id is not a GUID');
+    return { id: required('CreatePaymentConfirmation', created.uuid, 'payment confirmation id is not a GUID'), nodeId: created.id };
   }
 
   async hasPlanSubscriptionFor(paymentConfirmationId: string): Promise<boolean> {

@@ -34,9 +34,10 @@ export class StripeEventsPublisher {
     @Inject(KAFKA_CONFIG) private readonly kafka: KafkaConfig,
   ) {}
 
-  async paymentCompleted(fields: PaymentCompletedFields): Promise<void> {
+  /** Keyed by the confirmation's node id, as the C# PaymentKey is. */
+  async paymentCompleted(fields: PaymentCompletedFields, paymentConfirmationNodeId: string): Promise<void> {
     const value = encodeEvent({ $type: PAYMENT_COMPLETED_TYPE, ...fields });
-    await this.producer.send(this.kafka.topics.payments, [{ key: encodePaymentKey(fields.paymentConfirmationId), value }]);
+    await this.producer.send(this.kafka.topics.payments, [{ key: encodePaymentKey(paymentConfirmationNodeId), value }]);
   }
 
   async foreignProduct(event: ForeignProductEvent): Promise<void> {

@@ -14,6 +14,7 @@ describe('Stripe configuration', () => {
       apiTimeoutMs: 5000,
       merchantServiceId: 1,
       dedupeTtlSeconds: 345_600,
+      createPlanSubscription: true,
     });
   });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalHttpUrl, positiveInt, requiredString } from '@app/shared/config/env.js';
+import { bool, optionalHttpUrl, positiveInt, requiredString } from '@app/shared/config/env.js';
 
 /** Stripe keeps retrying an event for three days; processed ids must be remembered for longer. */
 export const MIN_DEDUPE_TTL_SECONDS = 4 * 24 * 60 * 60;
@@ -10,6 +10,10 @@ export const stripeEnv = {
   STRIPE_API_URL: optionalHttpUrl().meta({ description: 'another Stripe API host, e.g. stripe-mock (tests, staging)' }),
   STRIPE_API_TIMEOUT_MS: positiveInt(5000).meta({ description: 'timeout of one Stripe API request, in milliseconds (no retries inside a webhook request)' }),
   MERCHANT_SERVICE_ID: positiveInt(1).meta({ description: 'merchant service id written on every payment confirmation (Nudges: 1 = Stripe)' }),
+  STRIPE_CREATE_PLAN_SUBSCRIPTION: bool(true).meta({
+    description:
+      'true: a paid checkout creates the client’s plan subscription here (do not run the C# payments handler); false: only payment.completed is published and the C# payments handler creates it',
+  }),
   STRIPE_EVENT_DEDUPE_TTL: positiveInt(MIN_DEDUPE_TTL_SECONDS)
     .refine((s) => s >= MIN_DEDUPE_TTL_SECONDS, `must be at least ${MIN_DEDUPE_TTL_SECONDS} seconds (4 days; Stripe retries for 3)`)
     .meta({ description: 'seconds a processed Stripe event id is remembered in Redis (at least 4 days)' }),
@@ -22,6 +26,8 @@ export interface StripeConfig {
   apiTimeoutMs: number;
   merchantServiceId: number;
   dedupeTtlSeconds: number;
+  /** Whether this service creates the plan subscription of a paid checkout (else the C# payments handler does). */
+  createPlanSubscription: boolean;
 }
 
 export function stripeConfigFrom(e: z.output<z.ZodObject<typeof stripeEnv>>): StripeConfig {
@@ -32,5 +38,6 @@ export function stripeConfigFrom(e: z.output<z.ZodObject<typeof stripeEnv>>): St
     apiTimeoutMs: e.STRIPE_API_TIMEOUT_MS,
     merchantServiceId: e.MERCHANT_SERVICE_ID,
     dedupeTtlSeconds: e.STRIPE_EVENT_DEDUPE_TTL,
+    createPlanSubscription: e.STRIPE_CREATE_PLAN_SUBSCRIPTION,
   };
 }

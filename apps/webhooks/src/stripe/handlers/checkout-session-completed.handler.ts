@@ -13,7 +13,8 @@ const SETTLED = new Set(['paid', 'no_payment_required']);
 
 /**
  * A customer paid for a plan: record the payment confirmation (code = the invoice id), subscribe
- * the client to the purchased price, publish `payment.completed`. Every step first checks whether
+ * the client to the purchased price (unless the C# payments handler is the one that does, see
+ * STRIPE_CREATE_PLAN_SUBSCRIPTION), publish `payment.completed`. Every step first checks whether
  * it already happened, so a redelivery after a partial failure completes only the missing steps.
  */
 @Injectable()
@@ -39,13 +40,14 @@ export class CheckoutSessionCompletedHandler implements StripeEventHandler {
     const clientId = await this.gateway.clientIdByCustomerId(customerId);
     if (!clientId) throw new PermanentEventError('stripe.client-not-found', `no client has Stripe customer id ${customerId}`);
 
-    const paymentConfirmationId =
-      (await this.gateway.paymentConfirmationIdByCode(invoiceId)) ??
+    const confirmation =
+      (await this.gateway.paymentConfirmationByCode(invoiceId)) ??
       (await this.gateway.createPaymentConfirmation(invoiceId, this.config.merchantServiceId));
-    if (!(await this.gateway.hasPlanSubscriptionFor(paymentConfirmationId))) {
+    const paymentConfirmationId = confirmation.id;
+    if (this.config.createPlanSubscription && !(await this.gateway.hasPlanSubscriptionFor(paymentConfirmationId))) {
       await this.gateway.createPlanSubscription({ clientId, paymentConfirmationId, priceTierForeignServiceId: priceId });
     }
-    await this.publisher.paymentCompleted({ clientId, priceForeignServiceId: priceId, paymentConfirmationId });
+    await this.publisher.paymentCompleted({ clientId, priceForeignServiceId: priceId, paymentConfirmationId }, confirmation.nodeId);
     return 'processed';
   }
 

@@ -62,13 +62,13 @@ describe('AnnouncementBroadcaster', () => {
     expect(sends.map((s) => s.length)).toEqual([4, 4, 1]);
     const all = sends.flat();
     expect(new Set(all.map((m) => m.key)).size).toBe(9);
-    expect(JSON.parse(all[0]!.key!)).toEqual({ eventType: 'SendSms', recipient: 's0' });
+    expect(JSON.parse(all[0]!.key!)).toEqual({ EventType: 'SendSms', Recipient: 's0' });
     expect(JSON.parse(String(all[1]!.value))).toEqual({
       $type: 'notification.sendSms',
-      phoneNumber: '+15550000001',
-      resourceKey: 'AnnouncementTemplate',
-      locale: 'es-ES',
-      replacements: { clientName: 'Acme', smsBody: 'Sale 😀', link: 'https://app.example.com/acme' },
+      PhoneNumber: '+15550000001',
+      ResourceKey: 'AnnouncementTemplate',
+      Locale: 'es-ES',
+      Replacements: { clientName: 'Acme', smsBody: 'Sale 😀', link: 'https://app.example.com/acme' },
     });
   });
 
@@ -76,7 +76,7 @@ describe('AnnouncementBroadcaster', () => {
     const { kafka, sends } = fakeKafka();
     const cipher = new PhoneCipher(Buffer.alloc(32, 7));
     await new AnnouncementBroadcaster(kafka, kafkaConfig, gatewayOf([recipients(1)]), config, cipher).broadcast(client, 'x');
-    const phone = JSON.parse(String(sends[0]![0]!.value)).phoneNumber as string;
+    const phone = JSON.parse(String(sends[0]![0]!.value)).PhoneNumber as string;
     expect(phone).not.toContain('+1555');
     expect(cipher.decrypt(phone)).toBe('+15550000000');
   });

@@ -18,13 +18,13 @@ describe('SendSmsTemplate', () => {
 
   it('keeps $type first and the replacements untouched', () => {
     const value = new SendSmsTemplate('AnnouncementTemplate', replacements).encode('+15555550100', 'es-ES').toString('utf8');
-    expect(value.startsWith('{"$type":"notification.sendSms","phoneNumber":"+15555550100"')).toBe(true);
+    expect(value.startsWith('{"$type":"notification.sendSms","PhoneNumber":"+15555550100"')).toBe(true);
     expect(JSON.parse(value)).toEqual({
       $type: 'notification.sendSms',
-      phoneNumber: '+15555550100',
-      resourceKey: 'AnnouncementTemplate',
-      locale: 'es-ES',
-      replacements,
+      PhoneNumber: '+15555550100',
+      ResourceKey: 'AnnouncementTemplate',
+      Locale: 'es-ES',
+      Replacements: replacements,
     });
   });
 });
@@ -36,6 +36,6 @@ describe('sendSmsKeyOf', () => {
         expect(sendSmsKeyOf(id)).toBe(encodeSendSmsKey(id));
       }),
     );
-    expect(sendSmsKeyOf('U3Vic2NyaWJlcjox')).toBe('{"eventType":"SendSms","recipient":"U3Vic2NyaWJlcjox"}');
+    expect(sendSmsKeyOf('U3Vic2NyaWJlcjox')).toBe('{"EventType":"SendSms","Recipient":"U3Vic2NyaWJlcjox"}');
   });
 });
