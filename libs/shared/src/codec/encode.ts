@@ -33,8 +33,9 @@ export function encodeEvent(event: WritableEvent): string {
   const issues = [...missingOnWrite(shape, event as unknown as Record<string, unknown>), ...illFormedStrings(entries)];
   const parsed = shape.read.safeParse(Object.fromEntries(entries));
   if (!parsed.success) issues.push(...parsed.error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`));
-  if (issues.length > 0) throw new EventEncodeError(type, issues);
-  return writeJsonObject([['$type', type], ...entries]);
+  if (issues.length > 0 || !parsed.success) throw new EventEncodeError(type, issues);
+  // Written from what the reader made of it: GUIDs in their canonical lower-case form.
+  return writeJsonObject([['$type', type], ...wireEntries(shape, parsed.data as Record<string, unknown>)]);
 }
 
 const wireEntries = (shape: WireShape<unknown>, event: Record<string, unknown>): [string, unknown][] =>
