@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { EncryptionConfig } from '@app/shared/config/encryption.env.js';
+import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
 import { PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
 import { ANNOUNCEMENT_PHONE_CIPHER, AnnouncementBroadcaster } from './announcement/announcement-broadcaster.js';
 import { AnnouncementDraftStore } from './announcement/draft.store.js';
@@ -33,7 +34,15 @@ const COMMAND_ORDER = [IgnoredKeywordHandler, HelpHandler, UnsubHandler, Confirm
 @Module({
   controllers: [TwilioWebhookController],
   providers: [
-    { provide: TWILIO_CONFIG, inject: [ConfigService], useFactory: (c: ConfigService) => c.getOrThrow<TwilioWebhookConfig>('twilio') },
+    {
+      provide: TWILIO_CONFIG,
+      inject: [ConfigService],
+      // The broadcast pages by the gateway's page size (GRAPHQL_PAGE_SIZE, at most the gateway's 50).
+      useFactory: (c: ConfigService): TwilioWebhookConfig => ({
+        ...c.getOrThrow<Omit<TwilioWebhookConfig, 'pageSize'>>('twilio'),
+        pageSize: c.getOrThrow<GatewayConfig>('gateway').pageSize,
+      }),
+    },
     {
       provide: ANNOUNCEMENT_PHONE_CIPHER,
       inject: [ConfigService],

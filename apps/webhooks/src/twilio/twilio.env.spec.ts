@@ -29,10 +29,11 @@ describe('twilio env', () => {
       ignoredKeywords: ['STOP', 'START', 'UNSTOP'],
       draftTtlMs: 86_400_000,
       replayTtlMs: 86_400_000,
-      pageSize: 500,
       clientLinkBaseUri: 'https://app.example.com',
     });
     expect(load({}).publicUrl).toBeUndefined();
+    // The broadcast's page size is GRAPHQL_PAGE_SIZE (gateway section), not a Twilio variable.
+    expect(load({ ANNOUNCEMENT_PAGE_SIZE: '500' })).not.toHaveProperty('pageSize');
   });
 
   it('reads the public URL, the off flag, the keywords and the TTL', () => {
@@ -52,6 +53,6 @@ describe('twilio env', () => {
   });
 
   it('names the variable of a bad value', () => {
-    expect(() => load({ ANNOUNCEMENT_DRAFT_TTL: 'forever', ANNOUNCEMENT_PAGE_SIZE: '5000' })).toThrow(/ANNOUNCEMENT_DRAFT_TTL[\s\S]*ANNOUNCEMENT_PAGE_SIZE|ANNOUNCEMENT_PAGE_SIZE[\s\S]*ANNOUNCEMENT_DRAFT_TTL/);
+    expect(() => load({ ANNOUNCEMENT_DRAFT_TTL: 'forever', TWILIO_REPLAY_TTL: 'never' })).toThrow(/ANNOUNCEMENT_DRAFT_TTL[\s\S]*TWILIO_REPLAY_TTL|TWILIO_REPLAY_TTL[\s\S]*ANNOUNCEMENT_DRAFT_TTL/);
   });
 });

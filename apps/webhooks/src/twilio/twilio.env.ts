@@ -44,7 +44,6 @@ export const twilioEnv = {
   ANNOUNCEMENT_DRAFT_TTL: duration('24h').meta({
     description: 'how long an announcement draft waits for CONFIRM (seconds, or 90s/15m/24h/1d)',
   }),
-  ANNOUNCEMENT_PAGE_SIZE: positiveInt(500).refine((v) => v <= 1000, 'must be at most 1000').meta({ description: 'subscribers fetched per gateway page during a broadcast' }),
   ANNOUNCEMENT_KAFKA_CHUNK: positiveInt(2000).meta({
     description: 'SendSms messages per produce request inside the broadcast transaction',
   }),
@@ -63,6 +62,7 @@ export interface TwilioWebhookConfig {
   ignoredKeywords: string[];
   replayTtlMs: number;
   draftTtlMs: number;
+  /** Subscribers per gateway page during a broadcast: GRAPHQL_PAGE_SIZE (the gateway section), at most 50. */
   pageSize: number;
   kafkaChunk: number;
   accountUrl: string;
@@ -70,7 +70,11 @@ export interface TwilioWebhookConfig {
   clientLinkBaseUri: string;
 }
 
-export function twilioConfigFrom(e: z.output<z.ZodObject<typeof twilioEnv>>): TwilioWebhookConfig {
+/**
+ * The `twilio` config section. The broadcast's page size is not a Twilio setting: it is the
+ * gateway's GRAPHQL_PAGE_SIZE, added where the section is provided (twilio-webhook.module.ts).
+ */
+export function twilioConfigFrom(e: z.output<z.ZodObject<typeof twilioEnv>>): Omit<TwilioWebhookConfig, 'pageSize'> {
   return {
     accountSid: e.TWILIO_ACCOUNT_SID,
     authToken: e.TWILIO_AUTH_TOKEN,
@@ -79,7 +83,6 @@ export function twilioConfigFrom(e: z.output<z.ZodObject<typeof twilioEnv>>): Tw
     ignoredKeywords: e.TWILIO_IGNORED_KEYWORDS.map((k) => k.toUpperCase()),
     replayTtlMs: e.TWILIO_REPLAY_TTL,
     draftTtlMs: e.ANNOUNCEMENT_DRAFT_TTL,
-    pageSize: e.ANNOUNCEMENT_PAGE_SIZE,
     kafkaChunk: e.ANNOUNCEMENT_KAFKA_CHUNK,
     accountUrl: e.AccountUrl,
     stripePortalUrl: e.StripePortalUrl,

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { print } from 'graphql';
 import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
 import { GatewayBusinessError, GatewayUnavailableError } from '@app/shared/graphql/gateway.errors.js';
-import { toGatewayError } from '@app/shared/graphql/gateway-error-mapping.js';
+import { fromGraphQLErrors, toGatewayError, type GraphQLErrorEntry } from '@app/shared/graphql/gateway-error-mapping.js';
 import { CLIENT_SUBSCRIBERS_PAGE } from '@app/shared/graphql/operations.js';
 import { OidcTokenProvider } from '@app/shared/oidc/oidc-token-provider.js';
 import { tracedGatewayRequest } from '@app/shared/tracing/http-tracing.js';
@@ -21,7 +21,7 @@ interface PageResponse {
       } | null;
     } | null;
   } | null;
-  errors?: Array<{ message: string; extensions?: { code?: unknown } }>;
+  errors?: GraphQLErrorEntry[];
 }
 
 interface SubscriberNode {
@@ -44,8 +44,10 @@ interface Page {
  * plain fetch instead of through Apollo, whose per-node result processing dominates a
  * 100,000-subscriber broadcast, and always one page ahead: the request for page n+1 leaves as
  * soon as page n has arrived, so the gateway works while the caller produces page n to Kafka.
- * Failures are GatewayUnavailableError (network, timeout, 5xx/429, 401 after one token refresh)
- * or GatewayBusinessError (GraphQL errors, unknown client, a cursor that does not advance).
+ * Failures are GatewayUnavailableError (network, timeout, 5xx/429, 401 after one token refresh,
+ * a GraphQL execution error without a known code) or GatewayBusinessError (request-shape GraphQL
+ * errors such as HC0051 or AUTH_NOT_AUTHORIZED, unknown client, a cursor that does not advance),
+ * sorted as for every other gateway call (gateway-error-mapping.ts).
  */
 @Injectable()
 export class SubscriberPager {
@@ -77,10 +79,7 @@ export class SubscriberPager {
 
   private async fetchPage(clientId: string, first: number, after: string | null): Promise<Page> {
     const json = await this.post({ clientId, first, after });
-    if (json.errors?.length) {
-      const code = json.errors[0]?.extensions?.code;
-      throw new GatewayBusinessError(OPERATION, typeof code === 'string' ? code : 'GraphQLError', json.errors.map((e) => e.message).join('; '));
-    }
+    if (json.errors?.length) throw fromGraphQLErrors(OPERATION, json.errors);
     const client = json.data?.client;
     if (!client) throw new GatewayBusinessError(OPERATION, 'ClientNotFoundError', 'the client does not exist');
     const connection = client.subscribers;

@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { maskPhoneNumber } from '@app/shared/logging/redact.js';
+import { randomBytes } from 'node:crypto';
+import { GatewayBusinessError, GatewayUnavailableError } from '@app/shared/graphql/gateway.errors.js';
+import { errorSummary, maskPhoneNumber } from '@app/shared/logging/redact.js';
 import { ATTR_TWILIO_COMMAND } from '@app/shared/tracing/attributes.js';
 import { annotateActiveSpan } from '@app/shared/tracing/spans.js';
 import { UNKNOWN_TYPE, type WebhookObservation } from '../../metrics/webhook-observation.js';
-import { localeOf } from '../commands/sender.js';
+import { DEFAULT_LOCALE, localeOf } from '../commands/sender.js';
 import { SenderLookup } from '../commands/sender-lookup.js';
-import { SMS_COMMAND_HANDLERS, textReply, type SmsCommandHandler, type SmsCommandInput } from '../commands/sms-command.js';
+import { SMS_COMMAND_HANDLERS, textReply, type SmsCommandHandler, type SmsCommandInput, type SmsReply } from '../commands/sms-command.js';
 import { TWILIO_MAX_BODY_CHARS } from '../twilio.env.js';
 import type { InboundSms } from './inbound-sms.js';
 import { MessageReplayStore } from './message-replay.store.js';
@@ -21,8 +23,21 @@ export class MessageInProgressError extends Error {
 }
 
 /**
+ * The gateway answered the command's request with GraphQL errors: an execution error (transient,
+ * e.g. "Unexpected Execution Error") or a refusal (permanent, e.g. HC0051, AUTH_NOT_AUTHORIZED).
+ * A Twilio fallback would meet the same gateway, so the sender is told instead. A gateway that
+ * could not be reached at all is left to the 500 (and Twilio's fallback URL).
+ */
+function gatewayAnsweredWithErrors(err: unknown): err is GatewayBusinessError | GatewayUnavailableError {
+  return err instanceof GatewayBusinessError || (err instanceof GatewayUnavailableError && err.reason === 'execution-error');
+}
+
+/**
  * Turns an inbound SMS into its TwiML reply: replays the stored reply of a MessageSid already
  * answered, refuses bodies over Twilio's 1600 characters, then tries the command handlers in order.
+ * When the gateway answers a command with GraphQL errors, the reply is MessageException with a
+ * reference that is also logged; nothing the command would have changed is changed (a stored
+ * announcement draft stays as it was).
  */
 @Injectable()
 export class InboundSmsService {
@@ -70,7 +85,14 @@ export class InboundSmsService {
       return this.replies.toTwiml(textReply('MessageTooLong', localeOf(await input.sender())));
     }
     for (const handler of this.handlers) {
-      const reply = await handler.handle(input);
+      let reply;
+      try {
+        reply = await handler.handle(input);
+      } catch (err) {
+        if (!gatewayAnsweredWithErrors(err)) throw err;
+        Object.assign(observation, { type: handler.command, outcome: 'replied' });
+        return this.replies.toTwiml(await this.gatewayErrorReply(handler, sms, err, input));
+      }
       if (reply) {
         Object.assign(observation, { type: handler.command, outcome: reply.kind === 'text' ? 'replied' : 'silent' });
         annotateActiveSpan({ [ATTR_TWILIO_COMMAND]: handler.constructor.name.replace(/Handler$/, '') });
@@ -80,5 +102,23 @@ export class InboundSmsService {
     }
     Object.assign(observation, { type: 'unrecognized', outcome: 'silent' });
     return twimlReply();
+  }
+
+  /** MessageException ("something went wrong: ref …") in the sender's locale when it is known. */
+  private async gatewayErrorReply(handler: SmsCommandHandler, sms: InboundSms, err: GatewayBusinessError | GatewayUnavailableError, input: SmsCommandInput): Promise<SmsReply> {
+    const reference = randomBytes(4).toString('hex');
+    this.logger.error({
+      msg: 'SMS command failed: the gateway answered with errors',
+      reference,
+      handler: handler.constructor.name,
+      from: maskPhoneNumber(sms.from),
+      transient: err.transient,
+      err: errorSummary(err),
+    });
+    const locale = await input.sender().then(
+      (who) => localeOf(who),
+      () => DEFAULT_LOCALE,
+    );
+    return textReply('MessageException', locale, { error: `ref ${reference}` });
   }
 }
