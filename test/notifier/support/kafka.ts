@@ -6,6 +6,8 @@ export interface RawMessage {
   value: string | Buffer | null;
   headers?: IHeaders;
   partition?: number;
+  /** CreateTime, epoch ms as a string (a producer may set any). */
+  timestamp?: string;
 }
 
 /** A plain kafkajs client, as a C# or any other producer on the contract would write. */
