@@ -93,7 +93,7 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
         isActive: false,
       });
       const [message] = await productMessages(productId);
-      expect(JSON.parse(message?.value ?? '{}')).toMatchObject({ $type: 'foreignProduct.synchronized', planNodeId: encodeNodeId('Plan', plan.id) });
+      expect(JSON.parse(message?.value ?? '{}')).toMatchObject({ $type: 'foreignProduct.synchronized', PlanNodeId: encodeNodeId('Plan', plan.id) });
     });
 
     it('does not let an older update that arrives later overwrite a newer one', async () => {
@@ -157,12 +157,12 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
     it('dead-letters an event the gateway refuses with AUTH_NOT_AUTHORIZED (stripe.gateway-refused)', async () => {
       const { productId } = linkedPlan();
       const event = stripeEvent('product.updated', productObject({ id: productId }));
-      h.gateway.failNext(1, 'businessError');
+      h.gateway.failNext(1, 'notAuthorized');
       const res = await deliver(h.endpoint, event);
       expect(res.status).toBe(200);
       expect(outcomeOf(res)).toBe('deadlettered');
       const [record] = await h.kafka.waitFor(h.topics.deadletter, (m) => m.value?.includes(event.id) ?? false);
-      expect(JSON.parse(record?.value ?? '{}')).toMatchObject({ reasonCode: 'stripe.gateway-refused' });
+      expect(JSON.parse(record?.value ?? '{}')).toMatchObject({ ExceptionType: 'stripe.gateway-refused', ReasonCode: 'stripe.gateway-refused' });
     });
   });
 
@@ -222,7 +222,7 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
       const res = await deliver(h.endpoint, event);
       expect(outcomeOf(res)).toBe('deadlettered');
       const [record] = await h.kafka.waitFor(h.topics.deadletter, (m) => m.value?.includes(event.id) ?? false);
-      expect(JSON.parse(record?.value ?? '{}')).toMatchObject({ reasonCode: 'stripe.plan-not-found', stripeEventType: 'price.created' });
+      expect(JSON.parse(record?.value ?? '{}')).toMatchObject({ ReasonCode: 'stripe.plan-not-found', StripeEventType: 'price.created' });
     });
 
     it('dead-letters a tiered price, which has no unit amount', async () => {
@@ -230,7 +230,7 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
       const event = stripeEvent('price.created', { ...priceObject({ product: productId, unitAmount: null }), billing_scheme: 'tiered', tiers_mode: 'graduated' });
       expect(outcomeOf(await deliver(h.endpoint, event))).toBe('deadlettered');
       const [record] = await h.kafka.waitFor(h.topics.deadletter, (m) => m.value?.includes(event.id) ?? false);
-      expect(JSON.parse(record?.value ?? '{}')).toMatchObject({ reasonCode: 'stripe.price-amount-missing' });
+      expect(JSON.parse(record?.value ?? '{}')).toMatchObject({ ReasonCode: 'stripe.price-amount-missing' });
     });
   });
 
@@ -267,7 +267,7 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
       const event = stripeEvent('price.updated', priceObject());
       expect(outcomeOf(await deliver(h.endpoint, event))).toBe('deadlettered');
       const [record] = await h.kafka.waitFor(h.topics.deadletter, (m) => m.value?.includes(event.id) ?? false);
-      expect(JSON.parse(record?.value ?? '{}')).toMatchObject({ reasonCode: 'stripe.price-tier-not-found' });
+      expect(JSON.parse(record?.value ?? '{}')).toMatchObject({ ReasonCode: 'stripe.price-tier-not-found' });
     });
 
     it('deletes the tier of a deleted price', async () => {

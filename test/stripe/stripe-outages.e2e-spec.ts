@@ -77,7 +77,7 @@ describe('Stripe webhooks when a dependency is unavailable: 500 now, the redeliv
     const res = await deliver(h.endpoint, event);
     expect(outcomeOf(res)).toBe('deadlettered');
     const [record] = await h.kafka.waitFor(h.topics.deadletter, (m) => m.value?.includes(event.id) ?? false);
-    expect(JSON.parse(record?.value ?? '{}')).toMatchObject({ reasonCode: 'stripe.api-object-not-found' });
+    expect(JSON.parse(record?.value ?? '{}')).toMatchObject({ ReasonCode: 'stripe.api-object-not-found' });
   });
 
   it('Kafka unavailable: 500, and the redelivery publishes exactly once', async () => {

@@ -35,7 +35,7 @@ export function encodeEvent(event: WritableEvent): string {
   if (!parsed.success) issues.push(...parsed.error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`));
   if (issues.length > 0 || !parsed.success) throw new EventEncodeError(type, issues);
   // Written from what the reader made of it: GUIDs in their canonical lower-case form.
-  return writeJsonObject([['$type', type], ...wireEntries(shape, parsed.data as Record<string, unknown>)]);
+  return writeJsonObject([['$type', type], ...wireEntries(shape, parsed.data as unknown as Record<string, unknown>)]);
 }
 
 const wireEntries = (shape: WireShape<unknown>, event: Record<string, unknown>): [string, unknown][] =>
