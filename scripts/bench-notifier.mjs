@@ -93,15 +93,15 @@ function event(i) {
   const locale = i % 3 === 0 ? 'es-ES' : 'en-US';
   const value =
     i % 10 === 0
-      ? { $type: 'notification.sendSms', phoneNumber: phone(i), resourceKey: 'SendOtp', locale, replacements: { otp: String(100000 + i) } }
+      ? { $type: 'notification.sendSms', PhoneNumber: phone(i), ResourceKey: 'SendOtp', Locale: locale, Replacements: { otp: String(100000 + i) } }
       : {
           $type: 'notification.sendSms',
-          phoneNumber: phone(i),
-          resourceKey: 'AnnouncementTemplate',
-          locale: 'en-US',
-          replacements: { clientName: 'Acme Yoga', smsBody: 'Big sale tomorrow, 20% off all classes!', link: 'https://nudges.example/a/42' },
+          PhoneNumber: phone(i),
+          ResourceKey: 'AnnouncementTemplate',
+          Locale: 'en-US',
+          Replacements: { clientName: 'Acme Yoga', smsBody: 'Big sale tomorrow, 20% off all classes!', link: 'https://nudges.example/a/42' },
         };
-  return { key: `{"eventType":"SendSms","recipient":"r${i}"}`, value: JSON.stringify(value) };
+  return { key: `{"EventType":"SendSms","Recipient":"r${i}"}`, value: JSON.stringify(value) };
 }
 
 async function fillTopic(kafka, topic, count) {

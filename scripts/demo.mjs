@@ -111,12 +111,13 @@ async function sendKafkaSms() {
   const producer = kafka.producer();
   await producer.connect();
   const topic = appEnv().KAFKA_TOPIC_NOTIFICATIONS;
-  // Byte-for-byte what the C# services write: key {"eventType":"SendSms"}, $type first.
+  // Byte-for-byte what the C# services write (System.Text.Json, default options): key {"EventType":"SendSms"},
+  // $type first, PascalCase, + escaped as \u002B. The second is the earlier generation: the phone in the key.
   await producer.send({
     topic,
     messages: [
-      { key: '{"eventType":"SendSms"}', value: '{"$type":"notification.sendSms","phoneNumber":"+15555550123","resourceKey":"WelcomeMessage","locale":"en-US","replacements":{}}' },
-      { key: '{"eventType":"SendSms"}', value: '{"$type":"notification.sendSms","phoneNumber":"+34600000001","resourceKey":"AnnouncementSent","locale":"es-ES","replacements":{"count":"47"}}' },
+      { key: '{"EventType":"SendSms"}', value: String.raw`{"$type":"notification.sendSms","PhoneNumber":"\u002B15555550123","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}` },
+      { key: String.raw`{"EventType":"SendSms","EventKey":"\u002B34600000001"}`, value: '{"$type":"notification.sendSms","ResourceKey":"AnnouncementSent","Locale":"es-ES","Replacements":{"count":"47"}}' },
     ],
   });
   await producer.disconnect();
