@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { decodeDeadLetter } from '@app/shared/codec/decode.js';
+import { decodeDeadLetter } from '@app/shared/codec/dead-letter.js';
 import type { DecodeError } from '@app/shared/codec/decode-result.js';
-import type { DeadLetterRecord } from '@app/shared/codec/messages.js';
+import { decodeDeadLetterKey } from '@app/shared/codec/keys.js';
+import type { DeadLetterKey, DeadLetterRecord } from '@app/shared/codec/messages.js';
 
-/** One record of the dead-letter topic: decoded, or why it could not be. */
+/**
+ * One record of the dead-letter topic: decoded (written by this project or by a C# handler), or
+ * why it could not be.
+ */
 export interface StoredDeadLetter {
   /** Where the record itself is stored in the dead-letter topic. */
   partition: number;
   offset: string;
   record?: DeadLetterRecord;
+  /** The record's Kafka key, when it is a C# `DeadLetterEventKey` (it names the failed key's type). */
+  key?: DeadLetterKey;
   error?: DecodeError;
 }
 
@@ -76,9 +82,12 @@ export async function readDeadLetterTopic(kafka: Kafka, topic: string, options: 
   return found;
 }
 
-function decodeStored(partition: number, message: KafkaMessage): StoredDeadLetter {
+export function decodeStored(partition: number, message: Pick<KafkaMessage, 'offset' | 'key' | 'value'>): StoredDeadLetter {
   const decoded = decodeDeadLetter(message.value);
-  return decoded.ok ? { partition, offset: message.offset, record: decoded.value } : { partition, offset: message.offset, error: decoded.error };
+  if (!decoded.ok) return { partition, offset: message.offset, error: decoded.error };
+  // The key only adds detail: a record is read by its value, whatever its key.
+  const key = decodeDeadLetterKey(message.key);
+  return { partition, offset: message.offset, record: decoded.value, ...(key.ok ? { key: key.value } : {}) };
 }
 
 /** Per non-empty partition, the offset of its last record now. */

@@ -3,10 +3,13 @@ import { CliUsageError } from '../cli.errors.js';
 import { EXIT_FAILED, EXIT_OK, type CliOutput } from '../cli-output.js';
 import { entryJson, formatDetails, formatTable, safeText, type DeadLetterEntry } from './dead-letter-format.js';
 import { DlqService, reasonMatches, type ReplayResult } from './dlq.service.js';
+import { originOf, reasonOf, replayTargetOf } from './replay-plan.js';
 
 export interface ListOptions {
   reason?: string;
   source?: string;
+  /** Only dead letters written by this project (`edge`) or by a C# handler (`csharp`). */
+  origin?: string;
   /** Only dead letters not replayed yet. */
   pending?: boolean;
   json?: boolean;
@@ -28,12 +31,13 @@ export class DlqCli {
     const { entries, unreadable } = await this.dlq.load();
     const shown = entries.filter(
       (e) =>
-        (!options.reason || reasonMatches(e.record.reasonCode, options.reason)) &&
-        (!options.source || e.record.source === options.source) &&
+        (!options.reason || reasonMatches(reasonOf(e.record), options.reason)) &&
+        (!options.source || e.record.edge?.source === options.source) &&
+        (!options.origin || originOf(e.record) === options.origin) &&
         (!options.pending || e.status.state === 'none'),
     );
     if (options.json) {
-      for (const e of shown) out.print(JSON.stringify(entryJson(e)));
+      for (const e of shown) out.print(JSON.stringify(entryJson(e, replayTargetOf(e.record, this.dlq.notificationsTopic))));
     } else if (shown.length === 0) {
       out.print(`no dead letters${entries.length > 0 ? ' match' : ''} in ${this.dlq.topic}`);
     } else {
@@ -51,8 +55,9 @@ export class DlqCli {
       out.warn(`no dead letter ${safeText(id)} in ${this.dlq.topic}`);
       return EXIT_FAILED;
     }
-    if (options.json) out.print(JSON.stringify(entryJson(entry), null, 2));
-    else for (const line of formatDetails(entry)) out.print(line);
+    const replay = replayTargetOf(entry.record, this.dlq.notificationsTopic);
+    if (options.json) out.print(JSON.stringify(entryJson(entry, replay), null, 2));
+    else for (const line of formatDetails(entry, replay)) out.print(line);
     return EXIT_OK;
   }
 
@@ -62,20 +67,20 @@ export class DlqCli {
     if (!options.all && ids.length === 0) throw new CliUsageError('which dead letters? give their ids, or --all --reason <code>');
 
     const { entries } = await this.dlq.load();
-    const { selected, missing } = options.all ? { selected: entries.filter((e) => reasonMatches(e.record.reasonCode, options.reason!)), missing: [] } : select(entries, ids);
+    const { selected, missing } = options.all ? { selected: entries.filter((e) => reasonMatches(reasonOf(e.record), options.reason!)), missing: [] } : select(entries, ids);
     for (const id of missing) out.warn(`no dead letter ${safeText(id)} in ${this.dlq.topic}`);
     if (options.all && selected.length === 0) out.print(`no dead letters with reason ${safeText(options.reason!)} in ${this.dlq.topic}`);
 
     const results = await this.dlq.replay(selected, options, entries);
-    for (const r of results) (r.action === 'failed' ? out.warn : out.print).call(out, `${r.id}  ${describe(r)}`);
+    for (const r of results) (r.action === 'failed' || r.action === 'refused' ? out.warn : out.print).call(out, `${r.id}  ${describe(r)}`);
     const count = (action: ReplayResult['action']) => results.filter((r) => r.action === action).length;
     const done = count('published') + count('stripe');
     out.print(
       options.dryRun
-        ? `dry run: would replay ${count('would-replay')}, skip ${count('skipped')}`
-        : `replayed ${done}, skipped ${count('skipped')}, failed ${count('failed')}`,
+        ? `dry run: would replay ${count('would-replay')}, skip ${count('skipped')}, refuse ${count('refused')}`
+        : `replayed ${done}, skipped ${count('skipped')}, refused ${count('refused')}, failed ${count('failed')}`,
     );
-    return count('failed') > 0 || missing.length > 0 ? EXIT_FAILED : EXIT_OK;
+    return count('failed') > 0 || count('refused') > 0 || missing.length > 0 ? EXIT_FAILED : EXIT_OK;
   }
 }
 
@@ -97,7 +102,9 @@ function describe(r: ReplayResult): string {
     case 'stripe':
       return `Stripe event ${r.stripeEventId} through the handlers: ${r.outcome}`;
     case 'would-replay':
-      return `would replay to ${r.target}`;
+      return `would replay to ${safeText(r.target)}`;
+    case 'refused':
+      return `REFUSED: ${safeText(r.why)}`;
     case 'skipped':
       return `skipped: ${r.why}`;
     case 'failed':

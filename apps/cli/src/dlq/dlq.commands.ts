@@ -23,6 +23,11 @@ export class DlqListCommand extends CommandRunner {
     return value;
   }
 
+  @Option({ flags: '--origin <origin>', description: 'only dead letters written by this project (edge) or by a C# handler (csharp)', choices: ['edge', 'csharp'] })
+  parseOrigin(value: string): string {
+    return value;
+  }
+
   @Option({ flags: '--pending', description: 'only dead letters not replayed yet' })
   parsePending(): boolean {
     return true;
@@ -34,7 +39,7 @@ export class DlqListCommand extends CommandRunner {
   }
 }
 
-@SubCommand({ name: 'show', arguments: '<id>', description: 'show one dead letter with its original message decoded' })
+@SubCommand({ name: 'show', arguments: '<id>', description: 'show one dead letter (ours or C#-written) with its original message, masked' })
 export class DlqShowCommand extends CommandRunner {
   constructor(private readonly cli: CliRuntime) {
     super();
@@ -53,7 +58,8 @@ export class DlqShowCommand extends CommandRunner {
 @SubCommand({
   name: 'replay',
   arguments: '[ids...]',
-  description: 'republish dead letters to their original topic (Stripe events: run them through the Stripe handlers again)',
+  description:
+    'republish dead letters to their original topic (Stripe events: run them through the Stripe handlers again; C#-written ones only when they are a SendSms of the notifications topic)',
 })
 export class DlqReplayCommand extends CommandRunner {
   constructor(private readonly cli: CliRuntime) {

@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import { fromEncodedBytes } from '@app/shared/codec/bytes.js';
 import type { DeadLetterRecord } from '@app/shared/codec/messages.js';
 import type { DlqConfig } from '../cli.env.js';
 import { CliUsageError, cliFailureMessage } from '../cli.errors.js';
@@ -9,6 +8,7 @@ import type { DeadLetterEntry } from './dead-letter-format.js';
 import { readDeadLetterTopic, type StoredDeadLetter } from './dead-letter-reader.js';
 import { KafkaReplayer } from './kafka-replayer.js';
 import { ReplayLedger } from './replay-ledger.js';
+import { deadLetterId, replayTargetOf, type KafkaReplayMessage } from './replay-plan.js';
 
 export const DLQ_CONFIG = Symbol('DLQ_CONFIG');
 export const DLQ_KAFKA = Symbol('DLQ_KAFKA');
@@ -27,6 +27,8 @@ export type ReplayResult = { id: string } & (
   | { action: 'stripe'; stripeEventId: string; outcome: string }
   | { action: 'would-replay'; target: string }
   | { action: 'skipped'; why: string }
+  /** Not replayable at all (a C# dead letter the notifier would not handle, no original). */
+  | { action: 'refused'; why: string }
   | { action: 'failed'; error: string }
 );
 
@@ -40,11 +42,22 @@ export function reasonMatches(reasonCode: string, pattern: string): boolean {
   return pattern.endsWith('*') ? reasonCode.startsWith(pattern.slice(0, -1)) : reasonCode === pattern;
 }
 
-/** Where a dead letter goes back to: its Kafka topic, or the Stripe handlers for a webhook's event. */
-export function replayTargetOf(record: DeadLetterRecord): { kind: 'kafka'; topic: string } | { kind: 'stripe'; eventId: string } | null {
-  if (record.original.topic) return { kind: 'kafka', topic: record.original.topic };
-  if (record.source === 'webhooks' && record.stripeEventId && record.original.value) return { kind: 'stripe', eventId: record.stripeEventId };
-  return null;
+/**
+ * Milliseconds since the epoch (with the sub-millisecond digits C# writes as a fraction) of an
+ * ISO-8601 timestamp; NaN when it is missing or not one.
+ */
+export function timestampValue(timestamp: string): number {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/i.exec(timestamp);
+  if (!m) return Number.NaN;
+  return Date.parse(`${m[1]}${m[3]}`) + Number(`0.${m[2] ?? '0'}`) * 1000;
+}
+
+/** Oldest failure first; records without a readable timestamp last; then by where they are stored. */
+function byFailure(a: DeadLetterEntry, b: DeadLetterEntry): number {
+  const ta = timestampValue(a.record.timestamp);
+  const tb = timestampValue(b.record.timestamp);
+  const time = Number.isNaN(ta) ? (Number.isNaN(tb) ? 0 : 1) : Number.isNaN(tb) ? -1 : ta - tb;
+  return time || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset));
 }
 
 /** Reads the dead-letter topic and replays its records. */
@@ -64,6 +77,11 @@ export class DlqService implements OnApplicationShutdown {
     return this.config.kafka.topics.deadletter;
   }
 
+  /** The only topic a C#-written dead letter is replayed to (KAFKA_TOPIC_NOTIFICATIONS). */
+  get notificationsTopic(): string {
+    return this.config.kafka.topics.notifications;
+  }
+
   /** Every dead letter, oldest failure first; a record stored twice (same id) appears once. */
   async load(): Promise<DeadLetterTopicContents> {
     const stored = await readDeadLetterTopic(this.kafka, this.topic);
@@ -71,20 +89,19 @@ export class DlqService implements OnApplicationShutdown {
     const unreadable: StoredDeadLetter[] = [];
     for (const s of stored) {
       if (!s.record) unreadable.push(s);
-      else if (!byId.has(s.record.id)) byId.set(s.record.id, s as StoredDeadLetter & { record: DeadLetterRecord });
+      else if (!byId.has(deadLetterId(s.record))) byId.set(deadLetterId(s.record), s as StoredDeadLetter & { record: DeadLetterRecord });
     }
     const statuses = await this.ledger.statuses([...byId.keys()]);
-    const entries = [...byId.values()]
-      .map((s) => ({ ...s, status: statuses.get(s.record.id) ?? { state: 'none' as const } }))
-      .sort((a, b) => a.record.failedAt.localeCompare(b.record.failedAt) || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+    const entries = [...byId.values()].map((s) => ({ ...s, status: statuses.get(deadLetterId(s.record)) ?? { state: 'none' as const } })).sort(byFailure);
     return { entries, unreadable };
   }
 
   /** The entry with this id, or with this unambiguous id prefix (at least 8 characters). */
   static find(entries: DeadLetterEntry[], id: string): DeadLetterEntry | undefined {
-    const exact = entries.find((e) => e.record.id === id);
+    const wanted = id.toLowerCase();
+    const exact = entries.find((e) => deadLetterId(e.record) === wanted);
     if (exact || id.length < 8) return exact;
-    const matches = entries.filter((e) => e.record.id.startsWith(id));
+    const matches = entries.filter((e) => deadLetterId(e.record).startsWith(wanted));
     if (matches.length > 1) throw new CliUsageError(`"${id}" matches ${matches.length} dead letters; give more of the id`);
     return matches[0];
   }
@@ -99,18 +116,18 @@ export class DlqService implements OnApplicationShutdown {
 
   private async replayOne(entry: DeadLetterEntry, options: ReplayOptions, applied: Set<string>): Promise<ReplayResult> {
     const { record } = entry;
-    const id = record.id;
-    const target = replayTargetOf(record);
-    if (!target) return { id, action: 'failed', error: 'neither an original topic nor a Stripe event to replay' };
+    const id = deadLetterId(record);
+    const target = replayTargetOf(record, this.notificationsTopic);
+    if (target.kind === 'refused') return { id, action: 'refused', why: target.why };
     if (!options.force && entry.status.state !== 'none') {
       return { id, action: 'skipped', why: entry.status.state === 'in-progress' ? 'a replay is in progress' : 'already replayed (use --force to replay again)' };
     }
-    if (options.dryRun) return { id, action: 'would-replay', target: target.kind === 'kafka' ? `topic ${target.topic}` : `Stripe handlers (${target.eventId})` };
+    if (options.dryRun) return { id, action: 'would-replay', target: target.describe };
 
     const claim = await this.ledger.claim(id, options.force ?? false);
     if (!claim) return { id, action: 'skipped', why: 'already replayed (use --force to replay again)' };
     try {
-      const result = target.kind === 'kafka' ? await this.toKafka(record) : await this.toStripe(record, target.eventId, applied);
+      const result = target.kind === 'kafka' ? await this.toKafka(id, target.message) : await this.toStripe(id, target.eventId, target.body, applied);
       if (result.action === 'failed') await claim.abandon();
       else await claim.complete(replayRecordOf(result, options.force ?? false));
       return result;
@@ -121,11 +138,11 @@ export class DlqService implements OnApplicationShutdown {
     }
   }
 
-  private async toKafka(record: DeadLetterRecord): Promise<ReplayResult> {
+  private async toKafka(id: string, message: KafkaReplayMessage): Promise<ReplayResult> {
     try {
-      return { id: record.id, action: 'published', ...(await this.replayer.publish(record)) };
+      return { id, action: 'published', ...(await this.replayer.publish(id, message)) };
     } catch (err) {
-      return { id: record.id, action: 'failed', error: `publishing failed: ${err instanceof Error ? err.message : String(err)}` };
+      return { id, action: 'failed', error: `publishing failed: ${err instanceof Error ? err.message : String(err)}` };
     }
   }
 
@@ -134,13 +151,13 @@ export class DlqService implements OnApplicationShutdown {
    * mark is dropped first, unless a replay of this event already applied it; then the exact body
    * Stripe sent runs through the handlers again.
    */
-  private async toStripe(record: DeadLetterRecord, eventId: string, applied: Set<string>): Promise<ReplayResult> {
+  private async toStripe(id: string, eventId: string, body: Buffer, applied: Set<string>): Promise<ReplayResult> {
     const stripe = await this.stripeProcessing();
     if (!applied.has(eventId)) await stripe.forget(eventId);
-    const fed = await stripe.feed(fromEncodedBytes(record.original.value!));
-    if (!fed.ok) return { id: record.id, action: 'failed', error: fed.error };
+    const fed = await stripe.feed(body);
+    if (!fed.ok) return { id, action: 'failed', error: fed.error };
     if (APPLIED_OUTCOMES.has(fed.outcome)) applied.add(eventId);
-    return { id: record.id, action: 'stripe', stripeEventId: eventId, outcome: fed.outcome };
+    return { id, action: 'stripe', stripeEventId: eventId, outcome: fed.outcome };
   }
 
   private stripeProcessing(): Promise<StripeProcessing> {

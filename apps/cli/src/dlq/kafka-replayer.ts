@@ -1,7 +1,6 @@
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
-import { fromEncodedBytes } from '@app/shared/codec/bytes.js';
-import type { DeadLetterRecord } from '@app/shared/codec/messages.js';
 import { MESSAGE_ID_HEADERS } from '../../../notifier/src/dedupe/event-identity.js';
+import type { KafkaReplayMessage } from './replay-plan.js';
 
 /** Added to every replayed message: the dead-letter record it came from. */
 export const REPLAYED_FROM_HEADER = 'nudges-replayed-from';
@@ -15,50 +14,36 @@ export interface PublishedReplay {
 }
 
 /**
- * The headers of a replayed message: the original's, byte for byte, plus `nudges-replayed-from`.
+ * The headers of a replayed message: the original's (byte for byte for ours; a C# record's as the
+ * UTF-8 text it kept), plus `nudges-replayed-from`.
  * When the original has no message-id header the notifier recognises, `nudges-message-id` is set
  * to the dead-letter id, so every replay of this dead letter (a `--force` rerun, two operators at
  * once, a replay of a replay that was dead-lettered again) has the same identity in the notifier's
  * delivery ledger and is delivered at most once. An original that has one keeps it, and with it
  * the identity under which the notifier may already have delivered it.
  */
-export function replayHeaders(record: DeadLetterRecord): Record<string, Buffer> {
-  const headers: Record<string, Buffer> = {};
-  for (const [name, value] of Object.entries(record.original.headers)) headers[name] = fromEncodedBytes(value);
+export function replayHeaders(deadLetterId: string, original: Record<string, Buffer>): Record<string, Buffer> {
+  const headers: Record<string, Buffer> = { ...original };
   const hasMessageId = MESSAGE_ID_HEADERS.some((name) => (headers[name]?.toString('utf8').trim() ?? '') !== '');
-  if (!hasMessageId) headers[REPLAY_MESSAGE_ID_HEADER] = Buffer.from(record.id, 'utf8');
-  headers[REPLAYED_FROM_HEADER] = Buffer.from(record.id, 'utf8');
+  if (!hasMessageId) headers[REPLAY_MESSAGE_ID_HEADER] = Buffer.from(deadLetterId, 'utf8');
+  headers[REPLAYED_FROM_HEADER] = Buffer.from(deadLetterId, 'utf8');
   return headers;
 }
 
-export class NoOriginalTopicError extends Error {
-  constructor(id: string) {
-    super(`dead letter ${id} names no original topic to replay to`);
-    this.name = 'NoOriginalTopicError';
-  }
-}
-
-/** Republishes originals to their topic with their exact key, value and headers (acks=all). */
+/** Republishes messages to their topic with their exact key, value and headers (acks=all). */
 export class KafkaReplayer {
   private producer?: Producer;
 
   constructor(private readonly kafka: Kafka) {}
 
-  async publish(record: DeadLetterRecord): Promise<PublishedReplay> {
-    const topic = record.original.topic;
-    if (!topic) throw new NoOriginalTopicError(record.id);
+  async publish(deadLetterId: string, message: KafkaReplayMessage): Promise<PublishedReplay> {
+    const { topic } = message;
     const producer = await this.connected();
     const [meta] = await producer.send({
       topic,
       acks: -1,
       compression: CompressionTypes.None,
-      messages: [
-        {
-          key: record.original.key === null ? null : fromEncodedBytes(record.original.key),
-          value: record.original.value === null ? null : fromEncodedBytes(record.original.value),
-          headers: replayHeaders(record),
-        },
-      ],
+      messages: [{ key: message.key, value: message.value, headers: replayHeaders(deadLetterId, message.headers) }],
     });
     return { topic, partition: meta?.partition ?? -1, offset: meta?.baseOffset ?? '?' };
   }
