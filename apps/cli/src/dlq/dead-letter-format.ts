@@ -1,6 +1,6 @@
 import type { EncodedBytes } from '@app/shared/codec/bytes.js';
 import { FailureType, type DeadLetterRecord, type EdgeDeadLetterDetails } from '@app/shared/codec/messages.js';
-import { exceptionText, headerText, maskText, stackTraceSummary } from './dead-letter-mask.js';
+import { exceptionText, headerText, maskText, stackTraceSummary } from '@app/shared/logging/free-text-mask.js';
 import type { StoredDeadLetter } from './dead-letter-reader.js';
 import type { ReplayRecord, ReplayStatus } from './replay-ledger.js';
 import { deadLetterId, originOf, reasonOf, type ReplayTarget } from './replay-plan.js';

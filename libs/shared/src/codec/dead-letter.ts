@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
+import { maskText } from '../logging/free-text-mask.js';
 import { isCanonicalBase64, isWellFormedUnicode, toEncodedBytes, type EncodedBytes } from './bytes.js';
 import { formatIssue } from './decode.js';
 import { decodeFailure, decoded, type DecodeError, type DecodeInput, type DecodeResult } from './decode-result.js';
@@ -65,7 +66,8 @@ export function createDeadLetter(input: DeadLetterInput): DeadLetter {
   const eventKey = { type: 'MessageFailed', id };
   const record: DeadLetterRecord = {
     exceptionType: input.reasonCode,
-    exceptionMessage: input.reason,
+    // Callers mask what they know of; this catches the rest (Twilio echoes the number, with or without +).
+    exceptionMessage: maskText(input.reason),
     stackTrace: null,
     innerExceptionType: null,
     innerExceptionMessage: null,

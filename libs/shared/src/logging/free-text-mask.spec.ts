@@ -1,4 +1,4 @@
-import { exceptionText, headerText, maskText, stackTraceSummary } from './dead-letter-mask.js';
+import { exceptionText, headerText, maskText, stackTraceSummary } from './free-text-mask.js';
 
 describe('dead-letter masking', () => {
   it.each([

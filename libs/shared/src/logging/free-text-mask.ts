@@ -1,5 +1,5 @@
-import { maskPhone } from '@app/shared/crypto/mask.js';
-import { scrubText } from '@app/shared/logging/redact.js';
+import { maskPhone } from '../crypto/mask.js';
+import { scrubText } from './redact.js';
 
 // What `dlq list | show` print comes from other programs: a C# handler's exception message may hold
 // anything (a phone number in any format, a connection string, a token), and so may a Twilio error
