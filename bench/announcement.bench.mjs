@@ -233,7 +233,7 @@ const webhooks = spawn(process.execPath, [...nodeArgs, ...profileArgs, entry], {
     KAFKA_TOPIC_FOREIGN_PRODUCTS: `bench-${runId}-foreign-products`,
     KAFKA_TOPIC_DEADLETTER: `bench-${runId}-deadletter`,
     REDIS_KEY_PREFIX: `bench-${runId}:`,
-    // Tuning knobs pass through, e.g. ANNOUNCEMENT_PAGE_SIZE=1000.
+    // Tuning knobs pass through, e.g. ANNOUNCEMENT_KAFKA_CHUNK=1000.
     ...Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('ANNOUNCEMENT_'))),
   },
 });

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import type { ClientRecord, SubscriberRecord } from '../../peers/gateway/store.js';
 import { stackEnv } from '../support/stack.js';
 import { startWebhooksApp, type RunningWebhooks } from '../support/webhooks-app.js';
+import { readLikeCSharpOrThrow } from '../support/csharp/strict-reader.js';
 import {
   AUTH_TOKEN,
   CommittedNotifications,
@@ -56,8 +57,8 @@ describe('Twilio SMS commands (embedded catalog)', () => {
     prefix = peers.env.REDIS_KEY_PREFIX!;
     notifications = new CommittedNotifications(peers.topic);
     await notifications.start();
-    // Small pages and produce requests, so a failing page comes after messages were already sent.
-    webhooks = await startWebhooksApp({ ...peers.env, ANNOUNCEMENT_PAGE_SIZE: '100', ANNOUNCEMENT_KAFKA_CHUNK: '50' });
+    // Small produce requests, so a failing page comes after messages were already sent.
+    webhooks = await startWebhooksApp({ ...peers.env, ANNOUNCEMENT_KAFKA_CHUNK: '50' });
     redis = new Redis(stackEnv().REDIS_URL, { keyPrefix: prefix });
   }, 60_000);
 
@@ -83,11 +84,11 @@ describe('Twilio SMS commands (embedded catalog)', () => {
     it('is case-insensitive, ignores surrounding whitespace and answers in the client locale', async () => {
       const res = await send(PHONE.sol, '  commands \n');
       expect(res.message).toBe(
-        catalogText('ClientHelpMessage', 'es-ES', {
+        `${catalogText('ClientHelpMessage', 'es-ES')}\n${catalogText('ClientHelpLinks', 'es-ES', {
           accountUrl: 'https://app.example.com/account',
           subUrl: 'https://billing.stripe.com/p/login/test',
           shareUrl: 'https://app.example.com/panaderia-sol',
-        }),
+        })}`,
       );
       expect(res.message!.startsWith('Responde COMMANDS para ayuda')).toBe(true);
     });
@@ -183,7 +184,16 @@ describe('Twilio SMS commands (embedded catalog)', () => {
           resourceKey: 'AnnouncementTemplate',
           replacements: { clientName: 'Acme Café', smsBody: text, link: 'https://app.example.com/acme-cafe' },
         });
-        expect(JSON.parse(record.key)).toEqual({ eventType: 'SendSms', recipient: expect.any(String) });
+        expect(JSON.parse(record.key)).toEqual({ EventType: 'SendSms', Recipient: expect.any(String) });
+        // What the C# notifications handler binds from the same bytes.
+        expect(readLikeCSharpOrThrow('NotificationKey', record.key)).toEqual({ EventType: 'SendSms' });
+        expect(readLikeCSharpOrThrow('NotificationEvent', record.value)).toEqual({
+          $type: 'notification.sendSms',
+          PhoneNumber: record.parsedValue.phoneNumber,
+          ResourceKey: 'AnnouncementTemplate',
+          Locale: record.parsedValue.locale,
+          Replacements: { clientName: 'Acme Café', smsBody: text, link: 'https://app.example.com/acme-cafe' },
+        });
       }
       expect(new Set(records.map((r) => r.key)).size).toBe(3);
 

@@ -65,11 +65,11 @@ describe('Twilio SMS commands against a gateway with HotChocolate limits (50 per
     const client = await send(PHONE.big, 'HELP');
     expect(client.status).toBe(200);
     expect(client.message).toBe(
-      catalogText('ClientHelpMessage', 'en-US', {
+      `${catalogText('ClientHelpMessage', 'en-US')}\n${catalogText('ClientHelpLinks', 'en-US', {
         accountUrl: 'https://app.example.com/account',
         subUrl: 'https://billing.stripe.com/p/login/test',
         shareUrl: 'https://app.example.com/big-shop',
-      }),
+      })}`,
     );
     const subscriber = await send(PHONE.fan, 'HELP');
     expect(subscriber.status).toBe(200);

@@ -1,6 +1,7 @@
 // Shared pieces of the Twilio e2e tests: the OIDC + gateway peers, signed SMS webhooks, TwiML
 // reading and a read_committed reader of the notifications topic.
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { decodeNotification } from '@app/shared/codec/decode.js';
 import twilio from 'twilio';
 import { lookupTemplate, EMBEDDED_CATALOG } from '@app/shared/localization/catalog.js';
 import { renderTemplate } from '@app/shared/localization/render.js';
@@ -122,7 +123,15 @@ export interface NotificationRecord {
   key: string;
   value: string;
   partition: number;
+  /** The value as the codec reads it (PascalCase on the wire, checked case-sensitively). */
   parsedValue: { $type: string; phoneNumber: string; resourceKey: string; locale: string; replacements: Record<string, string> };
+}
+
+/** A SendSms as our codec (the notifier's reader) reads it; anything else (the barrier) as plain JSON. */
+function parsedNotification(value: string): NotificationRecord['parsedValue'] {
+  const decoded = decodeNotification(value);
+  if (decoded.ok && decoded.value.$type === 'notification.sendSms') return decoded.value as NotificationRecord['parsedValue'];
+  return JSON.parse(value) as NotificationRecord['parsedValue'];
 }
 
 /**
@@ -151,7 +160,7 @@ export class CommittedNotifications {
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
           const value = m.value?.toString('utf8') ?? '';
-          this.records.push({ key: m.key?.toString('utf8') ?? '', value, partition: batch.partition, parsedValue: JSON.parse(value) });
+          this.records.push({ key: m.key?.toString('utf8') ?? '', value, partition: batch.partition, parsedValue: parsedNotification(value) });
         }
       },
     });

@@ -32,6 +32,7 @@ const CONTRACT_KEYS: Record<string, string[]> = {
 const ADDED_KEYS: Record<string, string[]> = {
   SubscriptionNotActive: [],
   MessageTooLong: [],
+  ClientHelpLinks: ['accountUrl', 'subUrl', 'shareUrl'],
 };
 const LOCALES = ['en-US', 'es-ES'];
 const catalog: Record<string, Record<string, string>> = EMBEDDED_CATALOG;

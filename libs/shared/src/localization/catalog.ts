@@ -24,6 +24,10 @@ export const EMBEDDED_CATALOG = {
     'en-US': 'Reply COMMANDS for help',
     'es-ES': 'Responde COMMANDS para ayuda',
   },
+  ClientHelpLinks: {
+    'en-US': 'Account: {accountUrl}\\nPortal: {subUrl}\\nShare: {shareUrl}',
+    'es-ES': 'Cuenta: {accountUrl}\\nPortal: {subUrl}\\nCompartir: {shareUrl}',
+  },
   AnnouncementConfirm: {
     'en-US': 'Your announcement:\\n{smsBody}\\nReply CONFIRM to send it.',
     'es-ES': 'Tu anuncio:\\n{smsBody}\\nResponde CONFIRM para enviarlo.',
@@ -114,6 +118,7 @@ export const KEYS_MISSING_UPSTREAM = Object.freeze([
   'ClientCreated',
   'PlanSubscriptionCreated',
   'MessageTooLong',
+  'ClientHelpLinks',
 ] as const satisfies readonly ResourceKey[]);
 
 /** Every key of the embedded catalog, for callers that want compile-time checked keys. */

@@ -15,11 +15,14 @@ export class HelpHandler implements SmsCommandHandler {
     if (!HELP_KEYWORDS.has(keyword)) return undefined;
     const who = await sender();
     if (who.client) {
-      return textReply('ClientHelpMessage', localeOf(who, 'client'), {
+      const links = {
         accountUrl: this.config.accountUrl,
         subUrl: this.config.stripePortalUrl,
         shareUrl: clientLink(this.config.clientLinkBaseUri, who.client.slug),
-      });
+      };
+      // The LocalizationApi's ClientHelpMessage lists the links itself; the documented text does not,
+      // so they are added when the rendered help lacks them.
+      return { ...textReply('ClientHelpMessage', localeOf(who, 'client'), links), addendum: { resourceKey: 'ClientHelpLinks', replacements: links, unlessContains: links.shareUrl } };
     }
     if (who.subscriber) return textReply('SubscriberHelpMessage', localeOf(who, 'subscriber'));
     return textReply('NotCustomer', localeOf(who));

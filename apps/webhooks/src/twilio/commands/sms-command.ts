@@ -9,9 +9,16 @@ export interface LocalizedList {
 
 export type ReplyReplacements = Record<string, string | LocalizedList>;
 
+/** A second localized text, added on a new line unless the first already holds `unlessContains`. */
+export interface ReplyAddendum {
+  resourceKey: ResourceKey;
+  replacements: Record<string, string>;
+  unlessContains: string;
+}
+
 /** What to answer: a localized text, or nothing (an empty `<Response/>`). */
 export type SmsReply =
-  | { kind: 'text'; resourceKey: ResourceKey; locale: string; replacements?: ReplyReplacements }
+  | { kind: 'text'; resourceKey: ResourceKey; locale: string; replacements?: ReplyReplacements; addendum?: ReplyAddendum }
   | { kind: 'silent' };
 
 export const silentReply = (): SmsReply => ({ kind: 'silent' });

@@ -15,7 +15,14 @@ export class ReplyRenderer {
     for (const [name, value] of Object.entries(reply.replacements ?? {})) {
       replacements[name] = typeof value === 'string' ? value : await this.renderList(value, reply.locale);
     }
-    return twimlReply(fitSms(await this.localizer.localize(reply.resourceKey, reply.locale, replacements)));
+    const text = await this.localizer.localize(reply.resourceKey, reply.locale, replacements);
+    return twimlReply(fitSms(await this.withAddendum(text, reply)));
+  }
+
+  private async withAddendum(text: string, reply: Extract<SmsReply, { kind: 'text' }>): Promise<string> {
+    const addendum = reply.addendum;
+    if (!addendum || text.includes(addendum.unlessContains)) return text;
+    return `${text}\n${await this.localizer.localize(addendum.resourceKey, reply.locale, addendum.replacements)}`;
   }
 
   private async renderList(list: LocalizedList, locale: string): Promise<string> {
