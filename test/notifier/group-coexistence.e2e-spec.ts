@@ -5,7 +5,7 @@
 // notifier consumes nothing while the C# member holds the group, and no SMS goes out twice. When
 // the C# member leaves, the notifier joins and continues at the offset the C# member committed.
 import { jest } from '@jest/globals';
-import { AssignerProtocol, type Assigner, type Consumer, type Kafka } from 'kafkajs';
+import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from 'kafkajs';
 import { startLocalizationServer, type LocalizationServer } from '../../peers/localization/localization-server.js';
 import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
 import { builtAppEntry, spawnNotifier, type AppProcess } from '../support/app-process.js';
@@ -18,7 +18,7 @@ jest.setTimeout(120_000);
 
 /** An assigner under one of librdkafka's protocol names that gives every partition to the first member. */
 const librdkafkaNamed =
-  (name: string): Assigner =>
+  (name: string): PartitionAssigner =>
   () => ({
     name,
     version: 0,
