@@ -22,7 +22,8 @@ export class HelpHandler implements SmsCommandHandler {
       };
       // The LocalizationApi's ClientHelpMessage lists the links itself; the documented text does not,
       // so they are added when the rendered help lacks them.
-      return { ...textReply('ClientHelpMessage', localeOf(who, 'client'), links), addendum: { resourceKey: 'ClientHelpLinks', replacements: links, unlessContains: links.shareUrl } };
+      const addendum = { resourceKey: 'ClientHelpLinks' as const, replacements: links, unlessContains: links.shareUrl };
+      return textReply('ClientHelpMessage', localeOf(who, 'client'), links, addendum);
     }
     if (who.subscriber) return textReply('SubscriberHelpMessage', localeOf(who, 'subscriber'));
     return textReply('NotCustomer', localeOf(who));
