@@ -113,7 +113,7 @@ describe('stripe:reconcile', () => {
       const [created] = await reader.waitFor(topics.foreignProducts, (m) => text(m.key)?.includes(newProduct.id) ?? false);
       expect(text(created?.value)).toContain('"$type":"foreignProduct.created"');
       const [synchronized] = await reader.waitFor(topics.foreignProducts, (m) => text(m.key)?.includes('prod_demo_basic') ?? false);
-      expect(text(synchronized?.value)).toContain(`"planNodeId":"${encodeNodeId('Plan', 1)}"`);
+      expect(text(synchronized?.value)).toContain(`"PlanNodeId":"${encodeNodeId('Plan', 1)}"`);
       expect(peers.gateway.store.plans.get(1)?.name).toBe('Basic (2026)');
       expect([...peers.gateway.store.priceTiers.values()].find((t) => t.foreignServiceId === 'price_demo_pro_monthly')?.price).toBe(31.99);
     });

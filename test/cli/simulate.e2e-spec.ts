@@ -3,6 +3,7 @@
 import { jest } from '@jest/globals';
 import Stripe from 'stripe';
 import { decodeDeadLetter } from '@app/shared/codec/dead-letter.js';
+import { decodeAny } from '@app/shared/codec/decode.js';
 import { CapturedOutput } from '../../apps/cli/src/cli-output.js';
 import { runSimulateSms, runSimulateStripe, withDlq } from '../../apps/cli/src/cli.runners.js';
 import { stripeId } from '../../apps/cli/src/simulate/stripe-events.js';
@@ -65,7 +66,11 @@ describe('simulate CLI against a running webhooks service', () => {
     const code = await runSimulateStripe(env, kind, options, out);
     return { code, out, answer: out.lines[1] ?? '' };
   };
-  const valueOf = (m: { value: Buffer | null }) => JSON.parse(m.value?.toString() ?? 'null') as Record<string, unknown>;
+  /** The value as the codec reads it (PascalCase on the wire). */
+  const valueOf = (m: { value: Buffer | null }) => {
+    const decoded = decodeAny(m.value);
+    return (decoded.ok ? decoded.value : {}) as unknown as Record<string, unknown>;
+  };
 
   it('product.created for a new product: 200 processed, foreignProduct.created on Kafka', async () => {
     const productId = stripeId('prod');
@@ -136,7 +141,7 @@ describe('simulate CLI against a running webhooks service', () => {
 
     const listed = new CapturedOutput();
     await withDlq(env, false, (dlq) => dlq.list({ reason: 'stripe.client-not-found' }, listed));
-    expect(listed.lines[1]).toMatch(new RegExp(`^${id}\\s+webhooks\\s+stripe\\.client-not-found\\s+1\\s+\\S+\\s+stripe ${eventId}\\s+-$`));
+    expect(listed.lines[1]).toMatch(new RegExp(`^${id}\\s+edge\\s+webhooks\\s+stripe\\.client-not-found\\s+1\\s+\\S+\\s+stripe ${eventId}\\s+-$`));
 
     // The operator fixes the data (the client gets its Stripe customer id), then replays.
     const store = peers.gateway.store;

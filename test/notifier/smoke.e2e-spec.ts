@@ -12,8 +12,8 @@ import { healthPortOf, spawnNotifier, type AppProcess } from '../support/app-pro
 jest.setTimeout(90_000);
 
 // Byte for byte what System.Text.Json writes for SendSmsNotificationEvent (polymorphic, camelCase).
-const CSHARP_SPANISH = '{"$type":"notification.sendSms","phoneNumber":"+15555550100","resourceKey":"AnnouncementSent","locale":"es-ES","replacements":{"count":"47"}}';
-const CSHARP_ENGLISH = '{"$type":"notification.sendSms","phoneNumber":"+15555550123","resourceKey":"WelcomeMessage","locale":"en-US","replacements":{}}';
+const CSHARP_SPANISH = String.raw`{"$type":"notification.sendSms","PhoneNumber":"\u002B15555550100","ResourceKey":"AnnouncementSent","Locale":"es-ES","Replacements":{"count":"47"}}`;
+const CSHARP_ENGLISH = String.raw`{"$type":"notification.sendSms","PhoneNumber":"\u002B15555550123","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}`;
 
 describe('notifier app (built, child process) with the LocalNotifier', () => {
   const topic = uniqueName('notify-smoke');
