@@ -1,13 +1,13 @@
 # syntax=docker/dockerfile:1
 # One image recipe for both apps: docker build --build-arg APP=webhooks|notifier --target app .
 # (--target peers builds the development stand-ins used by docker-compose.yml.)
-# npm install, not npm ci: see scripts/lib/setup.mjs (the lock holds only linux-x64 optional binaries).
+# npm ci: the lock lists every platform's optional binaries (@swc/core-*, …), so it installs anywhere.
 ARG NODE_VERSION=20.20
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY nest-cli.json tsconfig.json ./
 COPY scripts ./scripts
 COPY libs ./libs
@@ -18,7 +18,7 @@ RUN npx nest build ${APP} && node scripts/write-entries.mjs ${APP}
 FROM node:${NODE_VERSION}-bookworm-slim AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # Development stand-ins (OIDC, GraphQL gateway, LocalizationApi, Twilio sink) for docker compose.
 FROM build AS peers
