@@ -27,6 +27,10 @@ const common = {
 
 /** @type {import('jest').Config} */
 export default {
+  // Real brokers and servers on a shared 2-core machine: hooks that start them get a minute. (A
+  // global option: Jest ignores `testTimeout` inside a project, which left e2e hooks at 5 s.) The
+  // fault and fuzz suites set their own, longer timeouts.
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
@@ -36,8 +40,6 @@ export default {
     {
       ...common,
       displayName: 'e2e',
-      // Real brokers and servers on a shared 2-core machine: hooks that start them get a minute.
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
@@ -47,7 +49,6 @@ export default {
     {
       ...common,
       displayName: 'faults',
-      testTimeout: 600_000,
       testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
@@ -55,7 +56,6 @@ export default {
     {
       ...common,
       displayName: 'fuzz',
-      testTimeout: 600_000,
       testMatch: ['<rootDir>/test/fuzz/**/*.fuzz-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
