@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { RedisLease, type LeaseState } from '@app/shared/redis/redis-lease.js';
 
 /** What a replay did, as remembered under `dlq:replayed:<dead-letter id>`. */
 export type ReplayRecord =
@@ -11,12 +11,7 @@ export type ReplayStatus = { state: 'none' } | { state: 'in-progress' } | { stat
 /** A replay in progress holds its claim this long; if the CLI dies meanwhile, the claim expires. */
 export const REPLAY_CLAIM_SECONDS = 300;
 
-const IN_PROGRESS = 'replaying|';
-
 export const replayKey = (deadLetterId: string) => `dlq:replayed:${deadLetterId}`;
-
-// Deletes the claim only if it is still ours.
-const ABANDON = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 export interface ReplayClaim {
   complete(record: ReplayRecord): Promise<void>;
@@ -25,47 +20,41 @@ export interface ReplayClaim {
 
 /**
  * Which dead letters were replayed, in Redis (with `REDIS_KEY_PREFIX`), kept for
- * `DLQ_REPLAY_RECORD_TTL`. A replay first claims the id (`SET NX`), so two operators replaying the
- * same dead letter at once publish it once; `--force` takes the claim regardless.
+ * `DLQ_REPLAY_RECORD_TTL`. A replay first claims the id, so two operators replaying the same dead
+ * letter at once publish it once; `--force` takes the claim regardless.
  */
 export class ReplayLedger {
+  // Held: `replaying|<owner>|<claimed at>`; done: the JSON replay record.
+  private readonly leases: RedisLease;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly ttlSeconds: number,
-  ) {}
+  ) {
+    this.leases = new RedisLease(redis, { held: 'replaying|', done: '' });
+  }
 
   async statuses(ids: string[]): Promise<Map<string, ReplayStatus>> {
-    const out = new Map<string, ReplayStatus>();
-    if (ids.length === 0) return out;
-    const values = await this.redis.mget(...ids.map(replayKey));
-    ids.forEach((id, i) => out.set(id, parseStatus(values[i] ?? null)));
-    return out;
+    const states = await this.leases.read(ids.map(replayKey));
+    return new Map(ids.map((id, i) => [id, statusOf(states[i]!)]));
   }
 
   /** The claim, or null when the id is replayed or being replayed and `force` is off. */
   async claim(id: string, force: boolean): Promise<ReplayClaim | null> {
-    const token = `${IN_PROGRESS}${randomUUID()}|${new Date().toISOString()}`;
-    const key = replayKey(id);
-    const set = force
-      ? await this.redis.set(key, token, 'EX', REPLAY_CLAIM_SECONDS)
-      : await this.redis.set(key, token, 'EX', REPLAY_CLAIM_SECONDS, 'NX');
-    if (set !== 'OK') return null;
+    const claim = await this.leases.claim(replayKey(id), REPLAY_CLAIM_SECONDS * 1000, { force, detail: new Date().toISOString() });
+    if (claim.state !== 'claimed') return null;
     return {
-      complete: async (record) => {
-        await this.redis.set(key, JSON.stringify(record), 'EX', this.ttlSeconds);
-      },
-      abandon: async () => {
-        await this.redis.eval(ABANDON, 1, key, token);
-      },
+      complete: (record) => claim.lease.complete(this.ttlSeconds * 1000, JSON.stringify(record)),
+      abandon: async () => void (await claim.lease.release()),
     };
   }
 }
 
-function parseStatus(value: string | null): ReplayStatus {
-  if (value === null) return { state: 'none' };
-  if (value.startsWith(IN_PROGRESS)) return { state: 'in-progress' };
+function statusOf(lease: LeaseState): ReplayStatus {
+  if (lease.state === 'free') return { state: 'none' };
+  if (lease.state === 'held') return { state: 'in-progress' };
   try {
-    return { state: 'replayed', record: JSON.parse(value) as ReplayRecord };
+    return { state: 'replayed', record: JSON.parse(lease.value) as ReplayRecord };
   } catch {
     return { state: 'in-progress' };
   }

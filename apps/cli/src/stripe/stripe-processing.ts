@@ -2,14 +2,13 @@ import { BadRequestException, ConflictException, Module, type DynamicModule, typ
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
 import { GatewayModule } from '@app/shared/graphql/gateway.module.js';
 import { KafkaModule } from '@app/shared/kafka/kafka.module.js';
 import { errorSummary } from '@app/shared/logging/redact.js';
-import { REDIS, RedisModule } from '@app/shared/redis/redis.module.js';
+import { RedisModule } from '@app/shared/redis/redis.module.js';
 import { WebhookHttpModule } from '../../../webhooks/src/http/http.module.js';
-import { EventDedupeStore, eventKey } from '../../../webhooks/src/stripe/event-dedupe.store.js';
+import { EventDedupeStore } from '../../../webhooks/src/stripe/event-dedupe.store.js';
 import { StripeEventHandlers } from '../../../webhooks/src/stripe/handlers/stripe-event-handlers.js';
 import { StripeWebhookModule } from '../../../webhooks/src/stripe/stripe-webhook.module.js';
 import { StripeWebhookService, type WebhookOutcome } from '../../../webhooks/src/stripe/stripe-webhook.service.js';
@@ -17,7 +16,7 @@ import type { StripeProcessingConfig } from '../cli.env.js';
 import { stripeSignature } from '../simulate/stripe-events.js';
 
 /**
- * The webhooks service's Stripe flow (StripeWebhookModule: dedupe, handlers, order guard,
+ * The webhooks service's Stripe flow (StripeWebhookModule: dedupe, handlers, object version lock,
  * dead-lettering, Kafka publishing) in an application context without HTTP, configured from the
  * same variables as the service.
  */
@@ -49,9 +48,6 @@ export type FeedResult =
 
 /** Outcomes after which the event's effect is in place (or was deliberately not needed). */
 export const APPLIED_OUTCOMES: ReadonlySet<WebhookOutcome> = new Set(['processed', 'skipped', 'stale']);
-
-// Deletes the processed mark (only a finished one, never a claim in progress).
-const FORGET = `if redis.call('GET', KEYS[1]) == 'done' then return redis.call('DEL', KEYS[1]) end return 0`;
 
 export class StripeProcessing {
   private constructor(
@@ -92,8 +88,7 @@ export class StripeProcessing {
 
   /** Drops the "processed" mark of an event (it was dead-lettered, not applied), so it runs again. */
   async forget(eventId: string): Promise<boolean> {
-    const redis = this.app.get<Redis>(REDIS, { strict: false });
-    return (await redis.eval(FORGET, 1, eventKey(eventId))) === 1;
+    return this.app.get(EventDedupeStore, { strict: false }).forget(eventId);
   }
 
   async close(): Promise<void> {

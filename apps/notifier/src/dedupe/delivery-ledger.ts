@@ -1,4 +1,5 @@
 import { createRedisClient } from '@app/shared/redis/redis.module.js';
+import { RedisLease, defineScripts } from '@app/shared/redis/redis-lease.js';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { RedisConfig } from '@app/shared/config/common.env.js';
@@ -108,17 +109,10 @@ for i = 1, n do
 end
 return n`;
 
-const RELEASE = `local v = redis.call('GET', KEYS[1])
-if not v then return 0 end
-local kind, a = string.match(v, '^(%a)|([^|]*)')
-if kind == 'c' and a == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
-return 0`;
-
 interface LedgerCommands {
   notifierClaimMany(numKeys: number, ...args: (string | number)[]): Promise<string[]>;
   notifierRenew(key: string, owner: string, leaseMs: number, ttlMs: number): Promise<number>;
   notifierMarkSentMany(numKeys: number, ...args: (string | number)[]): Promise<number>;
-  notifierRelease(key: string, owner: string): Promise<number>;
 }
 
 /**
@@ -133,6 +127,7 @@ interface LedgerCommands {
 @Injectable()
 export class DeliveryLedger implements OnModuleInit, OnApplicationShutdown {
   private readonly redis: Redis & LedgerCommands;
+  private readonly leases: RedisLease;
   private readonly claims: MicroBatcher<{ id: string; owner: string }, ClaimResult>;
   private readonly records: MicroBatcher<{ id: string; providerId: string }, void>;
 
@@ -140,15 +135,12 @@ export class DeliveryLedger implements OnModuleInit, OnApplicationShutdown {
     @Inject(LEDGER_REDIS) redis: Redis,
     @Inject(LEDGER_OPTIONS) private readonly options: LedgerOptions,
   ) {
-    for (const [name, numberOfKeys, lua] of [
-      ['notifierRenew', 1, RENEW],
-      ['notifierRelease', 1, RELEASE],
-    ] as const) {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
-    }
-    if (!('notifierClaimMany' in redis)) redis.defineCommand('notifierClaimMany', { lua: CLAIM_MANY });
-    if (!('notifierMarkSentMany' in redis)) redis.defineCommand('notifierMarkSentMany', { lua: MARK_SENT_MANY });
-    this.redis = redis as Redis & LedgerCommands;
+    this.redis = defineScripts<LedgerCommands>(redis, {
+      notifierClaimMany: { lua: CLAIM_MANY },
+      notifierRenew: { numberOfKeys: 1, lua: RENEW },
+      notifierMarkSentMany: { lua: MARK_SENT_MANY },
+    });
+    this.leases = new RedisLease(redis, { held: 'c|', done: 's|' });
     this.claims = new MicroBatcher((items) => this.claimMany(items));
     this.records = new MicroBatcher((items) => this.markSentMany(items));
   }
@@ -190,7 +182,7 @@ export class DeliveryLedger implements OnModuleInit, OnApplicationShutdown {
 
   /** Gives the event back (dead-lettered, or abandoned on shutdown) if the claim is still ours. */
   async release(id: string, owner: string): Promise<void> {
-    await this.redis.notifierRelease(RECORD(id), owner);
+    await this.leases.release(RECORD(id), owner);
   }
 
   /** Which of these provider ids are recorded for an event other than `id`. */

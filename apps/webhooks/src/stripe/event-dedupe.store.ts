@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { REDIS } from '@app/shared/redis/redis.module.js';
+import { RedisLease } from '@app/shared/redis/redis-lease.js';
 import { STRIPE_CONFIG } from './stripe-api.client.js';
 import type { StripeConfig } from './stripe.env.js';
 
@@ -11,23 +11,6 @@ import type { StripeConfig } from './stripe.env.js';
  * Stripe's next retry is processed.
  */
 export const PROCESSING_LEASE_MS = 120_000;
-
-const DONE = 'done';
-
-// One round trip: claim when unknown; otherwise say whether it is done or still being processed.
-const CLAIM = `
-local v = redis.call('GET', KEYS[1])
-if not v then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 'claimed'
-end
-if v == '${DONE}' then return 'duplicate' end
-return 'in-flight'`;
-
-// Deletes the lease only if it is still ours (it may have expired and been claimed again).
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
 
 export type ClaimResult =
   | { status: 'claimed'; complete(): Promise<void>; release(): Promise<void> }
@@ -41,30 +24,36 @@ export type ClaimResult =
  */
 @Injectable()
 export class EventDedupeStore {
+  private readonly leases: RedisLease;
+
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) redis: Redis,
     @Inject(STRIPE_CONFIG) private readonly config: StripeConfig,
-  ) {}
+  ) {
+    this.leases = new RedisLease(redis, { held: 'processing:', done: 'done' });
+  }
 
   async claim(eventId: string): Promise<ClaimResult> {
-    const key = eventKey(eventId);
-    const lease = `processing:${randomUUID()}`;
-    const status = (await this.redis.eval(CLAIM, 1, key, lease, PROCESSING_LEASE_MS)) as ClaimResult['status'];
-    if (status !== 'claimed') return { status };
+    const claim = await this.leases.claim(eventKey(eventId), PROCESSING_LEASE_MS);
+    if (claim.state === 'done') return { status: 'duplicate' };
+    if (claim.state === 'held') return { status: 'in-flight' };
+    const { lease } = claim;
     return {
-      status,
-      complete: async () => {
-        await this.redis.set(key, DONE, 'EX', this.config.dedupeTtlSeconds);
-      },
-      release: async () => {
-        await this.redis.eval(RELEASE, 1, key, lease);
-      },
+      status: 'claimed',
+      complete: () => lease.complete(this.config.dedupeTtlSeconds * 1000),
+      release: async () => void (await lease.release()),
     };
   }
 
   /** Whether the event is recorded as processed (for diagnostics and tests). */
   async isDone(eventId: string): Promise<boolean> {
-    return (await this.redis.get(eventKey(eventId))) === DONE;
+    const [status] = await this.leases.read([eventKey(eventId)]);
+    return status!.state === 'done';
+  }
+
+  /** Drops the "processed" mark (never a claim in progress), so the event runs again. */
+  forget(eventId: string): Promise<boolean> {
+    return this.leases.forget(eventKey(eventId));
   }
 }
 

@@ -4,7 +4,7 @@ import { BILLING_GATEWAY } from './billing-gateway.port.js';
 import { EventDedupeStore } from './event-dedupe.store.js';
 import { stripeEventHandlerProviders } from './handlers/stripe-event-handlers.js';
 import { NudgesBillingGateway } from './nudges-billing.gateway.js';
-import { ObjectOrderGuard } from './object-order.guard.js';
+import { ObjectVersionLock } from './object-version-lock.js';
 import { STRIPE_CLIENT, STRIPE_CONFIG, StripeApi, createStripeClient } from './stripe-api.client.js';
 import { StripeEventsPublisher } from './stripe-events.publisher.js';
 import { StripeSignatureVerifier } from './stripe-signature.verifier.js';
@@ -25,7 +25,7 @@ import type { StripeConfig } from './stripe.env.js';
     StripeApi,
     StripeSignatureVerifier,
     EventDedupeStore,
-    ObjectOrderGuard,
+    ObjectVersionLock,
     StripeEventsPublisher,
     ...stripeEventHandlerProviders,
     StripeWebhookService,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BILLING_GATEWAY, type BillingGateway } from '../billing-gateway.port.js';
-import { ObjectOrderGuard } from '../object-order.guard.js';
+import { ObjectVersionLock } from '../object-version-lock.js';
 import type { StripeEvent } from '../stripe-event.js';
 import { PermanentEventError } from '../stripe-event.errors.js';
 import { durationOf, expandedProductName, majorAmountOf, productIdOf, tierStatusOf } from './price-sync.js';
@@ -18,7 +18,7 @@ export class PriceCreatedHandler implements StripeEventHandler {
 
   constructor(
     @Inject(BILLING_GATEWAY) private readonly gateway: BillingGateway,
-    private readonly order: ObjectOrderGuard,
+    private readonly objects: ObjectVersionLock,
   ) {}
 
   async handle(event: StripeEvent): Promise<HandlerOutcome> {
@@ -27,8 +27,8 @@ export class PriceCreatedHandler implements StripeEventHandler {
     const productId = productIdOf(price);
     const duration = durationOf(price);
     // The plan is patched with its current isActive: hold the product so no product event changes it meanwhile.
-    await this.order.run(price.id, event.created, 'apply', () =>
-      this.order.exclusive(productId, async () => {
+    await this.objects.run(price.id, event.created, 'apply', () =>
+      this.objects.exclusive(productId, async () => {
         const plan = await this.gateway.planByForeignId(productId);
         if (!plan) throw new PermanentEventError('stripe.plan-not-found', `no plan is linked to product ${productId} of price ${price.id}`);
         await this.gateway.upsertPriceTier(plan, {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BILLING_GATEWAY, type BillingGateway } from '../billing-gateway.port.js';
-import { ObjectOrderGuard } from '../object-order.guard.js';
+import { ObjectVersionLock } from '../object-version-lock.js';
 import type { StripeEvent } from '../stripe-event.js';
 import type { HandlerOutcome, StripeEventHandler } from './stripe-event-handler.js';
 import { objectOf, priceSchema } from './stripe-objects.js';
@@ -13,12 +13,12 @@ export class PriceDeletedHandler implements StripeEventHandler {
 
   constructor(
     @Inject(BILLING_GATEWAY) private readonly gateway: BillingGateway,
-    private readonly order: ObjectOrderGuard,
+    private readonly objects: ObjectVersionLock,
   ) {}
 
   async handle(event: StripeEvent): Promise<HandlerOutcome> {
     const price = objectOf(event, priceSchema);
-    const result = await this.order.run(price.id, event.created, 'apply', async () => {
+    const result = await this.objects.run(price.id, event.created, 'apply', async () => {
       const tier = await this.gateway.priceTierByForeignId(price.id);
       if (!tier) {
         this.logger.log({ msg: 'no price tier for the deleted price; nothing to delete', priceId: price.id });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BILLING_GATEWAY, type BillingGateway } from '../billing-gateway.port.js';
-import { ObjectOrderGuard } from '../object-order.guard.js';
+import { ObjectVersionLock } from '../object-version-lock.js';
 import type { StripeEvent } from '../stripe-event.js';
 import { PermanentEventError } from '../stripe-event.errors.js';
 import { expandedProductName, majorAmountOf, tierStatusOf } from './price-sync.js';
@@ -17,13 +17,13 @@ export class PriceUpdatedHandler implements StripeEventHandler {
 
   constructor(
     @Inject(BILLING_GATEWAY) private readonly gateway: BillingGateway,
-    private readonly order: ObjectOrderGuard,
+    private readonly objects: ObjectVersionLock,
   ) {}
 
   async handle(event: StripeEvent): Promise<HandlerOutcome> {
     const price = objectOf(event, priceSchema);
     const amount = majorAmountOf(price);
-    const result = await this.order.run(price.id, event.created, 'skip-older', async () => {
+    const result = await this.objects.run(price.id, event.created, 'skip-older', async () => {
       const tier = await this.gateway.priceTierByForeignId(price.id);
       if (!tier) throw new PermanentEventError('stripe.price-tier-not-found', `no price tier has foreign id ${price.id}`);
       await this.gateway.patchPriceTier(tier, {

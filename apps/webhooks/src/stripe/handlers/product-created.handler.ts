@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { FOREIGN_PRODUCT_CREATED_TYPE, FOREIGN_PRODUCT_SYNCHRONIZED_TYPE } from '@app/shared/codec/messages.js';
 import { BILLING_GATEWAY, type BillingGateway } from '../billing-gateway.port.js';
-import { ObjectOrderGuard } from '../object-order.guard.js';
+import { ObjectVersionLock } from '../object-version-lock.js';
 import type { StripeEvent } from '../stripe-event.js';
 import { StripeEventsPublisher } from '../stripe-events.publisher.js';
 import { linkedPlanId, planChangesOf } from './product-sync.js';
@@ -19,14 +19,14 @@ export class ProductCreatedHandler implements StripeEventHandler {
 
   constructor(
     @Inject(BILLING_GATEWAY) private readonly gateway: BillingGateway,
-    private readonly order: ObjectOrderGuard,
+    private readonly objects: ObjectVersionLock,
     private readonly publisher: StripeEventsPublisher,
   ) {}
 
   async handle(event: StripeEvent): Promise<HandlerOutcome> {
     const product = objectOf(event, productSchema);
     const planId = linkedPlanId(product);
-    await this.order.run(product.id, event.created, 'apply', async () => {
+    await this.objects.run(product.id, event.created, 'apply', async () => {
       const common = { foreignProductId: product.id, name: product.name, description: product.description ?? null, iconUrl: product.images?.[0] ?? null };
       if (planId === null) {
         await this.publisher.foreignProduct({ $type: FOREIGN_PRODUCT_CREATED_TYPE, ...common });

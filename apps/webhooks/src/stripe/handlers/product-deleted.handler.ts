@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BILLING_GATEWAY, type BillingGateway } from '../billing-gateway.port.js';
-import { ObjectOrderGuard } from '../object-order.guard.js';
+import { ObjectVersionLock } from '../object-version-lock.js';
 import type { StripeEvent } from '../stripe-event.js';
 import type { HandlerOutcome, StripeEventHandler } from './stripe-event-handler.js';
 import { objectOf, productSchema } from './stripe-objects.js';
@@ -13,12 +13,12 @@ export class ProductDeletedHandler implements StripeEventHandler {
 
   constructor(
     @Inject(BILLING_GATEWAY) private readonly gateway: BillingGateway,
-    private readonly order: ObjectOrderGuard,
+    private readonly objects: ObjectVersionLock,
   ) {}
 
   async handle(event: StripeEvent): Promise<HandlerOutcome> {
     const product = objectOf(event, productSchema);
-    const result = await this.order.run(product.id, event.created, 'apply', async () => {
+    const result = await this.objects.run(product.id, event.created, 'apply', async () => {
       const plan = await this.gateway.planByForeignId(product.id);
       if (!plan) {
         this.logger.log({ msg: 'no plan linked to the deleted product; nothing to delete', productId: product.id });

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { FOREIGN_PRODUCT_SYNCHRONIZED_TYPE } from '@app/shared/codec/messages.js';
 import { BILLING_GATEWAY, type BillingGateway } from '../billing-gateway.port.js';
-import { ObjectOrderGuard } from '../object-order.guard.js';
+import { ObjectVersionLock } from '../object-version-lock.js';
 import type { StripeEvent } from '../stripe-event.js';
 import { PermanentEventError } from '../stripe-event.errors.js';
 import { StripeEventsPublisher } from '../stripe-events.publisher.js';
@@ -20,13 +20,13 @@ export class ProductUpdatedHandler implements StripeEventHandler {
 
   constructor(
     @Inject(BILLING_GATEWAY) private readonly gateway: BillingGateway,
-    private readonly order: ObjectOrderGuard,
+    private readonly objects: ObjectVersionLock,
     private readonly publisher: StripeEventsPublisher,
   ) {}
 
   async handle(event: StripeEvent): Promise<HandlerOutcome> {
     const product = objectOf(event, productSchema);
-    const result = await this.order.run(product.id, event.created, 'skip-older', async () => {
+    const result = await this.objects.run(product.id, event.created, 'skip-older', async () => {
       const planId = await this.planIdOf(product);
       const plan = await this.gateway.patchPlan(planId, planChangesOf(product));
       await this.publisher.foreignProduct({

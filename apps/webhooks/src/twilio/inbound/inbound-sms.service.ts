@@ -63,10 +63,10 @@ export class InboundSmsService {
     try {
       twiml = await this.process(sms, observation);
     } catch (err) {
-      await this.replay.release(sms.messageSid).catch(() => undefined);
+      await this.replay.release(claim.lease).catch(() => undefined);
       throw err;
     }
-    await this.replay.complete(sms.messageSid, twiml).catch((err: unknown) => {
+    await this.replay.complete(claim.lease, twiml).catch((err: unknown) => {
       this.logger.warn({ msg: 'reply not remembered for replay', messageSid: sms.messageSid, err });
     });
     return twiml;

@@ -1,17 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS } from '@app/shared/redis/redis.module.js';
+import { RedisLease, type Lease } from '@app/shared/redis/redis-lease.js';
 import { TWILIO_CONFIG, type TwilioWebhookConfig } from '../twilio.env.js';
 
-const PENDING = 'pending';
-const DONE = 'done:';
 /** Longest a request may hold a MessageSid before another request may process it (a crash leaves the claim). */
 const CLAIM_MS = 120_000;
 const POLL_MS = 50;
 
 export const replayKey = (messageSid: string): string => `twilio:sms:${messageSid}`;
 
-export type ReplayClaim = { kind: 'claimed' } | { kind: 'replay'; twiml: string } | { kind: 'busy' };
+export type ReplayClaim = { kind: 'claimed'; lease: Lease } | { kind: 'replay'; twiml: string } | { kind: 'busy' };
 
 /**
  * Remembers the reply to each MessageSid (Twilio retries a webhook with the same MessageSid), so a
@@ -20,31 +19,34 @@ export type ReplayClaim = { kind: 'claimed' } | { kind: 'replay'; twiml: string 
  */
 @Injectable()
 export class MessageReplayStore {
+  // `pending` alone is what earlier versions wrote; it still reads as held.
+  private readonly leases: RedisLease;
+
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) redis: Redis,
     @Inject(TWILIO_CONFIG) private readonly config: TwilioWebhookConfig,
-  ) {}
+  ) {
+    this.leases = new RedisLease(redis, { held: 'pending:', done: 'done:' });
+  }
 
   async claim(messageSid: string, waitMs = 10_000): Promise<ReplayClaim> {
-    const key = replayKey(messageSid);
     const deadline = Date.now() + waitMs;
     for (;;) {
-      if ((await this.redis.set(key, PENDING, 'PX', CLAIM_MS, 'NX')) === 'OK') return { kind: 'claimed' };
-      const stored = await this.redis.get(key);
-      if (stored?.startsWith(DONE)) return { kind: 'replay', twiml: stored.slice(DONE.length) };
+      const claim = await this.leases.claim(replayKey(messageSid), CLAIM_MS);
+      if (claim.state === 'claimed') return { kind: 'claimed', lease: claim.lease };
+      if (claim.state === 'done') return { kind: 'replay', twiml: claim.value };
       if (Date.now() >= deadline) return { kind: 'busy' };
-      // stored === null: the claim was released or expired in between; try to claim again at once.
-      if (stored !== null) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
 
   /** Stores the reply of a processed message for TWILIO_REPLAY_TTL. */
-  async complete(messageSid: string, twiml: string): Promise<void> {
-    await this.redis.set(replayKey(messageSid), DONE + twiml, 'PX', this.config.replayTtlMs);
+  complete(lease: Lease, twiml: string): Promise<void> {
+    return lease.complete(this.config.replayTtlMs, twiml);
   }
 
-  /** Gives the MessageSid up after a failure (answered 500), so a retry is processed afresh. */
-  async release(messageSid: string): Promise<void> {
-    await this.redis.del(replayKey(messageSid));
+  /** Gives the MessageSid up after a failure (answered 500), so a retry is processed afresh; only while the claim is ours. */
+  async release(lease: Lease): Promise<void> {
+    await lease.release();
   }
 }
