@@ -14,7 +14,8 @@ import { writeLikeCSharp } from '../support/csharp/csharp-writer.js';
 import { readLikeCSharpOrThrow } from '../support/csharp/strict-reader.js';
 import { CLIENT_CREATED, CLIENT_CREATED_NOTIFICATION, CLIENT_UPDATED, SEND_SMS_CURRENT, TEST_ENCRYPTION_KEY_BASE64, TEST_PHONE_PLAINTEXT } from '../support/csharp/vectors.js';
 import { stackEnv, uniqueName } from '../support/stack.js';
-import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, earlierSendSmsJson, earlierSendSmsKey, phone, until } from './support/events.js';
+import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, earlierSendSmsJson, earlierSendSmsKey, phone, until } from './support/events.js';
+import { fleetEnv } from './support/fleet.js';
 import { collect, createTopic, plainKafka, produce, untilAllCommitted, type RawMessage } from './support/kafka.js';
 
 jest.setTimeout(120_000);
@@ -50,26 +51,9 @@ describe('notifier on C#-written traffic (built app, Kafka, Redis, gRPC Localiza
 
     sink = await startTwilioSink({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN });
     localization = await startLocalizationServer();
-    const env = stackEnv();
     notifier = await spawnNotifier(
-      {
-        Kafka__BrokerList: env.Kafka__BrokerList,
-        REDIS_URL: env.REDIS_URL,
-        REDIS_KEY_PREFIX: `${uniqueName('csharp')}:`,
-        KAFKA_TOPIC_NOTIFICATIONS: topic,
-        KAFKA_TOPIC_DEADLETTER: deadletterTopic,
-        // No KAFKA_CONSUMER_GROUP: the default must continue where the C# handler's group stopped.
-        NOTIFIER: 'twilio',
-        TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
-        TWILIO_MESSAGE_SERVICE_SID: TEST_MESSAGING_SERVICE_SID,
-        TWILIO_API_URL: sink.url,
-        LOCALIZATION_API_URL: localization.url,
-        EncryptionSettings__Key: TEST_ENCRYPTION_KEY_BASE64,
-        HEALTH_PORT: '0',
-        HEALTH_HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-      },
+      // No KAFKA_CONSUMER_GROUP: the default must continue where the C# handler's group stopped.
+      fleetEnv({ topic, sink, groupId: null, extra: { LOCALIZATION_API_URL: localization.url, EncryptionSettings__Key: TEST_ENCRYPTION_KEY_BASE64 } }),
       'csharp-wire',
     );
     metricsUrl = `http://127.0.0.1:${await healthPortOf(notifier)}/metrics`;

@@ -11,7 +11,8 @@ import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio
 import { builtAppEntry, spawnNotifier, type AppProcess } from '../support/app-process.js';
 import { writeLikeCSharp } from '../support/csharp/csharp-writer.js';
 import { stackEnv, uniqueName } from '../support/stack.js';
-import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, until } from './support/events.js';
+import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, phone, until } from './support/events.js';
+import { fleetEnv } from './support/fleet.js';
 import { createTopic, plainKafka, produce } from './support/kafka.js';
 
 jest.setTimeout(120_000);
@@ -74,27 +75,7 @@ describe('the notifier next to the C# notifications handler in one group', () =>
     await csharp.run({ autoCommit: true, autoCommitThreshold: 1, eachMessage: async ({ message }) => void handledByCsharp.push(message.value!.toString()) });
     await joined;
 
-    const env = stackEnv();
-    notifier = await spawnNotifier(
-      {
-        Kafka__BrokerList: env.Kafka__BrokerList,
-        REDIS_URL: env.REDIS_URL,
-        REDIS_KEY_PREFIX: `${uniqueName('coexist')}:`,
-        KAFKA_TOPIC_NOTIFICATIONS: topic,
-        KAFKA_TOPIC_DEADLETTER: `${topic}-deadletter`,
-        KAFKA_CONSUMER_GROUP: groupId,
-        NOTIFIER: 'twilio',
-        TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
-        TWILIO_MESSAGE_SERVICE_SID: TEST_MESSAGING_SERVICE_SID,
-        TWILIO_API_URL: sink.url,
-        LOCALIZATION_API_URL: localization.url,
-        HEALTH_PORT: '0',
-        HEALTH_HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-      },
-      'coexist',
-    );
+    notifier = await spawnNotifier(fleetEnv({ topic, sink, groupId, extra: { LOCALIZATION_API_URL: localization.url } }), 'coexist');
     await notifier.waitForOutput(/INCONSISTENT_GROUP_PROTOCOL|supported protocols are incompatible/, 60_000);
 
     const whileBoth = [phone(8101), phone(8102)];

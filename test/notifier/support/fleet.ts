@@ -7,6 +7,8 @@ export interface FleetOptions {
   topic: string;
   sink: TwilioSink;
   brokers?: string;
+  /** The consumer group; `null` leaves KAFKA_CONSUMER_GROUP unset (the notifier's default). Default: a fresh one. */
+  groupId?: string | null;
   extra?: Record<string, string>;
 }
 
@@ -19,7 +21,7 @@ export function fleetEnv(options: FleetOptions): Record<string, string> {
     REDIS_KEY_PREFIX: `${uniqueName('fleet')}:`,
     KAFKA_TOPIC_NOTIFICATIONS: options.topic,
     KAFKA_TOPIC_DEADLETTER: `${options.topic}-deadletter`,
-    KAFKA_CONSUMER_GROUP: uniqueName('notifier-fleet'),
+    ...(options.groupId === null ? {} : { KAFKA_CONSUMER_GROUP: options.groupId ?? uniqueName('notifier-fleet') }),
     KAFKA_SESSION_TIMEOUT_MS: '6000',
     KAFKA_REBALANCE_TIMEOUT_MS: '10000',
     KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
