@@ -12,14 +12,16 @@ import { LoggingModule } from '@app/shared/logging/logging.module.js';
 import { RedisModule } from '@app/shared/redis/redis.module.js';
 import { TracingModule } from '@app/shared/tracing/tracing.module.js';
 import { loadNotifierConfig, type ConsumerConfig, type DeliveryConfig, type NotifierConfig } from './config/notifier.config.js';
-import { DeadLetterPublisher } from './deadletter/dead-letter.publisher.js';
 import { DeliveryLedger, LEDGER_OPTIONS, LEDGER_REDIS, createLedgerRedis, type LedgerOptions } from './dedupe/delivery-ledger.js';
+import { DeadLetterPublisher } from './delivery/dead-letter.publisher.js';
 import { DELIVERY_CONFIG, DeliveryService, PHONE_CIPHER } from './delivery/delivery.service.js';
 import { NotificationsController } from './delivery/notifications.controller.js';
+import { meteredSmsNotifier } from './metrics/metered-sms-notifier.js';
 import { NotifierMetrics } from './metrics/notifier-metrics.js';
 import { NotifierMetricsModule } from './metrics/notifier-metrics.module.js';
 import { createSmsNotifier, SmsNotifierShutdown } from './notifiers/notifier.factory.js';
-import { SMS_NOTIFIER } from './notifiers/sms-notifier.js';
+import { SMS_NOTIFIER, type SmsNotifier } from './notifiers/sms-notifier.js';
+import { RetryPolicy } from './resilience/retry-policy.js';
 import { KafkaBatchServer } from './transport/kafka-batch.server.js';
 import { topicForPattern } from './transport/patterns.js';
 
@@ -61,8 +63,15 @@ export class NotifierModule {
         },
         {
           provide: SMS_NOTIFIER,
-          inject: [ConfigService],
-          useFactory: (c: ConfigService) => createSmsNotifier(c.getOrThrow<NotifierConfig['notifier']>('notifier'), c.get<NotifierConfig['twilio']>('twilio')),
+          inject: [ConfigService, NotifierMetrics],
+          useFactory: (c: ConfigService, metrics: NotifierMetrics) =>
+            meteredSmsNotifier(createSmsNotifier(c.getOrThrow<NotifierConfig['notifier']>('notifier'), c.get<NotifierConfig['twilio']>('twilio')), metrics),
+        },
+        {
+          provide: RetryPolicy,
+          inject: [ConfigService, SMS_NOTIFIER, NotifierMetrics],
+          useFactory: (c: ConfigService, notifier: SmsNotifier, metrics: NotifierMetrics) =>
+            new RetryPolicy(c.getOrThrow<DeliveryConfig>('delivery'), notifier.kind === 'twilio' ? 'twilio' : 'sms', metrics),
         },
         SmsNotifierShutdown,
         {

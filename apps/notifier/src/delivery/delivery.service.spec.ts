@@ -2,13 +2,13 @@ import { Logger } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import type { Localizer } from '@app/shared/localization/localizer.js';
 import type { DeliveryConfig } from '../config/notifier.config.js';
-import type { DeadLetterPublisher } from '../deadletter/dead-letter.publisher.js';
 import type { ClaimResult, DeliveryLedger } from '../dedupe/delivery-ledger.js';
 import { NotifierMetrics } from '../metrics/notifier-metrics.js';
 import { SmsSendError, type OutgoingSms, type SentSms, type SmsNotifier } from '../notifiers/sms-notifier.js';
+import { RetryPolicy, sendFailure } from '../resilience/retry-policy.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
+import type { DeadLetterPublisher } from './dead-letter.publisher.js';
 import { DeliveryService } from './delivery.service.js';
-import { sendFailure } from './send-failure.js';
 
 const SETTLE_MS = 300;
 const LEASE_MS = 1000;
@@ -105,7 +105,8 @@ function delivery(provider: FakeProvider, ledger = new FakeLedger()) {
       return 'dead-1';
     },
   } as unknown as DeadLetterPublisher;
-  const service = new DeliveryService(config, provider, localizer, undefined, ledger as unknown as DeliveryLedger, deadLetters, new NotifierMetrics(new Registry()));
+  const retries = new RetryPolicy(config, provider.kind, new NotifierMetrics(new Registry()));
+  const service = new DeliveryService(config, provider, localizer, undefined, ledger as unknown as DeliveryLedger, deadLetters, retries);
   return { service, ledger, published };
 }
 

@@ -1,30 +1,25 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { poisonReasonCode, twilioReasonCode } from '@app/shared/codec/dead-letter.js';
 import type { DeadLetterReasonCode } from '@app/shared/codec/messages.js';
 import { decodeNotification } from '@app/shared/codec/decode.js';
 import { FailureType, type SendSmsNotification } from '@app/shared/codec/messages.js';
 import { isSendSms, sendSmsRecipient } from '@app/shared/codec/send-sms.js';
 import { tryResolvePhoneNumber, type PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
-import { isLocalizationError } from '@app/shared/localization/errors.js';
 import { LOCALIZER, type Localizer } from '@app/shared/localization/localizer.js';
 import { maskPhoneNumber } from '@app/shared/logging/redact.js';
 import { ATTR_DELIVERY_OUTCOME } from '@app/shared/tracing/attributes.js';
 import { annotateActiveSpan } from '@app/shared/tracing/spans.js';
 import type { DeliveryConfig } from '../config/notifier.config.js';
-import { DeadLetterPublisher } from '../deadletter/dead-letter.publisher.js';
 import { DeliveryLedger, type ClaimResult } from '../dedupe/delivery-ledger.js';
 import { eventIdentity } from '../dedupe/event-identity.js';
-import { NotifierMetrics } from '../metrics/notifier-metrics.js';
 import { SMS_NOTIFIER, isSmsSendError, type OutgoingSms, type SentSms, type SmsNotifier } from '../notifiers/sms-notifier.js';
 import { AbandonedError, isAbandoned, sleep, throwIfAbandoned } from '../resilience/abortable.js';
-import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { unlimited, Pacer, type RateLimiter } from '../resilience/pacer.js';
+import { AttemptBudget, PermanentFailure, RetriesExhausted, RetryPolicy, type OnRetry } from '../resilience/retry-policy.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
+import { DeadLetterPublisher } from './dead-letter.publisher.js';
 import type { DeadLetterCategory, Outcome, OutcomeKind } from './outcome.js';
-import { AttemptBudget, PermanentFailure, RetriesExhausted, runWithRetries } from './retry-runner.js';
-import { sendFailure } from './send-failure.js';
 
 export const DELIVERY_CONFIG = Symbol('DELIVERY_CONFIG');
 export const PHONE_CIPHER = Symbol('PHONE_CIPHER');
@@ -68,7 +63,6 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
   private readonly instance = `${process.pid.toString(36)}${randomBytes(4).toString('hex')}`;
   private attemptCounter = 0;
   private readonly pacer: RateLimiter;
-  private readonly breakers: { twilio: CircuitBreaker; localization: CircuitBreaker; redis: CircuitBreaker };
   readonly counts: Record<OutcomeKind | 'foundInProviderLog', number> = {
     delivered: 0,
     duplicate: 0,
@@ -87,21 +81,9 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     @Inject(PHONE_CIPHER) private readonly cipher: PhoneCipher | undefined,
     private readonly ledger: DeliveryLedger,
     private readonly deadLetters: DeadLetterPublisher,
-    private readonly metrics: NotifierMetrics,
+    private readonly retries: RetryPolicy,
   ) {
     this.pacer = config.maxMessagesPerSecond ? new Pacer(config.maxMessagesPerSecond) : unlimited;
-    const breaker = (name: string) => {
-      metrics.breakerState(name, 'closed');
-      return new CircuitBreaker(name, {
-        threshold: config.breakerThreshold,
-        cooldownMs: config.breakerCooldownMs,
-        onStateChange: (dependency, state) => {
-          metrics.breakerState(dependency, state);
-          this.logger.warn({ msg: `circuit breaker ${state}`, dependency });
-        },
-      });
-    };
-    this.breakers = { twilio: breaker(notifier.kind === 'twilio' ? 'twilio' : 'sms'), localization: breaker('localization'), redis: breaker('redis') };
   }
 
   onModuleInit(): void {
@@ -126,8 +108,6 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     const outcome = await this.process(message, signal);
     annotateActiveSpan({ [ATTR_DELIVERY_OUTCOME]: outcome.kind });
     this.counts[outcome.kind] += 1;
-    this.metrics.processedAs(outcome.kind);
-    if (outcome.kind === 'delivered') this.metrics.smsSent(this.notifier.kind);
     if (outcome.kind === 'delivered' && outcome.foundInProviderLog) this.counts.foundInProviderLog += 1;
     return outcome;
   }
@@ -207,7 +187,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
   private async claim(id: string, signal: AbortSignal): Promise<Claim | { state: 'sent'; providerId: string }> {
     const owner = `${this.instance}.${(this.attemptCounter++).toString(36)}`;
     for (;;) {
-      const result = await this.redisStep(() => this.ledger.claim(id, owner), signal);
+      const result = await this.retries.redis(() => this.ledger.claim(id, owner), signal);
       if (result.state === 'sent') return result;
       if (result.state !== 'busy') return { state: 'held', id, owner, result, leaseRefreshedAt: Date.now(), maybeSent: result.state === 'recovered' };
       await sleep(Math.min(Math.max(result.retryInMs, 50), 1000), signal);
@@ -220,18 +200,10 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     signal: AbortSignal,
     log: { correlationId: string },
   ): Promise<string> {
-    return runWithRetries(() => this.localizer.localize(sms.resourceKey, sms.locale, sms.replacements), {
-      ...this.retrySettings(budget, signal),
-      breaker: this.breakers.localization,
-      classify: (err) => {
-        if (isLocalizationError(err) && !err.transient) return { kind: 'permanent', message: err.message, countsAsOutage: false };
-        return { kind: 'transient', message: err instanceof Error ? err.message : String(err), countsAsOutage: true };
-      },
-      onRetry: (failure, attempt, delayMs) => {
-        this.metrics.retried(this.breakers.localization.name, 'unavailable');
-        this.logger.warn({ msg: 'localization failed; retrying', ...log, attempt, delayMs, error: failure.message });
-      },
-    }).catch((err: unknown) => {
+    const localize = () => this.localizer.localize(sms.resourceKey, sms.locale, sms.replacements);
+    const onRetry: OnRetry = (failure, attempt, delayMs) =>
+      this.logger.warn({ msg: 'localization failed; retrying', ...log, attempt, delayMs, error: failure.message });
+    return this.retries.localize(localize, budget, signal, onRetry).catch((err: unknown) => {
       if (err instanceof PermanentFailure) throw new DeadLetter('poison', 'poison.unknown-resource-key', err.message, budget.used);
       throw err;
     });
@@ -244,56 +216,41 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
    * timeout, that happens only once the settle delay has passed (see holdAfterAmbiguousSend).
    */
   private async send(sms: OutgoingSms, claim: Claim, budget: AttemptBudget, signal: AbortSignal, log: { correlationId: string }) {
-    return runWithRetries(
-      async (): Promise<{ sms: SentSms; found: boolean }> => {
-        if (claim.maybeSent && this.notifier.findEarlierSend) {
-          const found = await this.notifier.findEarlierSend(sms, claim.result.since, (ids) => this.ledger.takenProviderIds(claim.id, ids));
-          if (found) return { sms: found, found: true };
-        }
-        await this.pacer.acquire(signal);
-        await this.keepLease(claim, signal);
-        throwIfAbandoned(signal);
-        try {
-          return { sms: await this.timedSend(sms, log), found: false };
-        } catch (err) {
-          if (isSmsSendError(err) && err.kind === 'ambiguous') await this.holdAfterAmbiguousSend(claim, signal);
-          throw err;
-        }
-      },
-      {
-        ...this.retrySettings(budget, signal),
-        breaker: this.breakers.twilio,
-        classify: (err) => sendFailure(err, this.config.ambiguousSettleMs),
-        onRetry: (failure, attempt, delayMs) => {
-          this.metrics.retried(this.breakers.twilio.name, failure.reason ?? 'unexpected');
-          this.logger.warn({ msg: 'sending failed; retrying', ...log, attempt, delayMs, error: failure.message });
-        },
-      },
-    ).catch((err: unknown) => {
-      if (err instanceof PermanentFailure) {
-        const cause = err.error;
-        const details = isSmsSendError(cause) ? cause.details : {};
-        const code = details.code !== undefined ? twilioReasonCode(details.code) : details.status !== undefined ? `twilio.http-${details.status}` : 'twilio.rejected';
-        throw new DeadLetter('permanent', code, err.message, budget.used + 1);
-      }
-      if (err instanceof RetriesExhausted && claim.maybeSent) {
-        throw new DeadLetter('retries-exhausted', 'retries-exhausted', `${err.message} (the provider may have accepted an earlier attempt)`, err.attempts);
-      }
-      throw err;
+    const onRetry: OnRetry = (failure, attempt, delayMs) =>
+      this.logger.warn({ msg: 'sending failed; retrying', ...log, attempt, delayMs, error: failure.message });
+    return this.retries.send(() => this.sendOnce(sms, claim, signal, log), budget, signal, onRetry).catch((err: unknown) => {
+      throw this.sendGivenUp(err, claim, budget);
     });
   }
 
-  /** One send request, its duration and failure recorded in the metrics. */
-  private async timedSend(sms: OutgoingSms, log: { correlationId: string }): Promise<SentSms> {
-    const started = performance.now();
+  private async sendOnce(sms: OutgoingSms, claim: Claim, signal: AbortSignal, log: { correlationId: string }): Promise<{ sms: SentSms; found: boolean }> {
+    if (claim.maybeSent && this.notifier.findEarlierSend) {
+      const found = await this.notifier.findEarlierSend(sms, claim.result.since, (ids) => this.ledger.takenProviderIds(claim.id, ids));
+      if (found) return { sms: found, found: true };
+    }
+    await this.pacer.acquire(signal);
+    await this.keepLease(claim, signal);
+    throwIfAbandoned(signal);
     try {
-      const sent = await this.notifier.send(sms, log);
-      this.metrics.sendTook(this.notifier.kind, (performance.now() - started) / 1000);
-      return sent;
+      return { sms: await this.notifier.send(sms, log), found: false };
     } catch (err) {
-      this.metrics.sendTook(this.notifier.kind, (performance.now() - started) / 1000, err);
+      if (isSmsSendError(err) && err.kind === 'ambiguous') await this.holdAfterAmbiguousSend(claim, signal);
       throw err;
     }
+  }
+
+  /** The error a send that was given up ends in. */
+  private sendGivenUp(err: unknown, claim: Claim, budget: AttemptBudget): unknown {
+    if (err instanceof PermanentFailure) {
+      const cause = err.error;
+      const details = isSmsSendError(cause) ? cause.details : {};
+      const code = details.code !== undefined ? twilioReasonCode(details.code) : details.status !== undefined ? `twilio.http-${details.status}` : 'twilio.rejected';
+      return new DeadLetter('permanent', code, err.message, budget.used + 1);
+    }
+    if (err instanceof RetriesExhausted && claim.maybeSent) {
+      return new DeadLetter('retries-exhausted', 'retries-exhausted', `${err.message} (the provider may have accepted an earlier attempt)`, err.attempts);
+    }
+    return err;
   }
 
   /** Renews the claim's lease when a third of it has passed. */
@@ -304,7 +261,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * The provider may still create the unanswered message, or list it late. The retry waits the
-   * settle delay before looking it up (sendFailure); the lease covers that wait plus a normal
+   * settle delay before looking it up (sendFailure in retry-policy.ts); the lease covers that wait plus a normal
    * lease, so no other consumer recovers the claim and looks earlier, even if this one dies.
    */
   private async holdAfterAmbiguousSend(claim: Claim, signal: AbortSignal): Promise<void> {
@@ -314,7 +271,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
 
   /** A lost claim means another consumer took over. */
   private async renewLease(claim: Claim, leaseMs: number, signal: AbortSignal): Promise<void> {
-    const ours = await this.redisStep(() => this.ledger.renew(claim.id, claim.owner, leaseMs), signal);
+    const ours = await this.retries.redis(() => this.ledger.renew(claim.id, claim.owner, leaseMs), signal);
     if (!ours) throw new AbandonedError('claim lease lost to another consumer');
     claim.leaseRefreshedAt = Date.now();
   }
@@ -344,20 +301,6 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
       // The lease runs out on its own; the next reader waits for it.
       this.logger.warn({ msg: 'could not release claim', ...log, err });
     });
-  }
-
-  private redisStep<T>(step: () => Promise<T>, signal: AbortSignal): Promise<T> {
-    return runWithRetries(step, {
-      ...this.retrySettings(new AttemptBudget(Number.POSITIVE_INFINITY), signal),
-      breaker: this.breakers.redis,
-      maxMs: Math.min(this.config.retryMaxMs, 5000),
-      classify: (err) => ({ kind: 'transient', message: err instanceof Error ? err.message : String(err), countsAsOutage: true }),
-      onRetry: () => this.metrics.retried(this.breakers.redis.name, 'unavailable'),
-    });
-  }
-
-  private retrySettings(budget: AttemptBudget, signal: AbortSignal) {
-    return { budget, signal, baseMs: this.config.retryBaseMs, maxMs: this.config.retryMaxMs };
   }
 
   private toDeadLetter(err: unknown, budget: AttemptBudget): DeadLetter {

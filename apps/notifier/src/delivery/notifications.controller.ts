@@ -1,5 +1,6 @@
-import { Controller } from '@nestjs/common';
+import { Controller, UseInterceptors } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { DeliveryOutcomeInterceptor } from '../metrics/delivery-outcome.interceptor.js';
 import { KafkaBatchContext } from '../transport/kafka-batch.server.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
 import { NOTIFICATIONS_PATTERN } from '../transport/patterns.js';
@@ -12,6 +13,7 @@ export class NotificationsController {
   constructor(private readonly delivery: DeliveryService) {}
 
   @EventPattern<string>(NOTIFICATIONS_PATTERN)
+  @UseInterceptors(DeliveryOutcomeInterceptor)
   handle(@Payload() message: InboundMessage, @Ctx() context: KafkaBatchContext): Promise<Outcome> {
     return this.delivery.deliver(message, context.getSignal());
   }

@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { SmsSendError } from '../notifiers/sms-notifier.js';
-import { NotifierMetrics, sendRetryReason, twilioErrorLabel } from './notifier-metrics.js';
+import { sendRetryReason } from '../resilience/retry-policy.js';
+import { NotifierMetrics, twilioErrorLabel } from './notifier-metrics.js';
 
 async function series(registry: Registry, name: string): Promise<{ labels: Record<string, unknown>; value: number; metricName?: string }[]> {
   return (await registry.getSingleMetric(name)!.get()).values;

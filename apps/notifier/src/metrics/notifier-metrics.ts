@@ -23,17 +23,6 @@ export function twilioErrorLabel(err: unknown): string {
   return err.kind === 'ambiguous' ? 'no_answer' : 'connection_failed';
 }
 
-/** Why a send is retried, from a fixed set. */
-export function sendRetryReason(err: unknown): string {
-  if (!isSmsSendError(err)) return 'unexpected';
-  const { code, status } = err.details;
-  if (status === 429 || code === 20429) return 'rate_limited';
-  if (status === 401) return 'unauthorized';
-  if (status !== undefined && status >= 500) return 'server_error';
-  if (status !== undefined) return 'rejected';
-  return err.kind === 'ambiguous' ? 'no_answer' : 'connection_failed';
-}
-
 interface Inc {
   inc(): void;
 }

@@ -21,6 +21,6 @@ export class SmsNotifierShutdown implements OnApplicationShutdown {
   constructor(@Inject(SMS_NOTIFIER) private readonly notifier: SmsNotifier) {}
 
   onApplicationShutdown(): void {
-    if (this.notifier instanceof TwilioNotifier) this.notifier.close();
+    this.notifier.close?.();
   }
 }

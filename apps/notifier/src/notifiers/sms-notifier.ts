@@ -24,6 +24,8 @@ export interface SmsNotifier {
    * Throws `SmsSendError` (transient) when the provider cannot be asked right now.
    */
   findEarlierSend?(sms: OutgoingSms, sinceMs: number, isTaken: (ids: string[]) => Promise<Set<string>>): Promise<SentSms | undefined>;
+  /** Frees connections on shutdown. */
+  close?(): void;
 }
 
 export const SMS_NOTIFIER = Symbol('SMS_NOTIFIER');

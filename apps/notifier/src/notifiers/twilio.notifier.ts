@@ -2,6 +2,7 @@ import twilio from 'twilio';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_SERVER_ADDRESS, ATTR_TWILIO_MESSAGE_SID } from '@app/shared/tracing/attributes.js';
 import { SpanKind, inSpan } from '@app/shared/tracing/spans.js';
 import type { TwilioConfig } from '../config/notifier.config.js';
+import { twilioAnswerFailure } from '../resilience/retry-policy.js';
 import { TwilioApiError, TwilioHttpClient, TwilioTransportError } from './twilio-http-client.js';
 import { SmsSendError, type OutgoingSms, type SentSms, type SmsNotifier } from './sms-notifier.js';
 
@@ -67,10 +68,7 @@ export class TwilioNotifier implements SmsNotifier {
   }
 }
 
-/** Twilio error codes that are about Twilio's side, not this message. */
-const OUTAGE_CODES = new Set([20003, 20005, 20429, 20500, 20503]);
-
-/** Maps any failure of the Twilio client to transient / ambiguous / permanent. */
+/** Maps any failure of the Twilio client to transient / ambiguous / permanent (resilience/retry-policy.ts). */
 export function classifyTwilioError(err: unknown): SmsSendError {
   if (err instanceof SmsSendError) return err;
   if (err instanceof TwilioTransportError) {
@@ -80,11 +78,8 @@ export function classifyTwilioError(err: unknown): SmsSendError {
   if (api) {
     const details = { status: api.status, code: api.code, retryAfterMs: api.retryAfterMs };
     const text = `Twilio ${api.status}${api.code ? ` (error ${api.code})` : ''}: ${api.message}`;
-    if (api.status === 429 || api.code === 20429) return new SmsSendError('transient', text, { ...details, countsAsOutage: false }, { cause: err });
-    if (api.status >= 500 || api.status === 401 || (api.code !== undefined && OUTAGE_CODES.has(api.code))) {
-      return new SmsSendError('transient', text, { ...details, countsAsOutage: true }, { cause: err });
-    }
-    return new SmsSendError('permanent', text, details, { cause: err });
+    const { kind, countsAsOutage } = twilioAnswerFailure(api.status, api.code);
+    return new SmsSendError(kind, text, kind === 'permanent' ? details : { ...details, countsAsOutage }, { cause: err });
   }
   // The client validates parameters before sending ("Required parameter ... missing").
   return new SmsSendError('permanent', `Twilio client refused the message: ${err instanceof Error ? err.message : String(err)}`, {}, { cause: err });

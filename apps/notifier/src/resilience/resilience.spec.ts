@@ -1,5 +1,5 @@
 import { AbandonedError, sleep } from './abortable.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from './retry-policy.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { Pacer } from './pacer.js';
 

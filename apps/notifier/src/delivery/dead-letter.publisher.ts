@@ -7,7 +7,7 @@ import { KAFKA_CONFIG } from '@app/shared/kafka/kafka.tokens.js';
 import { KafkaProducerService } from '@app/shared/kafka/kafka-producer.service.js';
 import { NotifierMetrics } from '../metrics/notifier-metrics.js';
 import { sleep } from '../resilience/abortable.js';
-import { backoffDelay } from '../resilience/backoff.js';
+import { backoffDelay } from '../resilience/retry-policy.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
 
 export interface DeadLetterReason {

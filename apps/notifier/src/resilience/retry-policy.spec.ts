@@ -1,6 +1,6 @@
-import { AbandonedError } from '../resilience/abortable.js';
-import { CircuitBreaker } from '../resilience/circuit-breaker.js';
-import { AttemptBudget, PermanentFailure, RetriesExhausted, runWithRetries, type Failure } from './retry-runner.js';
+import { AbandonedError } from './abortable.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { AttemptBudget, PermanentFailure, RetriesExhausted, runWithRetries, type Failure } from './retry-policy.js';
 
 const transient = (message = 'down', extra: Partial<Failure> = {}): Failure => ({ kind: 'transient', message, countsAsOutage: true, ...extra });
 
