@@ -5,7 +5,7 @@
 // Extra arguments go to jest, e.g. `npm test -- test/notifier`.
 // `--suite faults` / `--suite fuzz` (npm run test:faults / test:fuzz) run those whole-system suites
 // instead of unit + e2e, one file at a time: they load the machine on their own.
-import { ensureNodeModules, build, mustRun, sh, step } from './lib/setup.mjs';
+import { ensureDebianCommand, ensureNodeModules, build, mustRun, sh, step } from './lib/setup.mjs';
 import { up, down, stackEnv } from './stack.mjs';
 
 const args = process.argv.slice(2);
@@ -22,6 +22,7 @@ let exitCode = 1;
 const runStartedAt = Date.now();
 try {
   await ensureNodeModules();
+  if (suite === 'default') ensureDebianCommand('promtool', 'prometheus');
   step('starting the local stack');
   started = await up();
   step('type check (tsc --noEmit)');

@@ -1,6 +1,6 @@
 // Helpers shared by the README's two commands (npm test, npm run demo): both must work on a fresh
 // clone with nothing installed, so this file uses Node's built-ins only.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +83,21 @@ function capture(cmd, args) {
     child.once('error', fail);
     child.once('exit', (code, signal) => done({ code: code ?? (signal ? 1 : 0), output }));
   });
+}
+
+/**
+ * Installs a Debian package when its command is missing (root only; apt-get update once per run).
+ * Used for `prometheus` (promtool tests the alert rules; a real Prometheus scrapes the apps in e2e).
+ */
+export function ensureDebianCommand(command, pkg) {
+  if (spawnSync('sh', ['-c', `command -v ${command}`]).status === 0) return;
+  if (process.getuid?.() !== 0) throw new Error(`${command} is missing; install it with \`sudo apt-get install -y ${pkg}\``);
+  step(`installing ${pkg} from Debian (apt-get, for ${command})`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', pkg]]) {
+    const r = spawnSync('apt-get', args, { env, stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
+    if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} exited with ${r.status}`);
+  }
 }
 
 /** Builds both apps (and the peers) unless the build is newer than every source file. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { envShapeOf } from '@app/shared/config/reference.js';
 import { parseEnv } from '@app/shared/config/env.js';
@@ -15,6 +15,7 @@ interface Service {
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  volumes?: string[];
 }
 
 const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as {
@@ -67,5 +68,36 @@ describe('docker-compose.yml', () => {
     expect(gateway.OIDC_ISSUER).toBe(`${webhooks.Oidc__ServerUrl}/realms/${webhooks.Oidc__Realm}`);
     expect(oidc.OIDC_PUBLIC_URL).toBe(webhooks.Oidc__ServerUrl);
     expect(webhooks.GRAPHQL_API_URL).toBe(`http://gateway:${gateway.GATEWAY_PORT}/graphql`);
+  });
+
+  it('mounts only files of the repository that exist', () => {
+    const mounts = Object.values(services).flatMap((s) => s.volumes ?? []);
+    expect(mounts.length).toBeGreaterThan(0);
+    for (const mount of mounts) {
+      const source = mount.split(':')[0]!;
+      expect({ source, exists: existsSync(new URL(`../../${source}`, import.meta.url)) }).toEqual({ source, exists: true });
+    }
+  });
+
+  it('has Prometheus scrape both apps where they serve /metrics', () => {
+    const prometheus = parse(readFileSync(new URL('../../ops/prometheus/prometheus.yml', import.meta.url), 'utf8')) as {
+      scrape_configs: { static_configs: { targets: string[] }[] }[];
+    };
+    const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((t) => t.targets));
+    expect(targets.sort()).toEqual([`notifier:${resolved(services.notifier.environment).HEALTH_PORT}`, `webhooks:${resolved(services.webhooks.environment).PORT}`]);
+  });
+});
+
+describe('Grafana dashboard (ops/grafana)', () => {
+  const dashboard = JSON.parse(readFileSync(new URL('../../ops/grafana/dashboards/nudges-messaging-edge.json', import.meta.url), 'utf8')) as {
+    panels: { title: string; targets: { expr: string }[] }[];
+  };
+  const documented = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+
+  it('queries only metrics the services document (docs/operations.md)', () => {
+    const names = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/nudges_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, '')))));
+    expect(names.size).toBeGreaterThan(8);
+    const undocumented = [...names].filter((n) => !documented.includes(`\`${n}\``) && !n.startsWith('nudges_process_'));
+    expect(undocumented).toEqual([]);
   });
 });
