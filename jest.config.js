@@ -20,6 +20,8 @@ const common = {
   moduleNameMapper: {
     '^@app/shared$': '<rootDir>/libs/shared/src/index.ts',
     '^@app/shared/(.*?)(\\.js)?$': '<rootDir>/libs/shared/src/$1',
+    '^@app/stripe-sync$': '<rootDir>/libs/stripe-sync/src/index.ts',
+    '^@app/stripe-sync/(.*?)(\\.js)?$': '<rootDir>/libs/stripe-sync/src/$1',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',

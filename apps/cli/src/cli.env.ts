@@ -12,9 +12,8 @@ import {
 } from '@app/shared/config/common.env.js';
 import { optionalString, parseEnv, positiveInt } from '@app/shared/config/env.js';
 import { gatewayConfigFrom, gatewayEnv, type GatewayConfig } from '@app/shared/config/gateway.env.js';
-import { httpEnv } from '../../webhooks/src/http/http.config.js';
-import { stripeConfigFrom, stripeEnv, type StripeConfig } from '../../webhooks/src/stripe/stripe.env.js';
-import { twilioEnv } from '../../webhooks/src/twilio/twilio.env.js';
+import { webhookEndpointsEnv } from '@app/shared/config/webhook-endpoints.env.js';
+import { stripeConfigFrom, stripeEnv, type StripeConfig } from '@app/stripe-sync';
 
 /** What the CLI reads its settings from; `process.env` in production, a plain object in tests. */
 export type CliEnv = Record<string, string | undefined>;
@@ -91,16 +90,16 @@ const webhooksUrl = () =>
 
 export const simulateEnv = {
   WEBHOOKS_URL: webhooksUrl().meta({ description: 'cli: base URL of a running webhooks service that `simulate` posts to' }),
-  WEBHOOKS_API_KEY: httpEnv.WEBHOOKS_API_KEY,
+  WEBHOOKS_API_KEY: webhookEndpointsEnv.WEBHOOKS_API_KEY,
 };
 
 export const simulateStripeEnv = { ...simulateEnv, STRIPE_WEBHOOKS_SECRET: stripeEnv.STRIPE_WEBHOOKS_SECRET };
 
 export const simulateSmsEnv = {
   ...simulateEnv,
-  TWILIO_AUTH_TOKEN: twilioEnv.TWILIO_AUTH_TOKEN,
+  TWILIO_AUTH_TOKEN: webhookEndpointsEnv.TWILIO_AUTH_TOKEN,
   TWILIO_ACCOUNT_SID: optionalString().meta({ description: 'Twilio account SID (AC...); `simulate sms` sends it as AccountSid' }),
-  TWILIO_WEBHOOK_PUBLIC_URL: twilioEnv.TWILIO_WEBHOOK_PUBLIC_URL,
+  TWILIO_WEBHOOK_PUBLIC_URL: webhookEndpointsEnv.TWILIO_WEBHOOK_PUBLIC_URL,
 };
 
 export interface SimulateConfig {

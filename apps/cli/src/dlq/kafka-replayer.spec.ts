@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eventIdentity } from '../../../notifier/src/dedupe/event-identity.js';
+import { eventIdentity } from '@app/shared/kafka/event-identity.js';
 import { REPLAY_MESSAGE_ID_HEADER, REPLAYED_FROM_HEADER, replayHeaders } from './kafka-replayer.js';
 
 const KEY = Buffer.from('{"EventType":"SendSms"}');

@@ -1,5 +1,5 @@
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
-import { MESSAGE_ID_HEADERS } from '../../../notifier/src/dedupe/event-identity.js';
+import { MESSAGE_ID_HEADERS } from '@app/shared/kafka/event-identity.js';
 import type { KafkaReplayMessage } from './replay-plan.js';
 
 /** Added to every replayed message: the dead-letter record it came from. */

@@ -1,6 +1,5 @@
 import Stripe from 'stripe';
-import { hostOptions } from '../../../webhooks/src/stripe/stripe-api.client.js';
-import type { StripeConfig } from '../../../webhooks/src/stripe/stripe.env.js';
+import { hostOptions, type StripeConfig } from '@app/stripe-sync';
 import { CliUsageError } from '../cli.errors.js';
 import { EXIT_FAILED, EXIT_OK, type CliOutput } from '../cli-output.js';
 import type { StripeProcessing } from './stripe-processing.js';

@@ -6,7 +6,7 @@ import { gatewayConfigFrom, gatewayEnv } from '@app/shared/config/gateway.env.js
 import { localizationConfigFrom, localizationEnv } from '@app/shared/config/localization.env.js';
 import { tracingConfigFrom, tracingEnv } from '@app/shared/config/tracing.env.js';
 import { httpConfigFrom, httpEnv } from '../http/http.config.js';
-import { stripeConfigFrom, stripeEnv } from '../stripe/stripe.env.js';
+import { stripeConfigFrom, stripeEnv } from '@app/stripe-sync';
 import { twilioConfigFrom, twilioEnv } from '../twilio/twilio.env.js';
 
 /** Every variable the webhooks service reads, validated together at start-up. */

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { port, requiredString } from '@app/shared/config/env.js';
+import { port } from '@app/shared/config/env.js';
+import { webhookEndpointsEnv } from '@app/shared/config/webhook-endpoints.env.js';
 
 export const HTTP_CONFIG = Symbol('HTTP_CONFIG');
 
 export const httpEnv = {
   PORT: port(5000).meta({ description: 'HTTP port of the webhooks service' }),
-  WEBHOOKS_API_KEY: requiredString().meta({ description: 'shared key both endpoints expect in ?code=', sensitive: true }),
+  WEBHOOKS_API_KEY: webhookEndpointsEnv.WEBHOOKS_API_KEY,
 };
 
 export interface HttpConfig {

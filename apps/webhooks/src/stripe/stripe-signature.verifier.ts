@@ -1,8 +1,6 @@
 import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
-import { STRIPE_CLIENT, STRIPE_CONFIG } from './stripe-api.client.js';
-import { parseStripeEvent, type StripeEvent } from './stripe-event.js';
-import type { StripeConfig } from './stripe.env.js';
+import { STRIPE_CLIENT, STRIPE_CONFIG, parseStripeEvent, type StripeConfig, type StripeEvent } from '@app/stripe-sync';
 
 /** Seconds a signature timestamp may differ from now (Stripe's recommended default). */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { bool, csv, httpUrl, optionalHttpUrl, optionalString, positiveInt, requiredString } from '@app/shared/config/env.js';
+import { bool, csv, httpUrl, optionalString, positiveInt, requiredString } from '@app/shared/config/env.js';
+import { webhookEndpointsEnv } from '@app/shared/config/webhook-endpoints.env.js';
 
 export const TWILIO_CONFIG = Symbol('TWILIO_CONFIG');
 
@@ -26,12 +27,9 @@ export const TWILIO_MAX_BODY_CHARS = 1600;
 
 export const twilioEnv = {
   TWILIO_ACCOUNT_SID: requiredString().meta({ description: 'Twilio account SID (AC...)' }),
-  TWILIO_AUTH_TOKEN: requiredString().meta({ description: 'Twilio auth token; validates X-Twilio-Signature', sensitive: true }),
+  TWILIO_AUTH_TOKEN: webhookEndpointsEnv.TWILIO_AUTH_TOKEN,
   TWILIO_MESSAGE_SERVICE_SID: optionalString().meta({ description: 'Twilio Messaging Service SID (MG...); not used by webhooks' }),
-  TWILIO_WEBHOOK_PUBLIC_URL: optionalHttpUrl().meta({
-    description:
-      'public base URL Twilio calls (scheme, host, optional path prefix), e.g. https://hooks.example.com; the signed URL is this plus the path and query Node received. Unset: rebuilt from the request (X-Forwarded-Proto/Host honoured)',
-  }),
+  TWILIO_WEBHOOK_PUBLIC_URL: webhookEndpointsEnv.TWILIO_WEBHOOK_PUBLIC_URL,
   TWILIO_SIGNATURE_VALIDATION_DISABLED: bool(false).meta({
     description: 'true turns X-Twilio-Signature validation off (local tunnels only; logs a warning at start-up)',
   }),

@@ -5,3 +5,4 @@ export * from './localization.env.js';
 export * from './gateway.env.js';
 export * from './reference.js';
 export * from './tracing.env.js';
+export * from './webhook-endpoints.env.js';

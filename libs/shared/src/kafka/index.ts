@@ -4,3 +4,4 @@ export * from './kafka-producer.service.js';
 export * from './kafka-topics.initializer.js';
 export * from './kafka.health.js';
 export * from './kafka.module.js';
+export * from './event-identity.js';

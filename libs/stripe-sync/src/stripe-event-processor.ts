@@ -4,11 +4,9 @@ import type { DeadLetterReasonCode } from '@app/shared/codec/messages.js';
 import { errorSummary } from '@app/shared/logging/redact.js';
 import { ATTR_STRIPE_EVENT_ID, ATTR_STRIPE_EVENT_TYPE } from '@app/shared/tracing/attributes.js';
 import { annotateActiveSpan } from '@app/shared/tracing/spans.js';
-import type { WebhookObservation } from '../metrics/webhook-observation.js';
 import { EventDedupeStore } from './event-dedupe.store.js';
 import { StripeEventHandlers } from './handlers/stripe-event-handlers.js';
 import type { HandlerOutcome } from './handlers/stripe-event-handler.js';
-import { StripeSignatureVerifier } from './stripe-signature.verifier.js';
 import type { StripeEvent } from './stripe-event.js';
 import { PermanentEventError } from './stripe-event.errors.js';
 import { StripeEventsPublisher } from './stripe-events.publisher.js';
@@ -16,39 +14,43 @@ import { StripeEventsPublisher } from './stripe-events.publisher.js';
 /** What Stripe is told (200). `duplicate`: already processed; `ignored`: a type we do not handle. */
 export type WebhookOutcome = HandlerOutcome | 'duplicate' | 'ignored' | 'deadlettered';
 
-export interface WebhookAnswer {
-  received: true;
-  outcome: WebhookOutcome;
-}
-
 /**
- * verify → dedupe → handler → answer. Permanent failures are dead-lettered and acknowledged (200);
- * anything else releases the event's claim and answers 500, so Stripe's retry runs it again.
+ * dedupe → handler → outcome, for a verified event. Permanent failures are dead-lettered and
+ * acknowledged; anything else releases the event's claim and throws InternalServerErrorException
+ * (500), so Stripe's retry runs it again. ConflictException (409): another delivery holds the event.
  */
 @Injectable()
-export class StripeWebhookService {
-  private readonly logger = new Logger(StripeWebhookService.name);
+export class StripeEventProcessor {
+  private readonly logger = new Logger(StripeEventProcessor.name);
 
   constructor(
-    private readonly verifier: StripeSignatureVerifier,
     private readonly handlers: StripeEventHandlers,
     private readonly dedupe: EventDedupeStore,
     private readonly publisher: StripeEventsPublisher,
   ) {}
 
-  async receive(rawBody: Buffer, signature: string | undefined, observation?: WebhookObservation): Promise<WebhookAnswer> {
-    const event = this.verifier.verify(rawBody, signature);
+  /** Whether `type` has a handler (other types are acknowledged as `ignored`). */
+  handles(type: string): boolean {
+    return this.handlers.for(type) !== undefined;
+  }
+
+  /** The event types the handlers cover. */
+  get handledTypes(): string[] {
+    return this.handlers.types;
+  }
+
+  /** `rawBody`: the bytes Stripe sent, kept in the dead letter so the event can be replayed. */
+  async process(event: StripeEvent, rawBody: Buffer): Promise<WebhookOutcome> {
     annotateActiveSpan({ [ATTR_STRIPE_EVENT_TYPE]: event.type, [ATTR_STRIPE_EVENT_ID]: event.id });
     const handler = this.handlers.for(event.type);
-    if (observation) observation.type = handler ? event.type : 'other'; // only handled types: a bounded label
     if (!handler) {
       this.logger.debug({ msg: 'stripe event type not handled; acknowledged', eventId: event.id, eventType: event.type });
-      return answer('ignored');
+      return 'ignored';
     }
     const claim = await this.claim(event);
     if (claim.status === 'duplicate') {
       this.logger.log({ msg: 'stripe event already processed; acknowledged without effect', eventId: event.id, eventType: event.type });
-      return answer('duplicate');
+      return 'duplicate';
     }
     if (claim.status === 'in-flight') throw new ConflictException('Event is being processed');
 
@@ -56,12 +58,22 @@ export class StripeWebhookService {
       const outcome = await this.handleOrDeadLetter(event, rawBody, () => handler.handle(event));
       await claim.complete();
       this.logger.log({ msg: 'stripe event done', eventId: event.id, eventType: event.type, outcome });
-      return answer(outcome);
+      return outcome;
     } catch (err) {
       await claim.release().catch(() => undefined); // the lease expires by itself otherwise
       this.logger.warn({ msg: 'stripe event failed; Stripe will retry', eventId: event.id, eventType: event.type, err: errorSummary(err) });
       throw new InternalServerErrorException();
     }
+  }
+
+  /** Whether the event is recorded as processed. */
+  isProcessed(eventId: string): Promise<boolean> {
+    return this.dedupe.isDone(eventId);
+  }
+
+  /** Drops the "processed" mark of an event (it was dead-lettered, not applied), so it runs again. */
+  forget(eventId: string): Promise<boolean> {
+    return this.dedupe.forget(eventId);
   }
 
   private async claim(event: StripeEvent) {
@@ -92,8 +104,6 @@ export class StripeWebhookService {
     }
   }
 }
-
-const answer = (outcome: WebhookOutcome): WebhookAnswer => ({ received: true, outcome });
 
 const NOT_FOUND_CODES: Record<string, DeadLetterReasonCode> = {
   PlanNotFoundError: 'stripe.plan-not-found',

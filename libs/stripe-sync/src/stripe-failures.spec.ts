@@ -3,7 +3,7 @@ import { GatewayBusinessError, GatewayUnavailableError } from '@app/shared/graph
 import { KafkaPublishError } from '@app/shared/kafka/kafka-producer.service.js';
 import { classifyStripeError, hostOptions } from './stripe-api.client.js';
 import { PermanentEventError, StripeApiUnavailableError } from './stripe-event.errors.js';
-import { permanentFailureOf } from './stripe-webhook.service.js';
+import { permanentFailureOf } from './stripe-event-processor.js';
 
 const stripeError = (status: number, type = 'invalid_request_error') => Stripe.errors.StripeError.generate({ type, message: 'x', statusCode: status } as never);
 

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { BILLING_GATEWAY } from './billing-gateway.port.js';
+import { EventDedupeStore } from './event-dedupe.store.js';
+import { stripeEventHandlerProviders } from './handlers/stripe-event-handlers.js';
+import { NudgesBillingGateway } from './nudges-billing.gateway.js';
+import { ObjectVersionLock } from './object-version-lock.js';
+import { STRIPE_CLIENT, STRIPE_CONFIG, StripeApi, createStripeClient } from './stripe-api.client.js';
+import { StripeEventProcessor } from './stripe-event-processor.js';
+import { StripeEventsPublisher } from './stripe-events.publisher.js';
+import type { StripeConfig } from './stripe.env.js';
+
+/**
+ * Applies verified Stripe events to Nudges: one handler per event type, dedupe and order safety in
+ * Redis, dead letters and events on Kafka. Needs the `stripe` config slice, the global
+ * NudgesGateway (GatewayModule), REDIS and KafkaProducerService.
+ */
+@Module({
+  providers: [
+    { provide: STRIPE_CONFIG, inject: [ConfigService], useFactory: (c: ConfigService) => c.getOrThrow<StripeConfig>('stripe') },
+    { provide: STRIPE_CLIENT, inject: [STRIPE_CONFIG], useFactory: createStripeClient },
+    { provide: BILLING_GATEWAY, useClass: NudgesBillingGateway },
+    StripeApi,
+    EventDedupeStore,
+    ObjectVersionLock,
+    StripeEventsPublisher,
+    ...stripeEventHandlerProviders,
+    StripeEventProcessor,
+  ],
+  exports: [STRIPE_CONFIG, STRIPE_CLIENT, StripeEventProcessor],
+})
+export class StripeSyncModule {}
