@@ -217,9 +217,14 @@ describe('writing rules', () => {
     expect(encodeEvent({ $type: 'payment.completed', clientId: id, priceForeignServiceId: 'price_1', paymentConfirmationId: id })).toContain(`"ClientId":"${id.toLowerCase()}"`);
   });
 
+  it('writes a lone surrogate as U+FFFD, as System.Text.Json does', () => {
+    const json = encodeEvent({ ...sms, replacements: { ['k\udc00']: 'a\ud800b' } });
+    expect(json).toContain('"Replacements":{"k\ufffd":"a\ufffdb"}');
+    expect(readLikeCSharpOrThrow('NotificationEvent', json)).toMatchObject({ Replacements: { 'k\ufffd': 'a\ufffdb' } });
+  });
+
   it('refuses what C# could not read or the contract forbids', () => {
     expect(() => encodeEvent({ ...sms, phoneNumber: null })).toThrow(/PhoneNumber: is required/);
-    expect(() => encodeEvent({ ...sms, replacements: { n: '\ud800' } })).toThrow(/unpaired surrogate/);
     expect(() => encodeEvent({ ...sms, resourceKey: '' })).toThrow(EventEncodeError);
     expect(() => encodeEvent({ $type: 'client.created' } as unknown as WritableEvent)).toThrow(/not a message type this project writes/);
     expect(() => encodeEvent(undefined as unknown as WritableEvent)).toThrow(EventEncodeError);
