@@ -34,6 +34,12 @@ describe('webhooks service: health and start-up validation', () => {
     expect(res.headers.get('x-powered-by')).toBeNull();
     expect(await res.text()).not.toMatch(/at |Error:/);
   });
+
+  it('does not echo the URL of an unknown route, which may carry the API key (found by the fuzz suite)', async () => {
+    const res = await fetch(`${webhooks.url}/api/Unknown?code=the-api-key-itself`, { method: 'POST' });
+    expect(res.status).toBe(404);
+    expect(await res.text()).toBe('NOT FOUND');
+  });
 });
 
 describe('built webhooks app with bad configuration', () => {

@@ -20,7 +20,8 @@ export class SafeExceptionFilter implements ExceptionFilter {
 }
 
 function safeMessage(exception: unknown, status: number): string {
-  if (exception instanceof HttpException && status < 500) {
+  // The router's 404 says "Cannot POST <url>": the URL carries the API key (?code=).
+  if (exception instanceof HttpException && status < 500 && status !== HttpStatus.NOT_FOUND) {
     const body = exception.getResponse();
     if (typeof body === 'string') return body;
     const message = (body as { message?: unknown }).message;
