@@ -52,8 +52,18 @@ export default {
       ...common,
       displayName: 'faults',
       testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/cluster/'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+    },
+    // `npm run test:cluster`: the fault scenarios of a 3-node Kafka cluster with durable Redis
+    // (the cluster stack, beside the default one; see docs/local-stack.md).
+    {
+      ...common,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/test/faults/cluster/**/*.fault-spec.ts'],
+      globalSetup: '<rootDir>/test/faults/cluster/support/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/faults/cluster/support/global-teardown.mjs',
     },
     {
       ...common,

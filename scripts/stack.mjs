@@ -6,10 +6,17 @@
 //   node scripts/stack.mjs down [component...]   stop exactly what `up` started (PID files)
 //   node scripts/stack.mjs status                one line per component
 //   node scripts/stack.mjs env                   the env variables that point the apps at the stack
+//   node scripts/stack.mjs controller            the active KRaft controller (cluster mode)
 //
 // Components: kafka, redis, stripe-mock, prism. Ports, versions and folders come from env (see
-// STACK_DEFAULTS below); state (PID files, data, logs) lives in .stack/ and downloaded artefacts
+// configure() below); state (PID files, data, logs) lives in .stack/ and downloaded artefacts
 // (Kafka jars, the stripe-mock binary) in ~/.cache/nudges-stack, outside the tracked files.
+//
+// Cluster mode (`--brokers 3` or STACK_KAFKA_BROKERS=3): three KRaft nodes (combined broker +
+// controller roles, a 3-voter quorum), replication factor 3 and min.insync.replicas=2 everywhere,
+// and Redis with an append-only file. It has its own ports (Kafka 29092/29102/29112, Redis 26379,
+// stripe-mock 22111, Prism 24010) and folder (.stack-cluster/), so it runs beside the default
+// single-broker stack. `kafka-1`..`kafka-3` name single nodes for up/down (see docs/local-stack.md).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -21,30 +28,65 @@ import { randomUUID } from 'node:crypto';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
 
-export const STACK_DEFAULTS = {
-  host: '127.0.0.1',
-  kafkaPort: Number(env.STACK_KAFKA_PORT ?? 19092),
-  kafkaControllerPort: Number(env.STACK_KAFKA_CONTROLLER_PORT ?? 19093),
-  kafkaVersion: env.STACK_KAFKA_VERSION ?? '3.9.2',
-  redisPort: Number(env.STACK_REDIS_PORT ?? 16379),
-  stripeMockPort: Number(env.STACK_STRIPE_MOCK_PORT ?? 12111),
-  stripeMockVersion: env.STACK_STRIPE_MOCK_VERSION ?? 'v0.203.0',
-  prismPort: Number(env.STACK_PRISM_PORT ?? 14010),
-  stateDir: resolve(env.STACK_DIR ?? join(repo, '.stack')),
-  cacheDir: resolve(env.STACK_CACHE_DIR ?? join(homedir(), '.cache', 'nudges-stack')),
-};
+/** The stack's settings from env; cluster mode (STACK_KAFKA_BROKERS > 1) has its own ports and folder. */
+function configure(e = process.env) {
+  const brokers = Number(e.STACK_KAFKA_BROKERS ?? 1);
+  if (!Number.isInteger(brokers) || brokers < 1 || brokers === 2 || brokers > 5) {
+    throw new Error(`STACK_KAFKA_BROKERS=${e.STACK_KAFKA_BROKERS}: 1 (default) or 3 to 5 (a quorum of 2 survives no failure)`);
+  }
+  const cluster = brokers > 1;
+  const port = (name, single, clustered) => Number(e[name] ?? (cluster ? clustered : single));
+  return {
+    host: '127.0.0.1',
+    brokers,
+    cluster,
+    kafkaPort: port('STACK_KAFKA_PORT', 19092, 29092),
+    kafkaControllerPort: port('STACK_KAFKA_CONTROLLER_PORT', 19093, 29093),
+    kafkaVersion: e.STACK_KAFKA_VERSION ?? '3.9.2',
+    redisPort: port('STACK_REDIS_PORT', 16379, 26379),
+    // The default stack's Redis keeps nothing on disk (fast, throwaway); the cluster's keeps an
+    // append-only file (fsync every second) in its folder, so a restarted Redis has its data.
+    redisAof: cluster || e.STACK_REDIS_AOF === '1',
+    stripeMockPort: port('STACK_STRIPE_MOCK_PORT', 12111, 22111),
+    stripeMockVersion: e.STACK_STRIPE_MOCK_VERSION ?? 'v0.203.0',
+    prismPort: port('STACK_PRISM_PORT', 14010, 24010),
+    stateDir: resolve(e.STACK_DIR ?? join(repo, cluster ? '.stack-cluster' : '.stack')),
+    cacheDir: resolve(e.STACK_CACHE_DIR ?? join(homedir(), '.cache', 'nudges-stack')),
+  };
+}
 
-const cfg = STACK_DEFAULTS;
-const logsDir = join(cfg.stateDir, 'logs');
-const pidsDir = join(cfg.stateDir, 'pids');
+export let STACK_DEFAULTS = configure();
+let cfg = STACK_DEFAULTS;
+let logsDir = join(cfg.stateDir, 'logs');
+let pidsDir = join(cfg.stateDir, 'pids');
+
+/** Re-reads the settings from env (the CLI's `--brokers N` sets STACK_KAFKA_BROKERS first). */
+function reconfigure() {
+  STACK_DEFAULTS = cfg = configure();
+  logsDir = join(cfg.stateDir, 'logs');
+  pidsDir = join(cfg.stateDir, 'pids');
+}
+
+/** Kafka nodes: index 0..brokers-1, node.id index+1; in cluster mode each has its own ports, 10 apart. */
+export function kafkaNodes() {
+  return Array.from({ length: cfg.brokers }, (_, index) => ({
+    index,
+    id: index + 1,
+    name: cfg.cluster ? `kafka-${index + 1}` : 'kafka',
+    port: cfg.kafkaPort + 10 * index,
+    controllerPort: cfg.kafkaControllerPort + 10 * index,
+  }));
+}
 
 /** Env variables the apps and tests use to reach the stack. */
 export function stackEnv() {
   return {
-    Kafka__BrokerList: `${cfg.host}:${cfg.kafkaPort}`,
+    Kafka__BrokerList: kafkaNodes().map((n) => `${cfg.host}:${n.port}`).join(','),
     REDIS_URL: `redis://${cfg.host}:${cfg.redisPort}`,
     STRIPE_API_URL: `http://${cfg.host}:${cfg.stripeMockPort}`,
     TWILIO_API_URL: `http://${cfg.host}:${cfg.prismPort}`,
+    // The apps create missing topics with this replication factor (their default is 1).
+    ...(cfg.cluster ? { KAFKA_TOPIC_REPLICATION: String(Math.min(3, cfg.brokers)) } : {}),
   };
 }
 
@@ -74,7 +116,8 @@ async function waitFor(what, check, { timeoutMs = 90_000, intervalMs = 250, pid 
 }
 
 function alive(pid) {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try { process.kill(pid, 0); } catch { return false; }
+  return procState(pid) !== 'Z'; // killed but not yet reaped by its parent
 }
 
 const pidFile = (name) => join(pidsDir, `${name}.pid`);
@@ -135,8 +178,9 @@ const components = {
       const dir = join(cfg.stateDir, 'redis');
       mkdirSync(dir, { recursive: true });
       // Foreground process (no --daemonize) so the PID we record is the server's own.
+      const persistence = cfg.redisAof ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no'];
       const pid = startDetached('redis', bin, [
-        '--port', String(cfg.redisPort), '--bind', cfg.host, '--save', '', '--appendonly', 'no',
+        '--port', String(cfg.redisPort), '--bind', cfg.host, '--save', '', ...persistence,
         '--dir', dir, '--protected-mode', 'yes', '--maxmemory-policy', 'noeviction',
       ]);
       await waitFor('redis', () => portOpen(cfg.redisPort), { pid, timeoutMs: 15_000 });
@@ -144,22 +188,28 @@ const components = {
   },
 
   kafka: {
-    ports: () => [cfg.kafkaPort, cfg.kafkaControllerPort],
-    async start() {
+    ports: () => kafkaNodes().flatMap((n) => [n.port, n.controllerPort]),
+    // Cluster mode: every node not yet running is started at once (a node only finishes starting
+    // once a majority of the quorum is up).
+    async start(nodes = kafkaNodes()) {
       const jars = ensureKafkaJars();
-      const dir = join(cfg.stateDir, `kafka-${cfg.kafkaVersion}`);
-      const dataDir = join(dir, 'data');
-      mkdirSync(dataDir, { recursive: true });
-      const props = join(dir, 'server.properties');
-      writeFileSync(props, kafkaProperties(dataDir));
-      const classpath = `${jars}/*`;
-      const javaOpts = ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', '-Djava.awt.headless=true', kafkaLoggingOption(dir)];
-      if (!existsSync(join(dataDir, 'meta.properties'))) {
-        run('java', ['-cp', classpath, ...javaOpts, 'kafka.tools.StorageTool', 'format', '-t', kafkaClusterId(), '-c', props]);
-      }
-      const from = logSize('kafka');
-      const pid = startDetached('kafka', 'java', ['-cp', classpath, ...javaOpts, 'kafka.Kafka', props]);
-      await waitFor('kafka', async () => kafkaStartedSince(from) && (await portOpen(cfg.kafkaPort)), { pid, timeoutMs: 120_000 });
+      const clusterId = kafkaClusterIdOnDisk() ?? kafkaClusterId();
+      const booting = nodes.map((node) => {
+        const dir = kafkaNodeDir(node);
+        const dataDir = join(dir, 'data');
+        mkdirSync(dataDir, { recursive: true });
+        const props = join(dir, 'server.properties');
+        writeFileSync(props, kafkaProperties(dataDir, node));
+        const javaOpts = kafkaJavaOpts(dir);
+        if (!existsSync(join(dataDir, 'meta.properties'))) {
+          run('java', ['-cp', `${jars}/*`, ...javaOpts, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props]);
+        }
+        const from = logSize(node.name);
+        const pid = startDetached(node.name, 'java', ['-cp', `${jars}/*`, ...javaOpts, 'kafka.Kafka', props]);
+        return { node, from, pid };
+      });
+      await Promise.all(booting.map(({ node, from, pid }) =>
+        waitFor(node.name, async () => kafkaStartedSince(node.name, from) && (await portOpen(node.port)), { pid, timeoutMs: 120_000 })));
     },
   },
 
@@ -240,9 +290,9 @@ function kafkaClusterId() {
 }
 
 /** True once the broker started after byte `from` of its log (earlier boots are ignored). */
-function kafkaStartedSince(from) {
+function kafkaStartedSince(name, from) {
   try {
-    const text = readFileSync(join(logsDir, 'kafka.log')).subarray(from).toString('utf8');
+    const text = readFileSync(join(logsDir, `${name}.log`)).subarray(from).toString('utf8');
     return /Transition from STARTING to STARTED|Kafka Server started/.test(text);
   } catch {
     return false;
@@ -253,24 +303,58 @@ function logSize(name) {
   try { return statSync(join(logsDir, `${name}.log`)).size; } catch { return 0; }
 }
 
-function kafkaProperties(dataDir) {
-  const { host, kafkaPort, kafkaControllerPort } = cfg;
+/** The single broker keeps its historical folder; cluster nodes get one each. */
+function kafkaNodeDir(node) {
+  const base = join(cfg.stateDir, `kafka-${cfg.kafkaVersion}`);
+  return cfg.cluster ? join(base, `node-${node.id}`) : base;
+}
+
+/** The cluster id a node was already formatted with (all nodes of a cluster must share it). */
+function kafkaClusterIdOnDisk() {
+  for (const node of kafkaNodes()) {
+    try {
+      const match = readFileSync(join(kafkaNodeDir(node), 'data', 'meta.properties'), 'utf8').match(/^cluster\.id=(.+)$/m);
+      if (match) return match[1].trim();
+    } catch { /* not formatted yet */ }
+  }
+  return undefined;
+}
+
+function kafkaJavaOpts(dir) {
+  // Three JVMs share two cores in cluster mode: smaller heaps.
+  const heap = cfg.cluster ? ['-Xms128m', '-Xmx512m'] : ['-Xms256m', '-Xmx768m'];
+  return [...heap, '-XX:+UseG1GC', '-Djava.awt.headless=true', kafkaLoggingOption(dir)];
+}
+
+function kafkaProperties(dataDir, node) {
+  const { host, cluster } = cfg;
+  const nodes = kafkaNodes();
+  const replication = cluster ? Math.min(3, cfg.brokers) : 1;
   return [
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@${host}:${kafkaControllerPort}`,
-    `listeners=PLAINTEXT://${host}:${kafkaPort},CONTROLLER://${host}:${kafkaControllerPort}`,
-    `advertised.listeners=PLAINTEXT://${host}:${kafkaPort}`,
+    `node.id=${node.id}`,
+    `controller.quorum.voters=${nodes.map((n) => `${n.id}@${host}:${n.controllerPort}`).join(',')}`,
+    `listeners=PLAINTEXT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://${host}:${node.port}`,
     'controller.listener.names=CONTROLLER',
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${dataDir}`,
     'num.partitions=6',
-    'offsets.topic.replication.factor=1',
+    `offsets.topic.replication.factor=${replication}`,
     'offsets.topic.num.partitions=6',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
+    `transaction.state.log.replication.factor=${replication}`,
+    `transaction.state.log.min.isr=${cluster ? 2 : 1}`,
     'transaction.state.log.num.partitions=6',
+    ...(cluster
+      ? [
+          // Every write acknowledged by acks=all is on at least two nodes; a replica that was not
+          // in sync never becomes leader (no silent loss of acknowledged writes).
+          `default.replication.factor=${replication}`,
+          'min.insync.replicas=2',
+          'unclean.leader.election.enable=false',
+        ]
+      : []),
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=true',
     'log.retention.hours=24',
@@ -317,45 +401,93 @@ const KAFKA_LOG4J = [
 
 // ---------------------------------------------------------------- commands
 
+/** `kafka` means every Kafka node; `kafka-N` (cluster mode) one node. Other names are components. */
+function expand(names) {
+  const out = [];
+  for (const name of names) {
+    const node = kafkaNodes().find((n) => n.name === name);
+    if (name === 'kafka') out.push(...kafkaNodes().map((n) => ({ name: n.name, node: n })));
+    else if (node) out.push({ name, node });
+    else if (components[name]) out.push({ name });
+    else throw new StackError(`unknown component ${name}; known: ${[...COMPONENTS, ...(cfg.cluster ? kafkaNodes().map((n) => n.name) : [])].join(', ')}`);
+  }
+  return out;
+}
+
+/** Starts what is not running; returns the names it started (Kafka nodes by node name). */
 export async function up(names = COMPONENTS) {
   const started = [];
-  for (const name of names) {
+  const items = expand(names);
+  const nodes = items.filter((i) => i.node);
+  const t0 = Date.now();
+  const freeNodes = [];
+  for (const { name, node } of nodes) {
+    if ((await claim(name, [node.port, node.controllerPort])) === 'running') log(`${name}: already running (reused)`);
+    else freeNodes.push(node);
+  }
+  // Kafka first (as before), all free nodes at once.
+  for (const item of items) {
+    if (item.node) {
+      if (freeNodes.length === 0) continue;
+      await components.kafka.start(freeNodes);
+      for (const n of freeNodes) {
+        started.push(n.name);
+        log(`${n.name}: ready on ${cfg.host}:${n.port} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      }
+      freeNodes.length = 0;
+      continue;
+    }
+    const { name } = item;
     const c = components[name];
-    if (!c) throw new StackError(`unknown component ${name}; known: ${COMPONENTS.join(', ')}`);
     if ((await claim(name, c.ports())) === 'running') {
       log(`${name}: already running (reused)`);
       continue;
     }
-    const t0 = Date.now();
+    const t1 = Date.now();
     await c.start();
     started.push(name);
-    log(`${name}: ready on ${cfg.host}:${c.ports()[0]} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    log(`${name}: ready on ${cfg.host}:${c.ports()[0]} in ${((Date.now() - t1) / 1000).toFixed(1)}s`);
   }
   return started;
 }
 
+/** Stops exactly what the PID files name; Kafka nodes all at once (a quorum going down one by one stalls). */
 export async function down(names = COMPONENTS) {
-  for (const name of [...names].reverse()) {
+  const items = expand(names).reverse();
+  const stopOne = async (name) => {
     const pid = readPid(name);
-    if (!pid) continue;
+    if (!pid) return;
     if (alive(pid)) {
-      process.kill(pid, 'SIGTERM');
+      signalPid(pid, 'SIGCONT'); // a frozen process would not act on SIGTERM
+      signalPid(pid, 'SIGTERM');
       const deadline = Date.now() + 20_000;
       while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      if (alive(pid)) process.kill(pid, 'SIGKILL');
+      if (alive(pid)) signalPid(pid, 'SIGKILL');
       log(`${name}: stopped (pid ${pid})`);
     }
     rmSync(pidFile(name), { force: true });
-  }
+  };
+  await Promise.all(items.filter((i) => i.node).map((i) => stopOne(i.name)));
+  for (const item of items.filter((i) => !i.node)) await stopOne(item.name);
+}
+
+function signalPid(pid, signal) {
+  try { process.kill(pid, signal); } catch { /* already gone */ }
+}
+
+/** The process state letter from /proc (R, S, T = stopped/frozen, Z = zombie), if readable. */
+function procState(pid) {
+  try { return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0]; } catch { return undefined; }
 }
 
 export async function status() {
   const lines = [];
-  for (const name of COMPONENTS) {
+  for (const { name, node } of expand(COMPONENTS)) {
     const pid = readPid(name);
-    const port = components[name].ports()[0];
+    const port = node ? node.port : components[name].ports()[0];
     const running = pid && alive(pid) && (await portOpen(port));
-    lines.push(`${name.padEnd(12)} ${running ? `running  pid ${pid}  ${cfg.host}:${port}` : 'stopped'}`);
+    const frozen = pid && procState(pid) === 'T';
+    lines.push(`${name.padEnd(12)} ${frozen ? `FROZEN   pid ${pid}  ${cfg.host}:${port}` : running ? `running  pid ${pid}  ${cfg.host}:${port}` : 'stopped'}`);
   }
   return lines;
 }
@@ -368,8 +500,82 @@ export function resetKafkaData() {
   rmSync(join(cfg.stateDir, `kafka-${cfg.kafkaVersion}`), { recursive: true, force: true });
 }
 
+// ---------------------------------------------------------------- single-node faults (tests)
+
+function nodeAt(index) {
+  const node = kafkaNodes()[index];
+  if (!node) throw new StackError(`no Kafka node ${index} (0..${cfg.brokers - 1})`);
+  return node;
+}
+
+/** The PID of a component or Kafka node (`kafka-2`), or undefined when it is not running. */
+export function pidOf(name) {
+  const pid = readPid(name);
+  return pid && alive(pid) ? pid : undefined;
+}
+
+/**
+ * Sends `signal` to one process of the stack and, for SIGKILL/SIGTERM, waits until it is gone.
+ * The PID file is kept: `up` notices the dead PID and starts the component again.
+ */
+export async function signalComponent(name, signal = 'SIGKILL') {
+  const pid = pidOf(name);
+  if (!pid) throw new StackError(`${name} is not running`);
+  if (signal === 'SIGTERM' || signal === 'SIGKILL') signalPid(pid, 'SIGCONT');
+  signalPid(pid, signal);
+  if (signal === 'SIGKILL' || signal === 'SIGTERM') {
+    const deadline = Date.now() + 30_000;
+    while (alive(pid)) {
+      if (Date.now() > deadline) throw new StackError(`${name} (pid ${pid}) still alive 30 s after ${signal}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  return pid;
+}
+
+/** Kills Kafka node `index` (0-based; node.id index+1) with `signal` (SIGKILL: no clean shutdown). */
+export const stopKafkaNode = (index, signal = 'SIGKILL') => signalComponent(nodeAt(index).name, signal);
+/** Starts Kafka node `index` again (its data is kept); resolves once it has rejoined and serves. */
+export const startKafkaNode = (index) => up([nodeAt(index).name]);
+/** SIGSTOP: the node keeps its sockets open but answers nothing (a hung JVM, a long GC pause). */
+export const freezeKafkaNode = (index) => signalComponent(nodeAt(index).name, 'SIGSTOP');
+export const thawKafkaNode = (index) => signalComponent(nodeAt(index).name, 'SIGCONT');
+
+/**
+ * The KRaft quorum as the controllers see it (Admin.describeMetadataQuorum, through the brokers):
+ * the active controller's node id and epoch. A small Java program, run as a single source file
+ * against the cached Kafka jars (kafkajs has no DescribeQuorum): ~2 s per call.
+ */
+export async function kafkaQuorum(timeoutMs = 30_000) {
+  const jars = ensureKafkaJars();
+  const dir = join(cfg.stateDir, 'quorum-tool');
+  mkdirSync(dir, { recursive: true });
+  // Asynchronous: a test calls this while its own HTTP sinks must keep answering.
+  const out = await new Promise((done, fail) => {
+    const child = spawn('java', [
+      '-cp', `${jars}/*`, '-Xmx128m', '-XX:TieredStopAtLevel=1', kafkaLoggingOption(dir),
+      join(repo, 'scripts', 'stack', 'QuorumLeader.java'), stackEnv().Kafka__BrokerList, String(timeoutMs),
+    ], { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs + 20_000 });
+    let text = '';
+    child.stdout.on('data', (c) => (text += c));
+    child.stderr.on('data', (c) => (text += c));
+    child.once('error', fail);
+    child.once('close', (code) => (code === 0 ? done(text) : fail(new StackError(`quorum description failed (exit ${code}):\n${text.slice(-2000)}`))));
+  });
+  const line = out.split('\n').find((l) => l.startsWith('{"leaderId"'));
+  if (!line) throw new StackError(`no quorum description in:\n${out.slice(-2000)}`);
+  const quorum = JSON.parse(line);
+  return { ...quorum, leaderIndex: kafkaNodes().findIndex((n) => n.id === quorum.leaderId) };
+}
+
 async function main() {
-  const [command = 'status', ...rest] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const brokersAt = args.indexOf('--brokers');
+  if (brokersAt >= 0) {
+    process.env.STACK_KAFKA_BROKERS = args.splice(brokersAt, 2)[1];
+    reconfigure();
+  }
+  const [command = 'status', ...rest] = args;
   const names = rest.length ? rest : COMPONENTS;
   try {
     if (command === 'up') await up(names);
@@ -377,7 +583,11 @@ async function main() {
     else if (command === 'status') console.log((await status()).join('\n'));
     else if (command === 'env') for (const [k, v] of Object.entries(stackEnv())) console.log(`${k}=${v}`);
     else if (command === 'logs') console.log(readdirSync(logsDir).map((f) => join(logsDir, f)).join('\n'));
-    else throw new StackError(`usage: stack.mjs up|down|status|env|logs [${COMPONENTS.join('|')}...]`);
+    else if (command === 'controller') console.log(JSON.stringify(await kafkaQuorum()));
+    else if (['kill', 'freeze', 'thaw'].includes(command) && rest.length === 1) {
+      const signal = { kill: 'SIGKILL', freeze: 'SIGSTOP', thaw: 'SIGCONT' }[command];
+      log(`${rest[0]}: ${signal} sent to pid ${await signalComponent(rest[0], signal)}`);
+    } else throw new StackError(`usage: stack.mjs [--brokers 1|3] up|down|status|env|logs|controller [${COMPONENTS.join('|')}...] | kill|freeze|thaw <component or kafka-N>`);
   } catch (err) {
     log(err instanceof StackError ? err.message : String(err?.stack ?? err));
     process.exit(1);

@@ -27,3 +27,60 @@ export async function startComponent(name: 'kafka' | 'redis' | 'stripe-mock' | '
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+// ---- cluster mode (STACK_KAFKA_BROKERS=3, `npm run test:cluster`): single-node faults
+
+/** One Kafka node of the stack: index 0..n-1, KRaft node.id index+1, its broker and controller ports. */
+export interface KafkaNode {
+  index: number;
+  id: number;
+  name: string;
+  port: number;
+  controllerPort: number;
+}
+
+/** True when the stack is the 3-node cluster (STACK_KAFKA_BROKERS > 1). */
+export function clusterMode(): boolean {
+  return (stack.STACK_DEFAULTS as { cluster: boolean }).cluster;
+}
+
+export function kafkaNodes(): KafkaNode[] {
+  return stack.kafkaNodes() as KafkaNode[];
+}
+
+/** Sends `signal` to Kafka node `index` (SIGKILL by default: no controlled shutdown); resolves once it is gone. Returns its PID. */
+export async function killKafkaNode(index: number, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<number> {
+  return (await stack.stopKafkaNode(index, signal)) as number;
+}
+
+/** Starts Kafka node `index` again with its data; resolves once it serves again. */
+export async function startKafkaNode(index: number): Promise<void> {
+  await stack.startKafkaNode(index);
+}
+
+/** SIGSTOP / SIGCONT of Kafka node `index`: frozen, it holds its sockets open and answers nothing. */
+export async function freezeKafkaNode(index: number): Promise<number> {
+  return (await stack.freezeKafkaNode(index)) as number;
+}
+
+export async function thawKafkaNode(index: number): Promise<number> {
+  return (await stack.thawKafkaNode(index)) as number;
+}
+
+/** Sends `signal` to a stack process by name (`redis`, `kafka-2`, …); SIGKILL waits until it is gone. The PID file is kept, so `startComponent` restarts it. */
+export async function signalComponent(name: string, signal: NodeJS.Signals): Promise<number> {
+  return (await stack.signalComponent(name, signal)) as number;
+}
+
+export interface KafkaQuorum {
+  /** node.id of the active controller, and its index in `kafkaNodes()`. */
+  leaderId: number;
+  leaderIndex: number;
+  leaderEpoch: number;
+  highWatermark: number;
+}
+
+/** The KRaft quorum (Admin.describeMetadataQuorum through a small Java program, ~2–4 s). */
+export async function kafkaQuorum(timeoutMs = 30_000): Promise<KafkaQuorum> {
+  return (await stack.kafkaQuorum(timeoutMs)) as KafkaQuorum;
+}
