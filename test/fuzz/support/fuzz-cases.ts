@@ -11,7 +11,7 @@ import type { RawRequest } from './raw-http.js';
 import { DRAFTING_CLIENT_PHONE } from './fuzz-target.js';
 
 /** Every answer the issue allows (200 only as TwiML or Stripe's JSON acknowledgement). */
-export const ALLOWED_STATUSES = [200, 400, 401, 403, 413, 415] as const;
+export const ALLOWED_STATUSES = [200, 400, 401, 403, 404, 413, 415, 417, 431] as const;
 /** The client hung up before sending the body it announced: there is nobody to answer. */
 export const NO_ANSWER = 0;
 
@@ -24,6 +24,8 @@ export interface FuzzCase {
   expect: readonly number[];
   /** Twilio: text the TwiML message must contain (a draft quoted back), already as the server decodes it. */
   echo?: string;
+  /** With `request.pipelined`: the case the second request is, answered on the same connection. */
+  then?: FuzzCase;
 }
 
 const KEY = TEST_SECRETS.webhooksApiKey;
@@ -444,6 +446,50 @@ const randomBody = fc.tuple(endpoint, fc.uint8Array({ maxLength: 2048 })).map(([
   expect: ep === 'twilio' ? [403] : [400],
 }));
 
+/** Paths no endpoint serves, with the key or without: 404, and nothing about what does exist. */
+const unknownPath = fc
+  .tuple(
+    fc.oneof(
+      fc.constantFrom('/', '/api', '/api/', '/api/StripeWebhookHandler/x', '/api/TwilioWebhookHandler.json', '/api/Unknown', '/.env', '/admin', '/api/%2e%2e/etc/passwd', '/api//StripeWebhookHandler'),
+      printable(30).map((junk) => `/api/x${encodeURIComponent(junk)}`),
+    ),
+    fc.boolean(),
+    fc.uint8Array({ maxLength: 64 }),
+  )
+  .map(([path, withCode, body]): FuzzCase => ({
+    category: 'any:unknown-path',
+    endpoint: 'stripe',
+    request: { target: withCode ? `${path}?code=${KEY}` : path, headers: [['Content-Type', MEDIA.stripe], ['Content-Length', String(body.length)]], body: Buffer.from(body) },
+    expect: [404],
+  }));
+
+/** An expectation the server cannot meet (only 100-continue exists): Node answers 417 before the app. */
+const unmetExpectation = fc.tuple(endpoint, fc.constantFrom('200-ok', 'x', 'continue', '100-continued')).map(([ep, expectation]): FuzzCase => ({
+  category: 'any:unmet-expectation',
+  endpoint: ep,
+  request: { target: withKey(ep), headers: [['Content-Type', MEDIA[ep]], ['Expect', expectation], ['Content-Length', '2']], body: utf8('{}') },
+  expect: [417],
+}));
+
+/** A header block over Node's 16 KiB limit, in one header or in many: 431. */
+const hugeHeaders = fc.tuple(endpoint, fc.integer({ min: 17 * 1024, max: 64 * 1024 }), fc.boolean()).map(([ep, size, many]): FuzzCase => {
+  const big: Array<[string, string]> = many
+    ? Array.from({ length: Math.ceil(size / 1000) }, (_, i) => [`X-Filler-${i}`, 'f'.repeat(1000)])
+    : [['X-Filler', 'f'.repeat(size)]];
+  return {
+    category: 'any:huge-headers',
+    endpoint: ep,
+    request: { target: withKey(ep), headers: [['Content-Type', MEDIA[ep]], ...big, ['Content-Length', '0']], body: Buffer.alloc(0) },
+    expect: [431],
+  };
+});
+
+/** Two requests written back to back on one keep-alive connection: both answered, in order. */
+const pipelined = (port: number) =>
+  fc.tuple(fc.oneof(twilioDraft(port), stripeBadSignature, missingKey.filter((c) => (c.request.body?.length ?? 0) === 0)), fc.oneof(twilioDraft(port), stripeBadSignature, unknownPath)).map(
+    ([first, second]): FuzzCase => ({ ...first, category: 'any:pipelined', request: { ...first.request, pipelined: second.request }, then: second }),
+  );
+
 /** Every category, weighted so 10,000 cases fit the time budget (huge bodies are expensive). */
 export function fuzzCase(port: number): fc.Arbitrary<FuzzCase> {
   return fc.oneof(
@@ -464,6 +510,10 @@ export function fuzzCase(port: number): fc.Arbitrary<FuzzCase> {
     { arbitrary: contentLengthMismatch, weight: 4 },
     { arbitrary: oddQuery, weight: 3 },
     { arbitrary: randomBody, weight: 6 },
+    { arbitrary: unknownPath, weight: 3 },
+    { arbitrary: unmetExpectation, weight: 2 },
+    { arbitrary: hugeHeaders, weight: 1 },
+    { arbitrary: pipelined(port), weight: 3 },
   );
 }
 

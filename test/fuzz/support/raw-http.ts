@@ -12,6 +12,8 @@ export interface RawRequest {
   body?: Buffer;
   /** Half-close after writing (for a body shorter than its Content-Length: the client gives up). */
   endAfterWrite?: boolean;
+  /** A second request written right behind this one on the same connection (HTTP/1.1 pipelining). */
+  pipelined?: RawRequest;
 }
 
 export interface RawResponse {
@@ -19,6 +21,8 @@ export interface RawResponse {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
+  /** The answer to the pipelined request, when there was one. */
+  next?: RawResponse;
 }
 
 const CRLF = '\r\n';
@@ -43,7 +47,9 @@ export function sendRaw(port: number, req: RawRequest, timeoutMs = 15_000): Prom
       reject(new Error(`no answer within ${timeoutMs} ms to ${req.method ?? 'POST'} ${req.target.slice(0, 80)}`));
     }, timeoutMs);
     socket.on('connect', () => {
-      socket.write(requestBytes(req, `127.0.0.1:${port}`));
+      const host = `127.0.0.1:${port}`;
+      const first = req.pipelined ? { ...req, headers: [...req.headers, ['Connection', 'keep-alive'] as [string, string]] } : req;
+      socket.write(req.pipelined ? Buffer.concat([requestBytes(first, host), requestBytes(req.pipelined, host)]) : requestBytes(req, host));
       if (req.endAfterWrite) socket.end();
     });
     socket.on('data', (chunk) => chunks.push(chunk));
@@ -51,20 +57,27 @@ export function sendRaw(port: number, req: RawRequest, timeoutMs = 15_000): Prom
     socket.on('error', () => undefined);
     socket.on('close', () => {
       clearTimeout(timer);
-      resolve(parseResponse(Buffer.concat(chunks)));
+      const bytes = Buffer.concat(chunks);
+      resolve(req.pipelined ? readPipelined(bytes) : parseResponse(bytes));
     });
   });
 }
 
 /** The first response in `bytes` (status 0 when there is none). */
 export function parseResponse(bytes: Buffer): RawResponse {
+  return readResponse(bytes).response;
+}
+
+/** The first response in `bytes`, and where it ends (the next pipelined answer starts there). */
+function readResponse(bytes: Buffer): { response: RawResponse; end: number } {
+  let at = 0;
   // Interim answers (100 Continue) come before the real one.
-  while (/^HTTP\/1\.[01] 1\d\d /.test(bytes.subarray(0, 13).toString('latin1')) && bytes.indexOf('\r\n\r\n') >= 0) {
-    bytes = bytes.subarray(bytes.indexOf('\r\n\r\n') + 4);
+  while (/^HTTP\/1\.[01] 1\d\d /.test(bytes.subarray(at, at + 13).toString('latin1')) && bytes.indexOf('\r\n\r\n', at) >= 0) {
+    at = bytes.indexOf('\r\n\r\n', at) + 4;
   }
-  const headEnd = bytes.indexOf('\r\n\r\n');
-  if (headEnd < 0) return { status: 0, headers: {}, body: Buffer.alloc(0) };
-  const [statusLine, ...lines] = bytes.subarray(0, headEnd).toString('latin1').split(CRLF);
+  const headEnd = bytes.indexOf('\r\n\r\n', at);
+  if (headEnd < 0) return { response: { status: 0, headers: {}, body: Buffer.alloc(0) }, end: bytes.length };
+  const [statusLine, ...lines] = bytes.subarray(at, headEnd).toString('latin1').split(CRLF);
   const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '')?.[1] ?? 0);
   const headers: Record<string, string> = {};
   for (const line of lines) {
@@ -72,9 +85,15 @@ export function parseResponse(bytes: Buffer): RawResponse {
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   const rest = bytes.subarray(headEnd + 4);
-  if (/chunked/i.test(headers['transfer-encoding'] ?? '')) return { status, headers, body: dechunk(rest) };
+  if (/chunked/i.test(headers['transfer-encoding'] ?? '')) return { response: { status, headers, body: dechunk(rest) }, end: bytes.length };
   const length = headers['content-length'] === undefined ? rest.length : Number(headers['content-length']);
-  return { status, headers, body: rest.subarray(0, length) };
+  return { response: { status, headers, body: rest.subarray(0, length) }, end: headEnd + 4 + length };
+}
+
+/** Both answers of a pipelined pair, in order. */
+function readPipelined(bytes: Buffer): RawResponse {
+  const first = readResponse(bytes);
+  return { ...first.response, next: readResponse(bytes.subarray(first.end)).response };
 }
 
 function dechunk(bytes: Buffer): Buffer {
