@@ -137,7 +137,8 @@ function simulate(...args) {
     child.once('exit', (code) => {
       const reply = out.trim().split('\n').filter((l) => l.startsWith('←')).join(' ');
       console.log(`  simulate ${args.slice(0, 2).join(' ').padEnd(32)} ${reply || out.trim()}`);
-      code === 0 ? resolveRun(reply) : reject(new Error(`simulate ${args.join(' ')} exited with ${code}`));
+      if (code === 0) resolveRun(reply);
+      else reject(new Error(`simulate ${args.join(' ')} exited with ${code}`));
     });
   });
 }

@@ -18,7 +18,7 @@ if (!projects) {
 }
 const jestArgs = ['--selectProjects', ...projects, ...(suite === 'default' ? ['--maxWorkers=2'] : ['--runInBand']), ...args];
 let started = [];
-let exitCode = 1;
+let exitCode;
 const runStartedAt = Date.now();
 try {
   await ensureNodeModules();

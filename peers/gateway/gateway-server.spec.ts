@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the specs walk arbitrary GraphQL answers field by field */
 import { DEFAULT_OIDC_CLIENT, startOidcServer, type OidcServer } from '../oidc/oidc-server.js';
 import { FailurePlan } from './failures.js';
 import { startGateway, type TestGateway } from './gateway-server.js';

@@ -7,7 +7,6 @@ import { escapeLikeCSharp, jsonStringLikeCSharp, writeLikeCSharp } from './cshar
 import { readLikeCSharp, readLikeCSharpOrThrow } from './strict-reader.js';
 import {
   CSHARP_VECTORS,
-  SEND_SMS_CURRENT,
   SEND_SMS_EARLIER,
   TEST_ENCRYPTION_KEY_BASE64,
   TEST_PHONE_ENCRYPTED,
@@ -31,7 +30,6 @@ function viewAfterCSharpRead(vector: WireVector): CsObject {
   return csharp;
 }
 
-const SEND_SMS_JSON = SEND_SMS_CURRENT.value.json;
 const sendSms = (members: string) => `{"$type":"notification.sendSms",${members}}`;
 const DLQ_REQUIRED = '"ExceptionType":"E","ExceptionMessage":"m","Topic":"t","EventKey":{"Type":"MessageFailed","Id":"' + GUID_EMPTY + '"}';
 

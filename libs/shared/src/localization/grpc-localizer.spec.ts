@@ -10,7 +10,7 @@ async function failure(p: Promise<unknown>): Promise<LocalizationError> {
     await p;
   } catch (e) {
     if (e instanceof LocalizationError) return e;
-    throw new Error(`expected a LocalizationError, got ${String(e)}`);
+    throw new Error(`expected a LocalizationError, got ${String(e)}`, { cause: e });
   }
   throw new Error('expected the call to fail');
 }
