@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { BILLING_GATEWAY } from './billing-gateway.port.js';
+import { BillingGatewayClient } from './billing-gateway.client.js';
 import { EventDedupeStore } from './event-dedupe.store.js';
 import { stripeEventHandlerProviders } from './handlers/stripe-event-handlers.js';
-import { NudgesBillingGateway } from './nudges-billing.gateway.js';
 import { ObjectVersionLock } from './object-version-lock.js';
 import { STRIPE_CLIENT, STRIPE_CONFIG, StripeApi, createStripeClient } from './stripe-api.client.js';
 import { StripeEventProcessor } from './stripe-event-processor.js';
@@ -19,7 +18,7 @@ import type { StripeConfig } from './stripe.env.js';
   providers: [
     { provide: STRIPE_CONFIG, inject: [ConfigService], useFactory: (c: ConfigService) => c.getOrThrow<StripeConfig>('stripe') },
     { provide: STRIPE_CLIENT, inject: [STRIPE_CONFIG], useFactory: createStripeClient },
-    { provide: BILLING_GATEWAY, useClass: NudgesBillingGateway },
+    BillingGatewayClient,
     StripeApi,
     EventDedupeStore,
     ObjectVersionLock,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BILLING_GATEWAY, type BillingGateway } from '../billing-gateway.port.js';
+import { BillingGatewayClient } from '../billing-gateway.client.js';
 import { STRIPE_CONFIG, StripeApi } from '../stripe-api.client.js';
 import type { StripeEvent } from '../stripe-event.js';
 import { PermanentEventError } from '../stripe-event.errors.js';
@@ -23,7 +23,7 @@ export class CheckoutSessionCompletedHandler implements StripeEventHandler {
   private readonly logger = new Logger(CheckoutSessionCompletedHandler.name);
 
   constructor(
-    @Inject(BILLING_GATEWAY) private readonly gateway: BillingGateway,
+    private readonly gateway: BillingGatewayClient,
     private readonly stripe: StripeApi,
     private readonly publisher: StripeEventsPublisher,
     @Inject(STRIPE_CONFIG) private readonly config: StripeConfig,

@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { BILLING_GATEWAY, type BillingGateway } from '../billing-gateway.port.js';
+import { Injectable } from '@nestjs/common';
+import { BillingGatewayClient } from '../billing-gateway.client.js';
 import { ObjectVersionLock } from '../object-version-lock.js';
 import type { StripeEvent } from '../stripe-event.js';
 import { PermanentEventError } from '../stripe-event.errors.js';
@@ -17,7 +17,7 @@ export class PriceCreatedHandler implements StripeEventHandler {
   readonly eventType = 'price.created';
 
   constructor(
-    @Inject(BILLING_GATEWAY) private readonly gateway: BillingGateway,
+    private readonly gateway: BillingGatewayClient,
     private readonly objects: ObjectVersionLock,
   ) {}
 

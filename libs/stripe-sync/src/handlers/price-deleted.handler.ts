@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BILLING_GATEWAY, type BillingGateway } from '../billing-gateway.port.js';
+import { Injectable, Logger } from '@nestjs/common';
+import { BillingGatewayClient } from '../billing-gateway.client.js';
 import { ObjectVersionLock } from '../object-version-lock.js';
 import type { StripeEvent } from '../stripe-event.js';
 import type { HandlerOutcome, StripeEventHandler } from './stripe-event-handler.js';
@@ -12,7 +12,7 @@ export class PriceDeletedHandler implements StripeEventHandler {
   private readonly logger = new Logger(PriceDeletedHandler.name);
 
   constructor(
-    @Inject(BILLING_GATEWAY) private readonly gateway: BillingGateway,
+    private readonly gateway: BillingGatewayClient,
     private readonly objects: ObjectVersionLock,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { BillingDuration, PriceTierStatus } from '../billing-gateway.port.js';
+import type { BillingDuration, PriceTierStatus } from '../billing-gateway.client.js';
 import { InvalidAmountError, minorToMajor } from '../money.js';
 import { PermanentEventError } from '../stripe-event.errors.js';
 import type { StripePrice } from './stripe-objects.js';

@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { BILLING_GATEWAY, type BillingGateway } from '../billing-gateway.port.js';
+import { Injectable } from '@nestjs/common';
+import { BillingGatewayClient } from '../billing-gateway.client.js';
 import { ObjectVersionLock } from '../object-version-lock.js';
 import type { StripeEvent } from '../stripe-event.js';
 import { PermanentEventError } from '../stripe-event.errors.js';
@@ -16,7 +16,7 @@ export class PriceUpdatedHandler implements StripeEventHandler {
   readonly eventType = 'price.updated';
 
   constructor(
-    @Inject(BILLING_GATEWAY) private readonly gateway: BillingGateway,
+    private readonly gateway: BillingGatewayClient,
     private readonly objects: ObjectVersionLock,
   ) {}
 

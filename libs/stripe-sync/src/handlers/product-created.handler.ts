@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { FOREIGN_PRODUCT_CREATED_TYPE, FOREIGN_PRODUCT_SYNCHRONIZED_TYPE } from '@app/shared/codec/messages.js';
-import { BILLING_GATEWAY, type BillingGateway } from '../billing-gateway.port.js';
+import { BillingGatewayClient } from '../billing-gateway.client.js';
 import { ObjectVersionLock } from '../object-version-lock.js';
 import type { StripeEvent } from '../stripe-event.js';
 import { StripeEventsPublisher } from '../stripe-events.publisher.js';
@@ -18,7 +18,7 @@ export class ProductCreatedHandler implements StripeEventHandler {
   readonly eventType = 'product.created';
 
   constructor(
-    @Inject(BILLING_GATEWAY) private readonly gateway: BillingGateway,
+    private readonly gateway: BillingGatewayClient,
     private readonly objects: ObjectVersionLock,
     private readonly publisher: StripeEventsPublisher,
   ) {}

@@ -1,5 +1,5 @@
 import { intKeyOf } from '@app/shared/graphql/node-id.js';
-import type { PlanChanges } from '../billing-gateway.port.js';
+import type { PlanChanges } from '../billing-gateway.client.js';
 import { PermanentEventError } from '../stripe-event.errors.js';
 import type { StripeProduct } from './stripe-objects.js';
 

@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { FOREIGN_PRODUCT_SYNCHRONIZED_TYPE } from '@app/shared/codec/messages.js';
-import { BILLING_GATEWAY, type BillingGateway } from '../billing-gateway.port.js';
+import { BillingGatewayClient } from '../billing-gateway.client.js';
 import { ObjectVersionLock } from '../object-version-lock.js';
 import type { StripeEvent } from '../stripe-event.js';
 import { PermanentEventError } from '../stripe-event.errors.js';
@@ -19,7 +19,7 @@ export class ProductUpdatedHandler implements StripeEventHandler {
   readonly eventType = 'product.updated';
 
   constructor(
-    @Inject(BILLING_GATEWAY) private readonly gateway: BillingGateway,
+    private readonly gateway: BillingGatewayClient,
     private readonly objects: ObjectVersionLock,
     private readonly publisher: StripeEventsPublisher,
   ) {}
