@@ -18,8 +18,7 @@ import { MessageReplayStore } from './inbound/message-replay.store.js';
 import { ReplyRenderer } from './inbound/reply-renderer.js';
 import { TwilioSignatureVerifier } from './inbound/twilio-signature.js';
 import { TwilioWebhookController } from './inbound/twilio-webhook.controller.js';
-import { NudgesTwilioGateway } from './nudges-twilio-gateway.js';
-import { TWILIO_GATEWAY } from './twilio-gateway.port.js';
+import { SubscriberGatewayClient } from './subscriber-gateway.client.js';
 import { TWILIO_CONFIG, type TwilioWebhookConfig } from './twilio.env.js';
 
 /** The order in which commands are tried (the first that recognises a message answers it). */
@@ -52,7 +51,7 @@ const COMMAND_ORDER = [IgnoredKeywordHandler, HelpHandler, UnsubHandler, Confirm
       },
     },
     SubscriberPager,
-    { provide: TWILIO_GATEWAY, useClass: NudgesTwilioGateway },
+    SubscriberGatewayClient,
     TwilioSignatureVerifier,
     MessageReplayStore,
     ReplyRenderer,

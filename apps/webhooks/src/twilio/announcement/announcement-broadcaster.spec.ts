@@ -1,10 +1,12 @@
 import { Logger } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import type { KafkaConfig } from '@app/shared/config/common.env.js';
 import { PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
-import type { KafkaProducerService, OutgoingMessage, TransactionalBatch } from '@app/shared/kafka/kafka-producer.service.js';
-import type { TwilioWebhookConfig } from '../twilio.env.js';
-import type { Recipient, TwilioGateway } from '../twilio-gateway.port.js';
-import { AnnouncementBroadcaster } from './announcement-broadcaster.js';
+import { KafkaProducerService, type OutgoingMessage, type TransactionalBatch } from '@app/shared/kafka/kafka-producer.service.js';
+import { KAFKA_CONFIG } from '@app/shared/kafka/kafka.tokens.js';
+import { TWILIO_CONFIG, type TwilioWebhookConfig } from '../twilio.env.js';
+import { SubscriberGatewayClient, type Recipient } from '../subscriber-gateway.client.js';
+import { ANNOUNCEMENT_PHONE_CIPHER, AnnouncementBroadcaster } from './announcement-broadcaster.js';
 
 const client = { id: 'Q2xpZW50OjE=', name: 'Acme', slug: 'acme', subscriptionActive: true };
 
@@ -33,7 +35,7 @@ function fakeKafka(failOnSend?: number) {
   return { kafka: kafka as unknown as KafkaProducerService, sends, committed: () => committed };
 }
 
-function gatewayOf(pages: Recipient[][], failAfterPages?: number): TwilioGateway {
+function gatewayOf(pages: Recipient[][], failAfterPages?: number): Pick<SubscriberGatewayClient, keyof SubscriberGatewayClient> {
   return {
     clientByPhoneNumber: async () => null,
     subscriberByPhoneNumber: async () => null,
@@ -50,13 +52,33 @@ function gatewayOf(pages: Recipient[][], failAfterPages?: number): TwilioGateway
 const kafkaConfig = { topics: { notifications: 'notifications' } } as KafkaConfig;
 const config = { pageSize: 3, kafkaChunk: 4, clientLinkBaseUri: 'https://app.example.com' } as TwilioWebhookConfig;
 
+/** The broadcaster from a testing module whose Kafka producer and gateway client are the fakes. */
+async function broadcasterWith(kafka: KafkaProducerService, gateway: ReturnType<typeof gatewayOf>, cipher?: PhoneCipher): Promise<AnnouncementBroadcaster> {
+  const module = await Test.createTestingModule({
+    providers: [
+      AnnouncementBroadcaster,
+      KafkaProducerService,
+      SubscriberGatewayClient,
+      { provide: KAFKA_CONFIG, useValue: kafkaConfig },
+      { provide: TWILIO_CONFIG, useValue: config },
+      ...(cipher ? [{ provide: ANNOUNCEMENT_PHONE_CIPHER, useValue: cipher }] : []),
+    ],
+  })
+    .overrideProvider(KafkaProducerService)
+    .useValue(kafka)
+    .overrideProvider(SubscriberGatewayClient)
+    .useValue(gateway)
+    .compile();
+  return module.get(AnnouncementBroadcaster);
+}
+
 describe('AnnouncementBroadcaster', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
   it('publishes one SendSms per subscriber with a number, in chunks, skipping duplicates and numbers missing', async () => {
     const { kafka, sends, committed } = fakeKafka();
     const pages = [recipients(3), [...recipients(2, 3), { id: 's-none' }], [...recipients(1, 4), ...recipients(4, 5)]];
-    const result = await new AnnouncementBroadcaster(kafka, kafkaConfig, gatewayOf(pages), config).broadcast(client, 'Sale 😀');
+    const result = await (await broadcasterWith(kafka, gatewayOf(pages))).broadcast(client, 'Sale 😀');
     expect(result).toEqual({ sent: 9, skipped: 1 });
     expect(committed()).toBe(true);
     expect(sends.map((s) => s.length)).toEqual([4, 4, 1]);
@@ -75,7 +97,7 @@ describe('AnnouncementBroadcaster', () => {
   it('encrypts plain numbers when a cipher is configured', async () => {
     const { kafka, sends } = fakeKafka();
     const cipher = new PhoneCipher(Buffer.alloc(32, 7));
-    await new AnnouncementBroadcaster(kafka, kafkaConfig, gatewayOf([recipients(1)]), config, cipher).broadcast(client, 'x');
+    await (await broadcasterWith(kafka, gatewayOf([recipients(1)]), cipher)).broadcast(client, 'x');
     const phone = JSON.parse(String(sends[0]![0]!.value)).PhoneNumber as string;
     expect(phone).not.toContain('+1555');
     expect(cipher.decrypt(phone)).toBe('+15550000000');
@@ -86,7 +108,7 @@ describe('AnnouncementBroadcaster', () => {
     ['a gateway page fails', fakeKafka(), 2, 'gateway down'],
   ])('rethrows and does not commit when %s', async (_what, fake, failAfterPages, message) => {
     const pages = [recipients(3), recipients(3, 3), recipients(3, 6), recipients(3, 9)];
-    const broadcaster = new AnnouncementBroadcaster(fake.kafka, kafkaConfig, gatewayOf(pages, failAfterPages), config);
+    const broadcaster = await broadcasterWith(fake.kafka, gatewayOf(pages, failAfterPages));
     await expect(broadcaster.broadcast(client, 'x')).rejects.toThrow(message);
     expect(fake.committed()).toBe(false);
   });

@@ -6,7 +6,7 @@ import { KAFKA_CONFIG } from '@app/shared/kafka/kafka.tokens.js';
 import { clientLink } from '../commands/help.handler.js';
 import { DEFAULT_LOCALE } from '../commands/sender.js';
 import { TWILIO_CONFIG, type TwilioWebhookConfig } from '../twilio.env.js';
-import { TWILIO_GATEWAY, type Recipient, type SenderClient, type TwilioGateway } from '../twilio-gateway.port.js';
+import { SubscriberGatewayClient, type Recipient, type SenderClient } from '../subscriber-gateway.client.js';
 import { SendSmsTemplate, sendSmsKeyOf } from './send-sms-template.js';
 
 /** Optional AES-GCM cipher for subscriber numbers in published events (EncryptionSettings__Key). */
@@ -34,7 +34,7 @@ export class AnnouncementBroadcaster {
   constructor(
     private readonly kafka: KafkaProducerService,
     @Inject(KAFKA_CONFIG) private readonly kafkaConfig: KafkaConfig,
-    @Inject(TWILIO_GATEWAY) private readonly gateway: TwilioGateway,
+    private readonly gateway: SubscriberGatewayClient,
     @Inject(TWILIO_CONFIG) private readonly config: TwilioWebhookConfig,
     @Optional() @Inject(ANNOUNCEMENT_PHONE_CIPHER) private readonly cipher?: PhoneCipher,
   ) {}

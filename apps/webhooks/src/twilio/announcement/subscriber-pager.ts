@@ -7,7 +7,7 @@ import { fromGraphQLErrors, toGatewayError, type GraphQLErrorEntry } from '@app/
 import { CLIENT_SUBSCRIBERS_PAGE } from '@app/shared/graphql/operations.js';
 import { OidcTokenProvider } from '@app/shared/oidc/oidc-token-provider.js';
 import { tracedGatewayRequest } from '@app/shared/tracing/http-tracing.js';
-import type { Recipient } from '../twilio-gateway.port.js';
+import type { Recipient } from '../subscriber-gateway.client.js';
 
 const OPERATION = 'ClientSubscribersPage';
 const QUERY = print(CLIENT_SUBSCRIBERS_PAGE);

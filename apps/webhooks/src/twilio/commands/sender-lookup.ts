@@ -1,11 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { TWILIO_GATEWAY, type TwilioGateway } from '../twilio-gateway.port.js';
+import { Injectable } from '@nestjs/common';
+import { SubscriberGatewayClient } from '../subscriber-gateway.client.js';
 import type { Sender } from './sender.js';
 
 /** Finds out who is texting: both gateway queries at once, at most once per message. */
 @Injectable()
 export class SenderLookup {
-  constructor(@Inject(TWILIO_GATEWAY) private readonly gateway: TwilioGateway) {}
+  constructor(private readonly gateway: SubscriberGatewayClient) {}
 
   async lookup(phoneNumber: string): Promise<Sender> {
     const [client, subscriber] = await Promise.all([

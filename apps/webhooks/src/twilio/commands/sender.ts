@@ -1,4 +1,4 @@
-import type { SenderClient, SenderSubscriber } from '../twilio-gateway.port.js';
+import type { SenderClient, SenderSubscriber } from '../subscriber-gateway.client.js';
 
 export const DEFAULT_LOCALE = 'en-US';
 

@@ -1,4 +1,4 @@
-import type { SenderSubscriber } from '../twilio-gateway.port.js';
+import type { SenderSubscriber } from '../subscriber-gateway.client.js';
 import { textReply, type SmsReply } from './sms-command.js';
 
 /** The subscriber's clients, numbered from 1 in the order UNSUB <n> uses; NotSubscriber when none. */

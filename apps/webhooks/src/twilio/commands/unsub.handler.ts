@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { maskPhoneNumber } from '@app/shared/logging/redact.js';
-import { TWILIO_GATEWAY, type TwilioGateway } from '../twilio-gateway.port.js';
+import { SubscriberGatewayClient } from '../subscriber-gateway.client.js';
 import { localeOf } from './sender.js';
 import { textReply, type SmsCommandHandler, type SmsCommandInput, type SmsReply } from './sms-command.js';
 
@@ -12,7 +12,7 @@ export class UnsubHandler implements SmsCommandHandler {
   readonly command = 'unsub';
   private readonly logger = new Logger(UnsubHandler.name);
 
-  constructor(@Inject(TWILIO_GATEWAY) private readonly gateway: TwilioGateway) {}
+  constructor(private readonly gateway: SubscriberGatewayClient) {}
 
   async handle({ keyword, sender }: SmsCommandInput): Promise<SmsReply | undefined> {
     const match = UNSUB.exec(keyword);

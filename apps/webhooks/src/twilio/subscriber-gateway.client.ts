@@ -1,11 +1,44 @@
 import { Injectable } from '@nestjs/common';
 import { NudgesGateway } from '@app/shared/graphql/nudges-gateway.js';
 import { SubscriberPager } from './announcement/subscriber-pager.js';
-import type { Recipient, SenderClient, SenderSubscriber, TwilioGateway, UnsubscribeOutcome } from './twilio-gateway.port.js';
 
-/** The Twilio port on the shared NudgesGateway (GraphQL over the OIDC-authenticated client). */
+export interface SenderClient {
+  id: string;
+  name: string;
+  slug: string;
+  locale?: string;
+  /** The client's plan subscription is ACTIVE. */
+  subscriptionActive: boolean;
+}
+
+export interface SubscribedClient {
+  id: string;
+  name: string;
+}
+
+export interface SenderSubscriber {
+  id: string;
+  locale?: string;
+  /** Every client the subscriber follows, in the stable order `UNSUB <n>` refers to. */
+  clients: SubscribedClient[];
+}
+
+export interface Recipient {
+  id: string;
+  /** E.164 or the encrypted form, as stored; undefined when the subscriber has none. */
+  phoneNumber?: string;
+  locale?: string;
+}
+
+export type UnsubscribeOutcome = 'unsubscribed' | 'not-subscribed';
+
+/**
+ * What the SMS commands and the announcement fan-out need from the Nudges gateway: who sent an
+ * SMS (client or subscriber), unsubscribing, and a client's subscribers page by page. Tests replace
+ * it with a fake (overrideProvider).
+ */
 @Injectable()
-export class NudgesTwilioGateway implements TwilioGateway {
+export class SubscriberGatewayClient {
   constructor(
     private readonly gateway: NudgesGateway,
     private readonly pager: SubscriberPager,
@@ -33,12 +66,16 @@ export class NudgesTwilioGateway implements TwilioGateway {
     };
   }
 
+  /** Unsubscribes on the subscriber's behalf; 'not-subscribed' when the gateway says there is nothing to undo. */
   async unsubscribe(subscriberId: string, clientId: string): Promise<UnsubscribeOutcome> {
     const outcome = await this.gateway.unsubscribeSubscriber(subscriberId, clientId);
     return outcome === 'unsubscribed' ? 'unsubscribed' : 'not-subscribed';
   }
 
-  /** The fan-out's paging goes through SubscriberPager (lean and one page ahead), not Apollo. */
+  /**
+   * Every subscriber of the client, page by page; throws (transient) when a page cannot be fetched.
+   * The paging goes through SubscriberPager (lean and one page ahead), not Apollo.
+   */
   subscribersOf(clientId: string, pageSize: number): AsyncIterable<readonly Recipient[]> {
     return this.pager.pages(clientId, pageSize);
   }
