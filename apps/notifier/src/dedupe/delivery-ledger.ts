@@ -1,6 +1,6 @@
 import { createRedisClient } from '@app/shared/redis/redis.module.js';
 import { RedisLease, defineScripts } from '@app/shared/redis/redis-lease.js';
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { RedisConfig } from '@app/shared/config/common.env.js';
 import { MicroBatcher } from './micro-batcher.js';
