@@ -72,5 +72,13 @@ export default {
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
     },
+    // `npm run test:soak`: both apps under mixed traffic for SOAK_MINUTES (default 10).
+    {
+      ...common,
+      displayName: 'soak',
+      testMatch: ['<rootDir>/test/soak/**/*.soak-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+    },
   ],
 };

@@ -11,9 +11,9 @@ import { up, down, stackEnv } from './stack.mjs';
 const args = process.argv.slice(2);
 const suiteAt = args.indexOf('--suite');
 const suite = suiteAt >= 0 ? args.splice(suiteAt, 2)[1] : 'default';
-const projects = { default: ['unit', 'e2e'], faults: ['faults'], fuzz: ['fuzz'] }[suite];
+const projects = { default: ['unit', 'e2e'], faults: ['faults'], fuzz: ['fuzz'], soak: ['soak'] }[suite];
 if (!projects) {
-  process.stderr.write(`unknown suite "${suite}" (default, faults or fuzz)\n`);
+  process.stderr.write(`unknown suite "${suite}" (default, faults, fuzz or soak)\n`);
   process.exit(2);
 }
 const jestArgs = ['--selectProjects', ...projects, ...(suite === 'default' ? ['--maxWorkers=2'] : ['--runInBand']), ...args];

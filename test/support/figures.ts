@@ -24,7 +24,7 @@ export interface ScenarioFigures {
  * Prints the figures as one JSON object on its own line (written to stdout directly, so Jest does
  * not decorate it) and appends them to `<RESULTS_DIR>/<suite>.jsonl` for docs/reliability.md.
  */
-export function reportFigures(suite: 'faults' | 'fuzz', figures: Record<string, unknown>): void {
+export function reportFigures(suite: 'faults' | 'fuzz' | 'soak', figures: Record<string, unknown>): void {
   const line = JSON.stringify(figures);
   process.stdout.write(`${line}\n`);
   mkdirSync(RESULTS_DIR, { recursive: true });
