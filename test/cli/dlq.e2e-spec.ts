@@ -8,7 +8,7 @@ import { decodeNotification } from '@app/shared/codec/decode.js';
 import { encodeDeadLetterKey } from '@app/shared/codec/keys.js';
 import type { DeadLetterKey, DeadLetterRecord } from '@app/shared/codec/messages.js';
 import { isSendSms, sendSmsRecipient } from '@app/shared/codec/send-sms.js';
-import { eventIdentity } from '../../apps/notifier/src/dedupe/event-identity.js';
+import { eventIdentity } from '@app/shared/kafka/event-identity.js';
 import { CapturedOutput } from '../../apps/cli/src/cli-output.js';
 import { CliUsageError } from '../../apps/cli/src/cli.errors.js';
 import { withDlq } from '../../apps/cli/src/cli.runners.js';

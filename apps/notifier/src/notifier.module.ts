@@ -12,7 +12,7 @@ import { LoggingModule } from '@app/shared/logging/logging.module.js';
 import { RedisModule } from '@app/shared/redis/redis.module.js';
 import { TracingModule } from '@app/shared/tracing/tracing.module.js';
 import { loadNotifierConfig, type ConsumerConfig, type DeliveryConfig, type NotifierConfig } from './config/notifier.config.js';
-import { DeliveryLedger, LEDGER_OPTIONS, LEDGER_REDIS, createLedgerRedis, type LedgerOptions } from './dedupe/delivery-ledger.js';
+import { DeliveryLedger, LEDGER_OPTIONS, LEDGER_REDIS, createLedgerRedis, type LedgerOptions } from './ledger/delivery-ledger.js';
 import { DeadLetterPublisher } from './delivery/dead-letter.publisher.js';
 import { DELIVERY_CONFIG, DeliveryService, PHONE_CIPHER } from './delivery/delivery.service.js';
 import { NotificationsController } from './delivery/notifications.controller.js';

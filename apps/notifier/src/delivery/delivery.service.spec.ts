@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import type { Localizer } from '@app/shared/localization/localizer.js';
 import type { DeliveryConfig } from '../config/notifier.config.js';
-import type { ClaimResult, DeliveryLedger } from '../dedupe/delivery-ledger.js';
+import type { ClaimResult, DeliveryLedger } from '../ledger/delivery-ledger.js';
 import { NotifierMetrics } from '../metrics/notifier-metrics.js';
 import { SmsSendError, type OutgoingSms, type SentSms, type SmsNotifier } from '../notifiers/sms-notifier.js';
 import { RetryPolicy, sendFailure } from '../resilience/retry-policy.js';

@@ -12,7 +12,7 @@ import { maskPhoneNumber } from '@app/shared/logging/redact.js';
 import { ATTR_DELIVERY_OUTCOME } from '@app/shared/tracing/attributes.js';
 import { annotateActiveSpan } from '@app/shared/tracing/spans.js';
 import type { DeliveryConfig } from '../config/notifier.config.js';
-import { DeliveryLedger, type ClaimResult } from '../dedupe/delivery-ledger.js';
+import { DeliveryLedger, type ClaimResult } from '../ledger/delivery-ledger.js';
 import { SMS_NOTIFIER, isSmsSendError, type OutgoingSms, type SentSms, type SmsNotifier } from '../notifiers/sms-notifier.js';
 import { AbandonedError, isAbandoned, sleep, throwIfAbandoned } from '../resilience/abortable.js';
 import { unlimited, Pacer, type RateLimiter } from '../resilience/pacer.js';
