@@ -37,12 +37,21 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/peers/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+      // No running stack: specs beside the code (apps, libs, peers, the test helpers in test/support)
+      // and the repository-level checks in test/unit (docs, ops rules, the log audit script).
+      testMatch: [
+        '<rootDir>/apps/**/*.spec.ts',
+        '<rootDir>/libs/**/*.spec.ts',
+        '<rootDir>/peers/**/*.spec.ts',
+        '<rootDir>/test/unit/**/*.spec.ts',
+        '<rootDir>/test/support/**/*.spec.ts',
+      ],
     },
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // The real local stack (started or reused by the global setup).
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
     },
@@ -51,8 +60,8 @@ export default {
     {
       ...common,
       displayName: 'faults',
-      testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/cluster/'],
+      testMatch: ['<rootDir>/test/system/faults/**/*.fault-spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/system/faults/cluster/'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
     },
@@ -61,14 +70,14 @@ export default {
     {
       ...common,
       displayName: 'cluster',
-      testMatch: ['<rootDir>/test/faults/cluster/**/*.fault-spec.ts'],
-      globalSetup: '<rootDir>/test/faults/cluster/support/global-setup.mjs',
-      globalTeardown: '<rootDir>/test/faults/cluster/support/global-teardown.mjs',
+      testMatch: ['<rootDir>/test/system/faults/cluster/**/*.fault-spec.ts'],
+      globalSetup: '<rootDir>/test/support/cluster/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/support/cluster/global-teardown.mjs',
     },
     {
       ...common,
       displayName: 'fuzz',
-      testMatch: ['<rootDir>/test/fuzz/**/*.fuzz-spec.ts'],
+      testMatch: ['<rootDir>/test/system/fuzz/**/*.fuzz-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
     },
@@ -76,7 +85,7 @@ export default {
     {
       ...common,
       displayName: 'soak',
-      testMatch: ['<rootDir>/test/soak/**/*.soak-spec.ts'],
+      testMatch: ['<rootDir>/test/system/soak/**/*.soak-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
     },

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run test:cluster`: the cluster fault scenarios (test/faults/cluster) against the 3-node
+// `npm run test:cluster`: the cluster fault scenarios (test/system/faults/cluster) against the 3-node
 // Kafka cluster with durable Redis (`stack.mjs --brokers 3`, beside the default stack: own ports
 // and folder). 1. the cluster stack, 2. jest --selectProjects cluster, one file at a time, 3. the
 // secrets and PII audit of the apps' logs, 4. stop what step 1 started. Extra arguments go to jest.
@@ -9,7 +9,7 @@ const { ensureNodeModules, sh, step } = await import('../lib/setup.mjs');
 const { up, down, stackEnv } = await import('../stack.mjs');
 
 let started = [];
-let exitCode = 1;
+let exitCode;
 const runStartedAt = Date.now();
 try {
   await ensureNodeModules();

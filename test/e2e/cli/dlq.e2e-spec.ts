@@ -9,14 +9,14 @@ import { encodeDeadLetterKey } from '@app/shared/codec/keys.js';
 import type { DeadLetterKey, DeadLetterRecord } from '@app/shared/codec/messages.js';
 import { isSendSms, sendSmsRecipient } from '@app/shared/codec/send-sms.js';
 import { eventIdentity } from '@app/shared/kafka/event-identity.js';
-import { CapturedOutput } from '../../apps/cli/src/cli-output.js';
-import { CliUsageError } from '../../apps/cli/src/cli.errors.js';
-import { withDlq } from '../../apps/cli/src/cli.runners.js';
-import type { DlqCli } from '../../apps/cli/src/dlq/dlq.cli.js';
-import { readLikeCSharpOrThrow } from '../support/csharp/strict-reader.js';
-import { DEAD_LETTER_CSHARP } from '../support/csharp/vectors.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { createTopics, ensureCliBuilt, RawReader, runCli, text, topicSize, type RawMessage } from './support/cli-support.js';
+import { CapturedOutput } from '../../../apps/cli/src/cli-output.js';
+import { CliUsageError } from '../../../apps/cli/src/cli.errors.js';
+import { withDlq } from '../../../apps/cli/src/cli.runners.js';
+import type { DlqCli } from '../../../apps/cli/src/dlq/dlq.cli.js';
+import { readLikeCSharpOrThrow } from '../../support/csharp/strict-reader.js';
+import { DEAD_LETTER_CSHARP } from '../../support/csharp/vectors.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { createTopics, ensureCliBuilt, RawReader, runCli, text, topicSize, type RawMessage } from '../../support/cli/cli-support.js';
 
 jest.setTimeout(60_000);
 

@@ -3,15 +3,15 @@
 import { jest } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CapturedOutput } from '../../apps/cli/src/cli-output.js';
-import { runReconcile } from '../../apps/cli/src/cli.runners.js';
-import { priceObject, productObject, stripeEvent, stripeId, type StripeEventPayload } from '../../apps/cli/src/simulate/stripe-events.js';
+import { CapturedOutput } from '../../../apps/cli/src/cli-output.js';
+import { runReconcile } from '../../../apps/cli/src/cli.runners.js';
+import { priceObject, productObject, stripeEvent, stripeId, type StripeEventPayload } from '../../../apps/cli/src/simulate/stripe-events.js';
 import { encodeNodeId } from '@app/shared/graphql/node-id.js';
-import { seedDemoData } from '../../peers/gateway/seed.js';
-import { startGatewayPeers, type GatewayPeers } from '../support/gateway-peers.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { baseWebhooksEnv } from '../support/webhooks-app.js';
-import { createTopics, ensureCliBuilt, RawReader, runCli, text, topicSize } from './support/cli-support.js';
+import { seedDemoData } from '../../../peers/gateway/seed.js';
+import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { baseWebhooksEnv } from '../../support/webhooks-app.js';
+import { createTopics, ensureCliBuilt, RawReader, runCli, text, topicSize } from '../../support/cli/cli-support.js';
 
 jest.setTimeout(60_000);
 

@@ -4,15 +4,15 @@ import { jest } from '@jest/globals';
 import Stripe from 'stripe';
 import { decodeDeadLetter } from '@app/shared/codec/dead-letter.js';
 import { decodeAny } from '@app/shared/codec/decode.js';
-import { CapturedOutput } from '../../apps/cli/src/cli-output.js';
-import { runSimulateSms, runSimulateStripe, withDlq } from '../../apps/cli/src/cli.runners.js';
-import { stripeId } from '../../apps/cli/src/simulate/stripe-events.js';
+import { CapturedOutput } from '../../../apps/cli/src/cli-output.js';
+import { runSimulateSms, runSimulateStripe, withDlq } from '../../../apps/cli/src/cli.runners.js';
+import { stripeId } from '../../../apps/cli/src/simulate/stripe-events.js';
 import { encodeNodeId } from '@app/shared/graphql/node-id.js';
-import { seedDemoData, type DemoData } from '../../peers/gateway/seed.js';
-import { startGatewayPeers, type GatewayPeers } from '../support/gateway-peers.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { baseWebhooksEnv, startWebhooksApp, type RunningWebhooks } from '../support/webhooks-app.js';
-import { ensureCliBuilt, RawReader, runCli, text, topicSize } from './support/cli-support.js';
+import { seedDemoData, type DemoData } from '../../../peers/gateway/seed.js';
+import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { baseWebhooksEnv, startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
+import { ensureCliBuilt, RawReader, runCli, text, topicSize } from '../../support/cli/cli-support.js';
 
 jest.setTimeout(60_000);
 

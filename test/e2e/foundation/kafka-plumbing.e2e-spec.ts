@@ -3,7 +3,7 @@ import type { KafkaConfig } from '@app/shared/config/common.env.js';
 import { createKafkaClient } from '@app/shared/kafka/kafka-client.factory.js';
 import { KafkaProducerService } from '@app/shared/kafka/kafka-producer.service.js';
 import { ensureTopics } from '@app/shared/kafka/kafka-topics.initializer.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
 
 // The real broker of the local stack (or KAFKA_SMOKE_BROKERS, to try another Kafka version).
 const brokers = (process.env.KAFKA_SMOKE_BROKERS ?? stackEnv().Kafka__BrokerList).split(',');

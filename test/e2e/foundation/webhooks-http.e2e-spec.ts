@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { startGatewayPeers, type GatewayPeers } from '../support/gateway-peers.js';
-import { startWebhooksApp, type RunningWebhooks } from '../support/webhooks-app.js';
+import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
+import { startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
 
 describe('webhooks service: health and start-up validation', () => {
   let peers: GatewayPeers;

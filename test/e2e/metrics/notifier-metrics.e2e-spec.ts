@@ -3,13 +3,13 @@
 // built exactly as main.ts builds it (startNotifier).
 import { jest } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
-import { startNotifier, type RunningNotifier } from '../../apps/notifier/src/notifier.app.js';
-import { startLocalizationServer, type LocalizationServer } from '../../peers/localization/localization-server.js';
-import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, sendSmsJson, until } from '../notifier/support/events.js';
-import { committedTotal, createTopic, plainKafka, produce } from '../notifier/support/kafka.js';
-import { scrape, type Scrape } from './support/scrape.js';
+import { startNotifier, type RunningNotifier } from '../../../apps/notifier/src/notifier.app.js';
+import { startLocalizationServer, type LocalizationServer } from '../../../peers/localization/localization-server.js';
+import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, sendSmsJson, until } from '../../support/notifier/events.js';
+import { committedTotal, createTopic, plainKafka, produce } from '../../support/notifier/kafka.js';
+import { scrape, type Scrape } from '../../support/metrics/scrape.js';
 
 const N = (suffix: string) => `nudges_notifier_${suffix}`;
 

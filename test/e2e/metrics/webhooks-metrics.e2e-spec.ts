@@ -2,11 +2,11 @@
 // peers: each kind of request moves exactly its own series of nudges_webhook_requests_total and
 // nudges_webhook_processing_seconds.
 import { jest } from '@jest/globals';
-import { startWebhooksApp, type RunningWebhooks } from '../support/webhooks-app.js';
-import { uniqueName } from '../support/stack.js';
-import { WEBHOOK_SECRET, productObject, signatureFor, stripeEvent } from '../stripe/support/stripe-fixtures.js';
-import { API_KEY, AUTH_TOKEN, WEBHOOK_PATH, sendSms, sms, startTwilioPeers, type TwilioPeers } from '../twilio/twilio-support.js';
-import { scrape, type Scrape } from './support/scrape.js';
+import { startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
+import { uniqueName } from '../../support/stack.js';
+import { WEBHOOK_SECRET, productObject, signatureFor, stripeEvent } from '../../support/stripe/stripe-fixtures.js';
+import { API_KEY, AUTH_TOKEN, WEBHOOK_PATH, sendSms, sms, startTwilioPeers, type TwilioPeers } from '../../support/twilio/twilio-support.js';
+import { scrape, type Scrape } from '../../support/metrics/scrape.js';
 
 const CLIENT_PHONE = '+15550007001';
 const STRANGER_PHONE = '+15550007999';

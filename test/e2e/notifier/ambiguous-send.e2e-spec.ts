@@ -4,13 +4,13 @@
 // LocalizationApi test server and the Twilio sink; the notifier runs in-process.
 import { jest } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
-import { startNotifier, type RunningNotifier } from '../../apps/notifier/src/notifier.app.js';
-import { DeliveryService } from '../../apps/notifier/src/delivery/delivery.service.js';
-import { startLocalizationServer, type LocalizationServer } from '../../peers/localization/localization-server.js';
-import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, sendSmsJson, until } from './support/events.js';
-import { createTopic, plainKafka, produce } from './support/kafka.js';
+import { startNotifier, type RunningNotifier } from '../../../apps/notifier/src/notifier.app.js';
+import { DeliveryService } from '../../../apps/notifier/src/delivery/delivery.service.js';
+import { startLocalizationServer, type LocalizationServer } from '../../../peers/localization/localization-server.js';
+import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, sendSmsJson, until } from '../../support/notifier/events.js';
+import { createTopic, plainKafka, produce } from '../../support/notifier/kafka.js';
 
 jest.setTimeout(60_000);
 

@@ -2,13 +2,13 @@
 // test's own, which is stopped mid-stream and started again on the same port with its data.
 import { jest } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
-import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
-import { uniqueName } from '../support/stack.js';
-import { spreadKey, TEST_ACCOUNT_SID, phone, sendSmsJson, until } from './support/events.js';
-import { exactlyOnceProblems, fleetEnv, joinedWithPartitions, startMember } from './support/fleet.js';
-import { createTopic, plainKafka, produce, untilAllCommitted } from './support/kafka.js';
-import type { AppProcess } from '../support/app-process.js';
-import { startPrivateBroker, type PrivateBroker } from './support/private-broker.js';
+import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import { uniqueName } from '../../support/stack.js';
+import { spreadKey, TEST_ACCOUNT_SID, phone, sendSmsJson, until } from '../../support/notifier/events.js';
+import { exactlyOnceProblems, fleetEnv, joinedWithPartitions, startMember } from '../../support/notifier/fleet.js';
+import { createTopic, plainKafka, produce, untilAllCommitted } from '../../support/notifier/kafka.js';
+import type { AppProcess } from '../../support/app-process.js';
+import { startPrivateBroker, type PrivateBroker } from '../../support/notifier/private-broker.js';
 
 jest.setTimeout(180_000);
 

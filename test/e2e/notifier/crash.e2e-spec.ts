@@ -4,12 +4,12 @@
 // are in the unavoidable window "Twilio has it, the ledger does not know yet".
 import { jest } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
-import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
-import { uniqueName, stackEnv } from '../support/stack.js';
-import { spreadKey, TEST_ACCOUNT_SID, phone, sendSmsJson } from './support/events.js';
-import { exactlyOnceProblems, fleetEnv, joinedWithPartitions, startMember, statOf } from './support/fleet.js';
-import { createTopic, plainKafka, produce, untilAllCommitted } from './support/kafka.js';
-import type { AppProcess } from '../support/app-process.js';
+import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import { uniqueName, stackEnv } from '../../support/stack.js';
+import { spreadKey, TEST_ACCOUNT_SID, phone, sendSmsJson } from '../../support/notifier/events.js';
+import { exactlyOnceProblems, fleetEnv, joinedWithPartitions, startMember, statOf } from '../../support/notifier/fleet.js';
+import { createTopic, plainKafka, produce, untilAllCommitted } from '../../support/notifier/kafka.js';
+import type { AppProcess } from '../../support/app-process.js';
 
 jest.setTimeout(120_000);
 

@@ -6,17 +6,17 @@ import { jest } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
 import { decodeDeadLetter } from '@app/shared/codec/dead-letter.js';
 import { PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
-import { startLocalizationServer, type LocalizationServer } from '../../peers/localization/localization-server.js';
-import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
-import { scrape } from '../metrics/support/scrape.js';
-import { healthPortOf, spawnNotifier, type AppProcess } from '../support/app-process.js';
-import { writeLikeCSharp } from '../support/csharp/csharp-writer.js';
-import { readLikeCSharpOrThrow } from '../support/csharp/strict-reader.js';
-import { CLIENT_CREATED, CLIENT_CREATED_NOTIFICATION, CLIENT_UPDATED, SEND_SMS_CURRENT, TEST_ENCRYPTION_KEY_BASE64, TEST_PHONE_PLAINTEXT } from '../support/csharp/vectors.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, earlierSendSmsJson, earlierSendSmsKey, phone, until } from './support/events.js';
-import { fleetEnv } from './support/fleet.js';
-import { collect, createTopic, plainKafka, produce, untilAllCommitted, type RawMessage } from './support/kafka.js';
+import { startLocalizationServer, type LocalizationServer } from '../../../peers/localization/localization-server.js';
+import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import { scrape } from '../../support/metrics/scrape.js';
+import { healthPortOf, spawnNotifier, type AppProcess } from '../../support/app-process.js';
+import { writeLikeCSharp } from '../../support/csharp/csharp-writer.js';
+import { readLikeCSharpOrThrow } from '../../support/csharp/strict-reader.js';
+import { CLIENT_CREATED, CLIENT_CREATED_NOTIFICATION, CLIENT_UPDATED, SEND_SMS_CURRENT, TEST_ENCRYPTION_KEY_BASE64, TEST_PHONE_PLAINTEXT } from '../../support/csharp/vectors.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, earlierSendSmsJson, earlierSendSmsKey, phone, until } from '../../support/notifier/events.js';
+import { fleetEnv } from '../../support/notifier/fleet.js';
+import { collect, createTopic, plainKafka, produce, untilAllCommitted, type RawMessage } from '../../support/notifier/kafka.js';
 
 jest.setTimeout(120_000);
 

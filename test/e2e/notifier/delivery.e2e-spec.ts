@@ -7,12 +7,12 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { decodeDeadLetter } from '@app/shared/codec/dead-letter.js';
 import type { DeadLetterRecord } from '@app/shared/codec/messages.js';
 import { PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
-import { startNotifier, type RunningNotifier } from '../../apps/notifier/src/notifier.app.js';
-import { startLocalizationServer, type LocalizationServer } from '../../peers/localization/localization-server.js';
-import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, sendSmsJson, until } from './support/events.js';
-import { collect, createTopic, plainKafka, produce, untilAllCommitted } from './support/kafka.js';
+import { startNotifier, type RunningNotifier } from '../../../apps/notifier/src/notifier.app.js';
+import { startLocalizationServer, type LocalizationServer } from '../../../peers/localization/localization-server.js';
+import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, sendSmsJson, until } from '../../support/notifier/events.js';
+import { collect, createTopic, plainKafka, produce, untilAllCommitted } from '../../support/notifier/kafka.js';
 
 jest.setTimeout(60_000);
 

@@ -6,14 +6,14 @@
 // the C# member leaves, the notifier joins and continues at the offset the C# member committed.
 import { jest } from '@jest/globals';
 import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from 'kafkajs';
-import { startLocalizationServer, type LocalizationServer } from '../../peers/localization/localization-server.js';
-import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
-import { builtAppEntry, spawnNotifier, type AppProcess } from '../support/app-process.js';
-import { writeLikeCSharp } from '../support/csharp/csharp-writer.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, phone, until } from './support/events.js';
-import { fleetEnv } from './support/fleet.js';
-import { createTopic, plainKafka, produce } from './support/kafka.js';
+import { startLocalizationServer, type LocalizationServer } from '../../../peers/localization/localization-server.js';
+import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import { builtAppEntry, spawnNotifier, type AppProcess } from '../../support/app-process.js';
+import { writeLikeCSharp } from '../../support/csharp/csharp-writer.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, phone, until } from '../../support/notifier/events.js';
+import { fleetEnv } from '../../support/notifier/fleet.js';
+import { createTopic, plainKafka, produce } from '../../support/notifier/kafka.js';
 
 jest.setTimeout(120_000);
 

@@ -1,8 +1,8 @@
 // The delivery ledger's Lua scripts against the real Redis of the local stack.
 import { Redis } from 'ioredis';
-import { DeliveryLedger } from '../../apps/notifier/src/ledger/delivery-ledger.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { until } from './support/events.js';
+import { DeliveryLedger } from '../../../apps/notifier/src/ledger/delivery-ledger.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { until } from '../../support/notifier/events.js';
 
 describe('DeliveryLedger (real Redis)', () => {
   const prefix = `${uniqueName('ledger')}:`;

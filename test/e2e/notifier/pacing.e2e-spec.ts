@@ -2,11 +2,11 @@
 // timeout (a Retry-After of 9 s with a 6 s session) keeping the group stable.
 import { jest } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
-import { startNotifier, type RunningNotifier } from '../../apps/notifier/src/notifier.app.js';
-import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { spreadKey, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, sendSmsJson } from './support/events.js';
-import { createTopic, plainKafka, produce } from './support/kafka.js';
+import { startNotifier, type RunningNotifier } from '../../../apps/notifier/src/notifier.app.js';
+import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { spreadKey, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, sendSmsJson } from '../../support/notifier/events.js';
+import { createTopic, plainKafka, produce } from '../../support/notifier/kafka.js';
 
 jest.setTimeout(60_000);
 

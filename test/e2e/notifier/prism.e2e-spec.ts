@@ -4,12 +4,12 @@
 import { jest } from '@jest/globals';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
-import { startNotifier, type RunningNotifier } from '../../apps/notifier/src/notifier.app.js';
-import { TwilioNotifier } from '../../apps/notifier/src/notifiers/twilio.notifier.js';
-import { SmsSendError } from '../../apps/notifier/src/notifiers/sms-notifier.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, sendSmsJson, until } from './support/events.js';
-import { collect, createTopic, plainKafka, produce } from './support/kafka.js';
+import { startNotifier, type RunningNotifier } from '../../../apps/notifier/src/notifier.app.js';
+import { TwilioNotifier } from '../../../apps/notifier/src/notifiers/twilio.notifier.js';
+import { SmsSendError } from '../../../apps/notifier/src/notifiers/sms-notifier.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, sendSmsJson, until } from '../../support/notifier/events.js';
+import { collect, createTopic, plainKafka, produce } from '../../support/notifier/kafka.js';
 
 jest.setTimeout(60_000);
 

@@ -3,12 +3,12 @@
 // are recovered, and every event reaches the Twilio sink exactly once.
 import { jest } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
-import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
-import { uniqueName, stackEnv } from '../support/stack.js';
-import { spreadKey, TEST_ACCOUNT_SID, phone, sendSmsJson, until } from './support/events.js';
-import { exactlyOnceProblems, fleetEnv, joinedWithPartitions, startMember, statOf } from './support/fleet.js';
-import { createTopic, plainKafka, produce, untilAllCommitted } from './support/kafka.js';
-import type { AppProcess } from '../support/app-process.js';
+import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import { uniqueName, stackEnv } from '../../support/stack.js';
+import { spreadKey, TEST_ACCOUNT_SID, phone, sendSmsJson, until } from '../../support/notifier/events.js';
+import { exactlyOnceProblems, fleetEnv, joinedWithPartitions, startMember, statOf } from '../../support/notifier/fleet.js';
+import { createTopic, plainKafka, produce, untilAllCommitted } from '../../support/notifier/kafka.js';
+import type { AppProcess } from '../../support/app-process.js';
 
 jest.setTimeout(120_000);
 

@@ -4,10 +4,10 @@
 // graceful SIGTERM, and start-up failure for NOTIFIER=twilio without credentials.
 import { jest } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { SEND_SMS_KEY, until } from './support/events.js';
-import { committedTotal, createTopic, plainKafka, produce } from './support/kafka.js';
-import { healthPortOf, spawnNotifier, type AppProcess } from '../support/app-process.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { SEND_SMS_KEY, until } from '../../support/notifier/events.js';
+import { committedTotal, createTopic, plainKafka, produce } from '../../support/notifier/kafka.js';
+import { healthPortOf, spawnNotifier, type AppProcess } from '../../support/app-process.js';
 
 jest.setTimeout(90_000);
 

@@ -7,12 +7,12 @@ import { Test } from '@nestjs/testing';
 import { Ctx, EventPattern, Payload, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import type { ConsumerConfig } from '../../apps/notifier/src/config/notifier.config.js';
-import { KafkaBatchContext, KafkaBatchServer } from '../../apps/notifier/src/transport/kafka-batch.server.js';
-import type { InboundMessage } from '../../apps/notifier/src/transport/inbound-message.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { until } from './support/events.js';
-import { committedTotal, createTopic, plainKafka, produce } from './support/kafka.js';
+import type { ConsumerConfig } from '../../../apps/notifier/src/config/notifier.config.js';
+import { KafkaBatchContext, KafkaBatchServer } from '../../../apps/notifier/src/transport/kafka-batch.server.js';
+import type { InboundMessage } from '../../../apps/notifier/src/transport/inbound-message.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { until } from '../../support/notifier/events.js';
+import { committedTotal, createTopic, plainKafka, produce } from '../../support/notifier/kafka.js';
 
 jest.setTimeout(60_000);
 

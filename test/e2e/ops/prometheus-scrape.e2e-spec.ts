@@ -6,16 +6,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startNotifier, type RunningNotifier } from '../../apps/notifier/src/notifier.app.js';
-import { until } from '../notifier/support/events.js';
-import { freePort } from '../notifier/support/private-broker.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { startWebhooksApp, type RunningWebhooks } from '../support/webhooks-app.js';
-import { startTwilioPeers, type TwilioPeers } from '../twilio/twilio-support.js';
+import { startNotifier, type RunningNotifier } from '../../../apps/notifier/src/notifier.app.js';
+import { until } from '../../support/notifier/events.js';
+import { freePort } from '../../support/notifier/private-broker.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
+import { startTwilioPeers, type TwilioPeers } from '../../support/twilio/twilio-support.js';
 
 jest.setTimeout(90_000);
 
-const ALERT_RULES = fileURLToPath(new URL('../../ops/prometheus/alerts.yml', import.meta.url));
+const ALERT_RULES = fileURLToPath(new URL('../../../ops/prometheus/alerts.yml', import.meta.url));
 
 interface QueryAnswer {
   status: string;

@@ -1,5 +1,5 @@
-import { API_KEY, deliver, outcomeOf, startStripeHarness, type StripeHarness } from './support/stripe-harness.js';
-import { nowSeconds, priceObject, signatureFor, stripeEvent } from './support/stripe-fixtures.js';
+import { API_KEY, deliver, outcomeOf, startStripeHarness, type StripeHarness } from '../../support/stripe/stripe-harness.js';
+import { nowSeconds, priceObject, signatureFor, stripeEvent } from '../../support/stripe/stripe-fixtures.js';
 
 const NO_INTERNALS = /\bat\s+\S+\s+\(|Error:|node_modules|whsec_|stack/i;
 

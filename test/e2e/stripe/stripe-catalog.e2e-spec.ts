@@ -1,8 +1,8 @@
 import { decodeDeadLetter } from '@app/shared/codec/dead-letter.js';
-import { readLikeCSharpOrThrow } from '../support/csharp/strict-reader.js';
+import { readLikeCSharpOrThrow } from '../../support/csharp/strict-reader.js';
 import { encodeNodeId } from '@app/shared/graphql/node-id.js';
-import { deliver, outcomeOf, startStripeHarness, type StripeHarness } from './support/stripe-harness.js';
-import { nowSeconds, priceObject, productObject, stripeEvent, stripeId } from './support/stripe-fixtures.js';
+import { deliver, outcomeOf, startStripeHarness, type StripeHarness } from '../../support/stripe/stripe-harness.js';
+import { nowSeconds, priceObject, productObject, stripeEvent, stripeId } from '../../support/stripe/stripe-fixtures.js';
 
 describe('Stripe catalog sync: products and prices to Nudges plans and price tiers', () => {
   let h: StripeHarness;

@@ -1,11 +1,11 @@
 import Stripe from 'stripe';
 import { decodeDeadLetter } from '@app/shared/codec/dead-letter.js';
 import { encodeNodeId } from '@app/shared/graphql/node-id.js';
-import { readLikeCSharpOrThrow } from '../support/csharp/strict-reader.js';
-import { stackEnv } from '../support/stack.js';
-import { graphqlOperation } from './support/fault-proxy.js';
-import { deliver, outcomeOf, startStripeHarness, type StripeHarness } from './support/stripe-harness.js';
-import { checkoutSessionObject, stripeEvent, stripeId } from './support/stripe-fixtures.js';
+import { readLikeCSharpOrThrow } from '../../support/csharp/strict-reader.js';
+import { stackEnv } from '../../support/stack.js';
+import { graphqlOperation } from '../../support/stripe/fault-proxy.js';
+import { deliver, outcomeOf, startStripeHarness, type StripeHarness } from '../../support/stripe/stripe-harness.js';
+import { checkoutSessionObject, stripeEvent, stripeId } from '../../support/stripe/stripe-fixtures.js';
 
 const MERCHANT_SERVICE_ID = 3;
 

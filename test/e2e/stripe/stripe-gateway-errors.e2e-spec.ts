@@ -2,9 +2,9 @@
 // execution error without a code may not recur (500, Stripe's retry succeeds); AUTH_NOT_AUTHORIZED
 // would (dead-lettered as permanent, acknowledged with 200).
 import Stripe from 'stripe';
-import { stackEnv } from '../support/stack.js';
-import { deliver, outcomeOf, startStripeHarness, type StripeHarness } from './support/stripe-harness.js';
-import { checkoutSessionObject, stripeEvent, stripeId } from './support/stripe-fixtures.js';
+import { stackEnv } from '../../support/stack.js';
+import { deliver, outcomeOf, startStripeHarness, type StripeHarness } from '../../support/stripe/stripe-harness.js';
+import { checkoutSessionObject, stripeEvent, stripeId } from '../../support/stripe/stripe-fixtures.js';
 
 describe('Stripe checkout when the gateway answers with GraphQL errors', () => {
   let h: StripeHarness;

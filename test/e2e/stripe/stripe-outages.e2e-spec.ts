@@ -1,8 +1,8 @@
 import Stripe from 'stripe';
 import { KafkaProducerService } from '@app/shared/kafka/kafka-producer.service.js';
-import { stackEnv } from '../support/stack.js';
-import { deliver, outcomeOf, startStripeHarness, type StripeHarness } from './support/stripe-harness.js';
-import { checkoutSessionObject, productObject, stripeEvent, stripeId } from './support/stripe-fixtures.js';
+import { stackEnv } from '../../support/stack.js';
+import { deliver, outcomeOf, startStripeHarness, type StripeHarness } from '../../support/stripe/stripe-harness.js';
+import { checkoutSessionObject, productObject, stripeEvent, stripeId } from '../../support/stripe/stripe-fixtures.js';
 
 describe('Stripe webhooks when a dependency is unavailable: 500 now, the redelivery succeeds', () => {
   let h: StripeHarness;

@@ -5,15 +5,15 @@
 import { jest } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
-import { spawnApp, spawnNotifier, type AppProcess } from '../support/app-process.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { baseWebhooksEnv } from '../support/webhooks-app.js';
-import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, sendSmsJson } from '../notifier/support/events.js';
-import { fleetEnv, joinedWithPartitions } from '../notifier/support/fleet.js';
-import { createTopic, plainKafka, produce } from '../notifier/support/kafka.js';
-import { freePort } from '../notifier/support/private-broker.js';
-import { API_KEY, AUTH_TOKEN, sendSms, sms, startTwilioPeers, type TwilioPeers } from '../twilio/twilio-support.js';
+import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import { spawnApp, spawnNotifier, type AppProcess } from '../../support/app-process.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { baseWebhooksEnv } from '../../support/webhooks-app.js';
+import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, sendSmsJson } from '../../support/notifier/events.js';
+import { fleetEnv, joinedWithPartitions } from '../../support/notifier/fleet.js';
+import { createTopic, plainKafka, produce } from '../../support/notifier/kafka.js';
+import { freePort } from '../../support/notifier/private-broker.js';
+import { API_KEY, AUTH_TOKEN, sendSms, sms, startTwilioPeers, type TwilioPeers } from '../../support/twilio/twilio-support.js';
 
 jest.setTimeout(120_000);
 

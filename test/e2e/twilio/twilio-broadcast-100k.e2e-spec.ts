@@ -1,7 +1,7 @@
 // CONFIRM for a client with 100,000 subscribers: every SendSms committed in one transaction, the
 // reply carrying the true count, the recipients spread over all partitions.
-import { startWebhooksApp, type RunningWebhooks } from '../support/webhooks-app.js';
-import { CommittedNotifications, activate, sendSms, sms, startTwilioPeers, type TwilioPeers } from './twilio-support.js';
+import { startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
+import { CommittedNotifications, activate, sendSms, sms, startTwilioPeers, type TwilioPeers } from '../../support/twilio/twilio-support.js';
 
 const CLIENT_PHONE = '+15550006001';
 const SUBSCRIBERS = 100_000;

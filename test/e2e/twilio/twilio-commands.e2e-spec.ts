@@ -1,10 +1,10 @@
 // Every SMS command for every kind of sender, both locales, against the real webhooks app, Kafka,
 // Redis, the test gateway behind OIDC and the embedded catalog.
 import { Redis } from 'ioredis';
-import type { ClientRecord, SubscriberRecord } from '../../peers/gateway/store.js';
-import { stackEnv } from '../support/stack.js';
-import { startWebhooksApp, type RunningWebhooks } from '../support/webhooks-app.js';
-import { readLikeCSharpOrThrow } from '../support/csharp/strict-reader.js';
+import type { ClientRecord, SubscriberRecord } from '../../../peers/gateway/store.js';
+import { stackEnv } from '../../support/stack.js';
+import { startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
+import { readLikeCSharpOrThrow } from '../../support/csharp/strict-reader.js';
 import {
   AUTH_TOKEN,
   CommittedNotifications,
@@ -14,7 +14,7 @@ import {
   sms,
   startTwilioPeers,
   type TwilioPeers,
-} from './twilio-support.js';
+} from '../../support/twilio/twilio-support.js';
 
 const PHONE = {
   acme: '+15550001001', // client, en-US, active, 3 subscribers

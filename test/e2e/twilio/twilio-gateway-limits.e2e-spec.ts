@@ -3,10 +3,10 @@
 // clients and a client with 120 subscribers need more than one page each. Every test ends by
 // checking, on the gateway's own record, that no request asked for more than 50 items.
 import { Redis } from 'ioredis';
-import type { ClientRecord, SubscriberRecord } from '../../peers/gateway/store.js';
-import { stackEnv } from '../support/stack.js';
-import { startWebhooksApp, type RunningWebhooks } from '../support/webhooks-app.js';
-import { CommittedNotifications, activate, catalogText, sendSms, sms, startTwilioPeers, until, type TwilioPeers } from './twilio-support.js';
+import type { ClientRecord, SubscriberRecord } from '../../../peers/gateway/store.js';
+import { stackEnv } from '../../support/stack.js';
+import { startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
+import { CommittedNotifications, activate, catalogText, sendSms, sms, startTwilioPeers, until, type TwilioPeers } from '../../support/twilio/twilio-support.js';
 
 const PHONE = {
   big: '+15550007001', // client, en-US, active, 120 subscribers

@@ -2,9 +2,9 @@
 // behaves like the C# service), in both locales and through culture fallback; keys the server lacks
 // and requests it rejects rendered from the embedded catalog; a LocalizationApi outage answered with
 // a generic 500 so Twilio falls back.
-import { startLocalizationServer, type LocalizationServer } from '../../peers/localization/localization-server.js';
-import { startWebhooksApp, type RunningWebhooks } from '../support/webhooks-app.js';
-import { activate, sendSms, sms, startTwilioPeers, type TwilioPeers } from './twilio-support.js';
+import { startLocalizationServer, type LocalizationServer } from '../../../peers/localization/localization-server.js';
+import { startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
+import { activate, sendSms, sms, startTwilioPeers, type TwilioPeers } from '../../support/twilio/twilio-support.js';
 
 const PHONE = {
   cliente: '+15550008001',

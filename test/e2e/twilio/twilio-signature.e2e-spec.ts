@@ -2,8 +2,8 @@
 // X-Forwarded-* headers, and the explicit switch that turns validation off (with a warning).
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { startWebhooksApp, type RunningWebhooks } from '../support/webhooks-app.js';
-import { WEBHOOK_PATH, activate, sendSms, sms, startTwilioPeers, type TwilioPeers } from './twilio-support.js';
+import { startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
+import { WEBHOOK_PATH, activate, sendSms, sms, startTwilioPeers, type TwilioPeers } from '../../support/twilio/twilio-support.js';
 
 const CLIENT_PHONE = '+15550005001';
 

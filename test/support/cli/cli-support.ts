@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
-import { stackEnv, uniqueName } from '../../support/stack.js';
+import { stackEnv, uniqueName } from '../stack.js';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 export const CLI_ENTRY = join(repo, 'dist', 'apps', 'cli', 'apps', 'cli', 'src', 'main.js');

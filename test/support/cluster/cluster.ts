@@ -3,9 +3,9 @@
 // at the Twilio sink around a fault.
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
-import type { TwilioSink } from '../../../../peers/twilio-sink/twilio-sink.js';
-import { clusterMode, kafkaNodes, kafkaQuorum, stackEnv } from '../../../support/stack.js';
-import { until } from '../../../notifier/support/events.js';
+import type { TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import { clusterMode, kafkaNodes, kafkaQuorum, stackEnv } from '../stack.js';
+import { until } from '../notifier/events.js';
 
 export const REPLICATION = 3;
 

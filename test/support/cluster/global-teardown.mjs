@@ -2,6 +2,6 @@
 export default async function globalTeardown() {
   const started = (process.env.NUDGES_CLUSTER_STARTED_BY_JEST ?? '').split(',').filter(Boolean);
   if (started.length === 0 || process.env.STACK_KEEP === '1') return;
-  const { down } = await import('../../../../scripts/stack.mjs');
+  const { down } = await import('../../../scripts/stack.mjs');
   await down(started);
 }

@@ -6,8 +6,8 @@ import { fromEncodedBytes } from '@app/shared/codec/bytes.js';
 import { decodeDeadLetter } from '@app/shared/codec/dead-letter.js';
 import type { DeadLetterRecord } from '@app/shared/codec/messages.js';
 import type { TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
-import { until } from '../../notifier/support/events.js';
-import { type RawMessage } from '../../notifier/support/kafka.js';
+import { until } from '../notifier/events.js';
+import { type RawMessage } from '../notifier/kafka.js';
 
 /** The dead-letter topic named by the contract; every scenario filters it by its own source topic. */
 export const DEADLETTER_TOPIC = 'deadletter';

@@ -1,7 +1,7 @@
 // Reads what the webhooks app keeps in Redis, with a client of the test's own (so it works right
 // after Redis itself was restarted).
 import { Redis } from 'ioredis';
-import { stackEnv } from '../../support/stack.js';
+import { stackEnv } from '../stack.js';
 
 /** The pending announcement draft of a client phone (the app's `announcement:<phone>` key), or null. */
 export async function draftOf(redisPrefix: string, phone: string): Promise<string | null> {

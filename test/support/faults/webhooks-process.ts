@@ -1,10 +1,10 @@
 // The webhooks app as a separate process (the built app, as deployed) for the fault scenarios, and
 // the senders' side: Stripe's and Twilio's way of retrying a webhook that did not answer 2xx.
-import { spawnApp, type AppProcess } from '../../support/app-process.js';
-import { baseWebhooksEnv } from '../../support/webhooks-app.js';
-import { freePort } from '../../notifier/support/private-broker.js';
-import { deliver, API_KEY } from '../../stripe/support/stripe-harness.js';
-import type { StripeEventPayload } from '../../stripe/support/stripe-fixtures.js';
+import { spawnApp, type AppProcess } from '../app-process.js';
+import { baseWebhooksEnv } from '../webhooks-app.js';
+import { freePort } from '../notifier/private-broker.js';
+import { deliver, API_KEY } from '../stripe/stripe-harness.js';
+import type { StripeEventPayload } from '../stripe/stripe-fixtures.js';
 
 export interface WebhooksProcess {
   proc: AppProcess;

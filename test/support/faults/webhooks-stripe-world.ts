@@ -3,8 +3,8 @@
 import Stripe from 'stripe';
 import { encodeNodeId } from '@app/shared/graphql/node-id.js';
 import type { TestGateway } from '../../../peers/gateway/gateway-server.js';
-import { stackEnv } from '../../support/stack.js';
-import { checkoutSessionObject, HANDLED_STRIPE_EVENT_TYPES, priceObject, productObject, stripeEvent, stripeId, type StripeEventPayload } from '../../stripe/support/stripe-fixtures.js';
+import { stackEnv } from '../stack.js';
+import { checkoutSessionObject, HANDLED_STRIPE_EVENT_TYPES, priceObject, productObject, stripeEvent, stripeId, type StripeEventPayload } from '../stripe/stripe-fixtures.js';
 
 /** The seven handled types, each its own handler in the app. */
 export const STORM_TYPES = HANDLED_STRIPE_EVENT_TYPES;

@@ -1,7 +1,7 @@
 // What every answer of the fuzzed app must look like, beyond its status: 200 Twilio answers are
 // well-formed TwiML that quotes hostile text escaped, 200 Stripe answers are the JSON
 // acknowledgement, and no answer carries a secret or a stack trace.
-import { TEST_SECRETS } from '../../support/test-secrets.js';
+import { TEST_SECRETS } from '../test-secrets.js';
 import type { FuzzCase } from './fuzz-cases.js';
 import type { RawResponse } from './raw-http.js';
 

@@ -6,7 +6,7 @@ import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { checkoutSessionObject, priceObject, productObject, stripeEvent, stripeSignature } from '../../../apps/cli/src/simulate/stripe-events.js';
 import { HANDLED_STRIPE_EVENT_TYPES } from '../../../apps/cli/src/simulate/simulated-stripe-events.js';
 import { parseForm, type FormParams } from '../../../apps/webhooks/src/twilio/inbound/inbound-sms.js';
-import { TEST_SECRETS } from '../../support/test-secrets.js';
+import { TEST_SECRETS } from '../test-secrets.js';
 import type { RawRequest } from './raw-http.js';
 import { DRAFTING_CLIENT_PHONE } from './fuzz-target.js';
 

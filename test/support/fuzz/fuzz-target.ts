@@ -3,13 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import type { ClientRecord } from '../../../peers/gateway/store.js';
-import { spawnApp, type AppProcess } from '../../support/app-process.js';
-import { connectInspector, INSPECT_NODE_OPTION, type HeapFigures, type Inspector } from '../../support/inspector.js';
-import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
-import { uniqueName } from '../../support/stack.js';
-import { TEST_SECRETS } from '../../support/test-secrets.js';
-import { baseWebhooksEnv } from '../../support/webhooks-app.js';
-import { activate, until } from '../../twilio/twilio-support.js';
+import { spawnApp, type AppProcess } from '../app-process.js';
+import { connectInspector, INSPECT_NODE_OPTION, type HeapFigures, type Inspector } from '../inspector.js';
+import { startGatewayPeers, type GatewayPeers } from '../gateway-peers.js';
+import { uniqueName } from '../stack.js';
+import { TEST_SECRETS } from '../test-secrets.js';
+import { baseWebhooksEnv } from '../webhooks-app.js';
+import { activate, until } from '../twilio/twilio-support.js';
 
 /** A client with an active plan: its texts become announcement drafts quoted back in the reply. */
 export const DRAFTING_CLIENT_PHONE = '+15550107001';

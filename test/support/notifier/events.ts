@@ -1,4 +1,4 @@
-import { jsonStringLikeCSharp as str } from '../../support/csharp/csharp-writer.js';
+import { jsonStringLikeCSharp as str } from '../csharp/csharp-writer.js';
 
 const dictionary = (entries: Record<string, string>): string => `{${Object.entries(entries).map(([k, v]) => `${str(k)}:${str(v)}`).join(',')}}`;
 

@@ -1,7 +1,7 @@
-import { stackEnv, uniqueName } from '../../support/stack.js';
+import { stackEnv, uniqueName } from '../stack.js';
 import type { TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone } from './events.js';
-import { spawnNotifier, type AppProcess } from '../../support/app-process.js';
+import { spawnNotifier, type AppProcess } from '../app-process.js';
 
 export interface FleetOptions {
   topic: string;

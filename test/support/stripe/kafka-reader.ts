@@ -1,6 +1,6 @@
 // Reads what the service produced back from the real broker, with a plain kafkajs consumer.
 import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
-import { stackEnv, uniqueName } from '../../support/stack.js';
+import { stackEnv, uniqueName } from '../stack.js';
 
 export interface ReadMessage {
   topic: string;

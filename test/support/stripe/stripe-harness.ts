@@ -3,8 +3,8 @@
 // a Kafka reader on the Stripe topics.
 import { startGateway, type TestGateway } from '../../../peers/gateway/gateway-server.js';
 import { DEFAULT_OIDC_CLIENT, startOidcServer, type OidcServer } from '../../../peers/oidc/oidc-server.js';
-import { stackEnv, uniqueName } from '../../support/stack.js';
-import { startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
+import { stackEnv, uniqueName } from '../stack.js';
+import { startWebhooksApp, type RunningWebhooks } from '../webhooks-app.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { KafkaReader } from './kafka-reader.js';
 import { signatureFor, type StripeEventPayload } from './stripe-fixtures.js';

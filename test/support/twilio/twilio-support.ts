@@ -5,10 +5,10 @@ import { decodeNotification } from '@app/shared/codec/decode.js';
 import twilio from 'twilio';
 import { lookupTemplate, EMBEDDED_CATALOG } from '@app/shared/localization/catalog.js';
 import { renderTemplate } from '@app/shared/localization/render.js';
-import { startGateway, type TestGateway } from '../../peers/gateway/gateway-server.js';
-import type { ClientRecord, GatewayStore } from '../../peers/gateway/store.js';
-import { DEFAULT_OIDC_CLIENT, startOidcServer, type OidcServer } from '../../peers/oidc/oidc-server.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
+import { startGateway, type TestGateway } from '../../../peers/gateway/gateway-server.js';
+import type { ClientRecord, GatewayStore } from '../../../peers/gateway/store.js';
+import { DEFAULT_OIDC_CLIENT, startOidcServer, type OidcServer } from '../../../peers/oidc/oidc-server.js';
+import { stackEnv, uniqueName } from '../stack.js';
 
 export const API_KEY = 'test-api-key';
 export const AUTH_TOKEN = 'twilio-test-auth-token';

@@ -4,17 +4,17 @@
 // notifier process to the Twilio sink) or nobody does and the draft is back for the next CONFIRM. A
 // second CONFIRM sent meanwhile does not broadcast again.
 import { jest } from '@jest/globals';
-import type { ClientRecord } from '../../peers/gateway/store.js';
-import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
-import type { AppProcess } from '../support/app-process.js';
-import { reportFigures } from '../support/figures.js';
-import { startGatewayPeers, type GatewayPeers } from '../support/gateway-peers.js';
-import { startComponent, stopComponent, uniqueName } from '../support/stack.js';
-import { TEST_ACCOUNT_SID } from '../notifier/support/events.js';
-import { fleetEnv, joinedWithPartitions, startMember, statOf } from '../notifier/support/fleet.js';
-import { activate, catalogText, CommittedNotifications, sendSms, sms, until, type SmsResponse } from '../twilio/twilio-support.js';
-import { draftOf } from './support/webhooks-drafts.js';
-import { stackTraceLines, startWebhooksProcess, type WebhooksProcess } from './support/webhooks-process.js';
+import type { ClientRecord } from '../../../peers/gateway/store.js';
+import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import type { AppProcess } from '../../support/app-process.js';
+import { reportFigures } from '../../support/figures.js';
+import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
+import { startComponent, stopComponent, uniqueName } from '../../support/stack.js';
+import { TEST_ACCOUNT_SID } from '../../support/notifier/events.js';
+import { fleetEnv, joinedWithPartitions, startMember, statOf } from '../../support/notifier/fleet.js';
+import { activate, catalogText, CommittedNotifications, sendSms, sms, until, type SmsResponse } from '../../support/twilio/twilio-support.js';
+import { draftOf } from '../../support/faults/webhooks-drafts.js';
+import { stackTraceLines, startWebhooksProcess, type WebhooksProcess } from '../../support/faults/webhooks-process.js';
 
 jest.setTimeout(180_000);
 

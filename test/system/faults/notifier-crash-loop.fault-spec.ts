@@ -4,13 +4,13 @@
 // restarted once in between (around 60 %). Every recipient must get exactly one SMS.
 import { jest } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
-import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
-import type { AppProcess } from '../support/app-process.js';
-import { reportFigures } from '../support/figures.js';
-import { stackEnv, startComponent, stopComponent, uniqueName } from '../support/stack.js';
-import { phone, sendSmsJson, spreadKey, TEST_ACCOUNT_SID } from '../notifier/support/events.js';
-import { fleetEnv, joinedWithPartitions, startMember, statOf } from '../notifier/support/fleet.js';
-import { createTopic, plainKafka, untilAllCommitted } from '../notifier/support/kafka.js';
+import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import type { AppProcess } from '../../support/app-process.js';
+import { reportFigures } from '../../support/figures.js';
+import { stackEnv, startComponent, stopComponent, uniqueName } from '../../support/stack.js';
+import { phone, sendSmsJson, spreadKey, TEST_ACCOUNT_SID } from '../../support/notifier/events.js';
+import { fleetEnv, joinedWithPartitions, startMember, statOf } from '../../support/notifier/fleet.js';
+import { createTopic, plainKafka, untilAllCommitted } from '../../support/notifier/kafka.js';
 import {
   DEADLETTER_TOPIC,
   deadLettersFrom,
@@ -21,7 +21,7 @@ import {
   produceBacklog,
   sinkCounts,
   untilAllDelivered,
-} from './support/notifier-faults.js';
+} from '../../support/faults/notifier-faults.js';
 
 jest.setTimeout(300_000);
 

@@ -3,17 +3,17 @@
 // answer 5xx where the sender should retry (or tell the client, keeping the draft), then recover by
 // itself once the dependency is back: same PID, the sender's retry succeeds, nothing lost or doubled.
 import { jest } from '@jest/globals';
-import { startLocalizationServer, type LocalizationServer } from '../../peers/localization/localization-server.js';
-import type { ClientRecord } from '../../peers/gateway/store.js';
-import { reportFigures } from '../support/figures.js';
-import { startGatewayPeers, type GatewayPeers } from '../support/gateway-peers.js';
-import { startComponent, stopComponent, uniqueName } from '../support/stack.js';
-import { KafkaReader } from '../stripe/support/kafka-reader.js';
-import { deliver, outcomeOf } from '../stripe/support/stripe-harness.js';
-import { productObject, stripeEvent, stripeId } from '../stripe/support/stripe-fixtures.js';
-import { activate, catalogText, CommittedNotifications, sendSms, sms } from '../twilio/twilio-support.js';
-import { draftOf as draftOfClient } from './support/webhooks-drafts.js';
-import { retryUntil2xx, stackTraceLines, startWebhooksProcess, type RetriedDelivery, type RetryPolicy, type WebhooksProcess } from './support/webhooks-process.js';
+import { startLocalizationServer, type LocalizationServer } from '../../../peers/localization/localization-server.js';
+import type { ClientRecord } from '../../../peers/gateway/store.js';
+import { reportFigures } from '../../support/figures.js';
+import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
+import { startComponent, stopComponent, uniqueName } from '../../support/stack.js';
+import { KafkaReader } from '../../support/stripe/kafka-reader.js';
+import { deliver, outcomeOf } from '../../support/stripe/stripe-harness.js';
+import { productObject, stripeEvent, stripeId } from '../../support/stripe/stripe-fixtures.js';
+import { activate, catalogText, CommittedNotifications, sendSms, sms } from '../../support/twilio/twilio-support.js';
+import { draftOf as draftOfClient } from '../../support/faults/webhooks-drafts.js';
+import { retryUntil2xx, stackTraceLines, startWebhooksProcess, type RetriedDelivery, type RetryPolicy, type WebhooksProcess } from '../../support/faults/webhooks-process.js';
 
 jest.setTimeout(180_000);
 

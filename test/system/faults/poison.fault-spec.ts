@@ -7,13 +7,13 @@ import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
-import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
-import type { AppProcess } from '../support/app-process.js';
-import { reportFigures } from '../support/figures.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { phone, SEND_SMS_KEY, sendSmsJson, spreadKey, TEST_ACCOUNT_SID } from '../notifier/support/events.js';
-import { fleetEnv, joinedWithPartitions, startMember } from '../notifier/support/fleet.js';
-import { createTopic, plainKafka, untilAllCommitted, type RawMessage } from '../notifier/support/kafka.js';
+import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import type { AppProcess } from '../../support/app-process.js';
+import { reportFigures } from '../../support/figures.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { phone, SEND_SMS_KEY, sendSmsJson, spreadKey, TEST_ACCOUNT_SID } from '../../support/notifier/events.js';
+import { fleetEnv, joinedWithPartitions, startMember } from '../../support/notifier/fleet.js';
+import { createTopic, plainKafka, untilAllCommitted, type RawMessage } from '../../support/notifier/kafka.js';
 import {
   DEADLETTER_TOPIC,
   deadLettersFrom,
@@ -26,7 +26,7 @@ import {
   sinkCounts,
   untilAllDelivered,
   type ScenarioEvent,
-} from './support/notifier-faults.js';
+} from '../../support/faults/notifier-faults.js';
 
 jest.setTimeout(240_000);
 

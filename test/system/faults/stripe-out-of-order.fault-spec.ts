@@ -3,12 +3,12 @@
 // its newest event, the older ones answered `stale` without touching the gateway.
 import { encodeNodeId } from '@app/shared/graphql/node-id.js';
 import { jest } from '@jest/globals';
-import { reportFigures } from '../support/figures.js';
-import { startGatewayPeers, type GatewayPeers } from '../support/gateway-peers.js';
-import { uniqueName } from '../support/stack.js';
-import { outcomeOf } from '../stripe/support/stripe-harness.js';
-import { nowSeconds, priceObject, productObject, stripeEvent, stripeId, type StripeEventPayload } from '../stripe/support/stripe-fixtures.js';
-import { deliverUntilAcknowledged, is2xx, mapConcurrently, startWebhooksProcess, type RetriedDelivery, type WebhooksProcess } from './support/webhooks-process.js';
+import { reportFigures } from '../../support/figures.js';
+import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
+import { uniqueName } from '../../support/stack.js';
+import { outcomeOf } from '../../support/stripe/stripe-harness.js';
+import { nowSeconds, priceObject, productObject, stripeEvent, stripeId, type StripeEventPayload } from '../../support/stripe/stripe-fixtures.js';
+import { deliverUntilAcknowledged, is2xx, mapConcurrently, startWebhooksProcess, type RetriedDelivery, type WebhooksProcess } from '../../support/faults/webhooks-process.js';
 
 const OBJECTS_PER_KIND = 40;
 const VERSIONS = 5;

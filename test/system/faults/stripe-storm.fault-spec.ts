@@ -1,14 +1,14 @@
 // Scenario 1, Stripe storm: 1,000 distinct events of all seven handled types, each delivered three
 // times in a shuffled order by 20 concurrent senders that retry every non-2xx answer as Stripe does,
 // while the gateway answers 503 to 10 % of its calls. The webhooks app runs as its own process.
-import { seededRandom } from '../../peers/gateway/failures.js';
+import { seededRandom } from '../../../peers/gateway/failures.js';
 import { jest } from '@jest/globals';
-import { reportFigures } from '../support/figures.js';
-import { startGatewayPeers, type GatewayPeers } from '../support/gateway-peers.js';
-import { uniqueName } from '../support/stack.js';
-import { KafkaReader } from '../stripe/support/kafka-reader.js';
-import { deliverUntilAcknowledged, is2xx, mapConcurrently, shuffled, startWebhooksProcess, type WebhooksProcess } from './support/webhooks-process.js';
-import { auditMutations, planStorm, stripeMockPurchasedPriceId, STORM_TYPES } from './support/webhooks-stripe-world.js';
+import { reportFigures } from '../../support/figures.js';
+import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
+import { uniqueName } from '../../support/stack.js';
+import { KafkaReader } from '../../support/stripe/kafka-reader.js';
+import { deliverUntilAcknowledged, is2xx, mapConcurrently, shuffled, startWebhooksProcess, type WebhooksProcess } from '../../support/faults/webhooks-process.js';
+import { auditMutations, planStorm, stripeMockPurchasedPriceId, STORM_TYPES } from '../../support/faults/webhooks-stripe-world.js';
 
 const EVENTS = 1000;
 const COPIES = 3;

@@ -4,13 +4,13 @@
 // dead-letter topic with its reason after one attempt, and no partition may stall.
 import { jest } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
-import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
-import type { AppProcess } from '../support/app-process.js';
-import { reportFigures } from '../support/figures.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { phone, sendSmsJson, spreadKey, TEST_ACCOUNT_SID } from '../notifier/support/events.js';
-import { fleetEnv, joinedWithPartitions, startMember } from '../notifier/support/fleet.js';
-import { createTopic, plainKafka, untilAllCommitted } from '../notifier/support/kafka.js';
+import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import type { AppProcess } from '../../support/app-process.js';
+import { reportFigures } from '../../support/figures.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { phone, sendSmsJson, spreadKey, TEST_ACCOUNT_SID } from '../../support/notifier/events.js';
+import { fleetEnv, joinedWithPartitions, startMember } from '../../support/notifier/fleet.js';
+import { createTopic, plainKafka, untilAllCommitted } from '../../support/notifier/kafka.js';
 import {
   DEADLETTER_TOPIC,
   deadLettersFrom,
@@ -22,7 +22,7 @@ import {
   sinkCounts,
   untilAllDelivered,
   type Lifetime,
-} from './support/notifier-faults.js';
+} from '../../support/faults/notifier-faults.js';
 
 jest.setTimeout(240_000);
 

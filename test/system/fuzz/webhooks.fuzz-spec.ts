@@ -8,11 +8,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { reportFigures } from '../support/figures.js';
-import { answerProblems } from './support/answer-checks.js';
-import { fuzzCase, warmUpCase, type FuzzCase } from './support/fuzz-cases.js';
-import { startFuzzTarget, type FuzzTarget } from './support/fuzz-target.js';
-import { sendRaw } from './support/raw-http.js';
+import { reportFigures } from '../../support/figures.js';
+import { answerProblems } from '../../support/fuzz/answer-checks.js';
+import { fuzzCase, warmUpCase, type FuzzCase } from '../../support/fuzz/fuzz-cases.js';
+import { startFuzzTarget, type FuzzTarget } from '../../support/fuzz/fuzz-target.js';
+import { sendRaw } from '../../support/fuzz/raw-http.js';
 
 /** A new seed each run (printed, and in the figures); FUZZ_SEED replays one. */
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);

@@ -2,27 +2,27 @@
 // traffic: signed Stripe events, inbound SMS (HELP, and a draft + CONFIRM broadcast every 30 s),
 // and C#-written SendSms on Kafka. Every 10 s each app's RSS, post-GC heap (over the inspector),
 // open file descriptors and event-loop delay p99 are sampled. The run fails if a series climbs
-// (test/soak/support/trend.ts states the rule), if any request is answered other than expected,
+// (test/support/soak/trend.ts states the rule), if any request is answered other than expected,
 // or if any SMS is lost or sent twice.
 import { jest } from '@jest/globals';
 import { readdirSync } from 'node:fs';
 import type { Kafka } from 'kafkajs';
-import { startTwilioSink, type TwilioSink } from '../../peers/twilio-sink/twilio-sink.js';
-import { rssMbOf } from '../fuzz/support/fuzz-target.js';
-import { scrape } from '../metrics/support/scrape.js';
-import { untilAllDelivered } from '../faults/support/notifier-faults.js';
-import { startWebhooksProcess, type WebhooksProcess } from '../faults/support/webhooks-process.js';
-import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, phone, sendSmsJson } from '../notifier/support/events.js';
-import { fleetEnv } from '../notifier/support/fleet.js';
-import { createTopic, plainKafka, produce } from '../notifier/support/kafka.js';
-import { deliver } from '../stripe/support/stripe-harness.js';
-import { productObject, stripeEvent } from '../stripe/support/stripe-fixtures.js';
-import { healthPortOf, spawnNotifier, type AppProcess } from '../support/app-process.js';
-import { reportFigures } from '../support/figures.js';
-import { connectInspector, INSPECT_NODE_OPTION, type Inspector } from '../support/inspector.js';
-import { stackEnv, uniqueName } from '../support/stack.js';
-import { activate, sendSms, sms, startTwilioPeers, type TwilioPeers } from '../twilio/twilio-support.js';
-import { trendOf, type Sample, type TrendRule } from './support/trend.js';
+import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import { rssMbOf } from '../../support/fuzz/fuzz-target.js';
+import { scrape } from '../../support/metrics/scrape.js';
+import { untilAllDelivered } from '../../support/faults/notifier-faults.js';
+import { startWebhooksProcess, type WebhooksProcess } from '../../support/faults/webhooks-process.js';
+import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, phone, sendSmsJson } from '../../support/notifier/events.js';
+import { fleetEnv } from '../../support/notifier/fleet.js';
+import { createTopic, plainKafka, produce } from '../../support/notifier/kafka.js';
+import { deliver } from '../../support/stripe/stripe-harness.js';
+import { productObject, stripeEvent } from '../../support/stripe/stripe-fixtures.js';
+import { healthPortOf, spawnNotifier, type AppProcess } from '../../support/app-process.js';
+import { reportFigures } from '../../support/figures.js';
+import { connectInspector, INSPECT_NODE_OPTION, type Inspector } from '../../support/inspector.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { activate, sendSms, sms, startTwilioPeers, type TwilioPeers } from '../../support/twilio/twilio-support.js';
+import { trendOf, type Sample, type TrendRule } from '../../support/soak/trend.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const SAMPLE_EVERY_MS = 10_000;

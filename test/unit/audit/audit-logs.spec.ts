@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TEST_SECRETS } from '../support/test-secrets.js';
+import { TEST_SECRETS } from '../../support/test-secrets.js';
 
 const script = resolve('scripts/audit-logs.mjs');
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ3ZWJob29rcyJ9.c2lnbmF0dXJlLWJ5dGVz';

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { envShapeOf } from '@app/shared/config/reference.js';
 import { parseEnv } from '@app/shared/config/env.js';
-import { notifierEnvSchema } from '../../apps/notifier/src/config/notifier.config.js';
-import { webhooksEnvSchema } from '../../apps/webhooks/src/config/webhooks.config.js';
+import { notifierEnvSchema } from '../../../apps/notifier/src/config/notifier.config.js';
+import { webhooksEnvSchema } from '../../../apps/webhooks/src/config/webhooks.config.js';
 
 // Docker cannot run on our machines, so docker-compose.yml is checked for structure instead:
 // every service can be built or pulled, health-gated dependencies have health checks, and each
@@ -18,7 +18,7 @@ interface Service {
   volumes?: string[];
 }
 
-const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as {
+const compose = parse(readFileSync(new URL('../../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
 };
 const services = compose.services;
@@ -75,12 +75,12 @@ describe('docker-compose.yml', () => {
     expect(mounts.length).toBeGreaterThan(0);
     for (const mount of mounts) {
       const source = mount.split(':')[0]!;
-      expect({ source, exists: existsSync(new URL(`../../${source}`, import.meta.url)) }).toEqual({ source, exists: true });
+      expect({ source, exists: existsSync(new URL(`../../../${source}`, import.meta.url)) }).toEqual({ source, exists: true });
     }
   });
 
   it('has Prometheus scrape both apps where they serve /metrics', () => {
-    const prometheus = parse(readFileSync(new URL('../../ops/prometheus/prometheus.yml', import.meta.url), 'utf8')) as {
+    const prometheus = parse(readFileSync(new URL('../../../ops/prometheus/prometheus.yml', import.meta.url), 'utf8')) as {
       scrape_configs: { static_configs: { targets: string[] }[] }[];
     };
     const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((t) => t.targets));
@@ -89,10 +89,10 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Grafana dashboard (ops/grafana)', () => {
-  const dashboard = JSON.parse(readFileSync(new URL('../../ops/grafana/dashboards/nudges-messaging-edge.json', import.meta.url), 'utf8')) as {
+  const dashboard = JSON.parse(readFileSync(new URL('../../../ops/grafana/dashboards/nudges-messaging-edge.json', import.meta.url), 'utf8')) as {
     panels: { title: string; targets: { expr: string }[] }[];
   };
-  const documented = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+  const documented = readFileSync(new URL('../../../docs/operations.md', import.meta.url), 'utf8');
 
   it('queries only metrics the services document (docs/operations.md)', () => {
     const names = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/nudges_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, '')))));

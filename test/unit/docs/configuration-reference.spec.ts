@@ -1,12 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { configReferenceTable, envShapeOf } from '@app/shared/config/reference.js';
-import { notifierEnvSchema } from '../../apps/notifier/src/config/notifier.config.js';
-import { webhooksEnvSchema } from '../../apps/webhooks/src/config/webhooks.config.js';
-import { cliEnvSchema } from '../../apps/cli/src/cli.env.js';
+import { notifierEnvSchema } from '../../../apps/notifier/src/config/notifier.config.js';
+import { webhooksEnvSchema } from '../../../apps/webhooks/src/config/webhooks.config.js';
+import { cliEnvSchema } from '../../../apps/cli/src/cli.env.js';
 
 // docs/configuration.md carries a table generated from the apps' env schemas. This test fails when
 // they drift; `UPDATE_DOCS=1 npm run jest -- test/docs` rewrites the table.
-const DOC = new URL('../../docs/configuration.md', import.meta.url);
+const DOC = new URL('../../../docs/configuration.md', import.meta.url);
 const BEGIN = '<!-- config-table:begin (generated from the env schemas; UPDATE_DOCS=1 npm run jest -- test/docs) -->';
 const END = '<!-- config-table:end -->';
 
@@ -32,7 +32,7 @@ describe('docs/configuration.md', () => {
 
 describe('.env.example', () => {
   it('documents every variable of both apps', () => {
-    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
     const documented = new Set([...example.matchAll(/^#?\s*([A-Za-z][A-Za-z0-9_]*)=/gm)].map((m) => m[1]));
     const names = [webhooksEnvSchema, notifierEnvSchema, cliEnvSchema].flatMap((schema) => Object.keys(envShapeOf(schema)));
     expect(names.filter((name) => !documented.has(name))).toEqual([]);

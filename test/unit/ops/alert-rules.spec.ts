@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 // The alert rules are code: promtool checks their syntax and runs their unit tests
 // (ops/prometheus/alerts.test.yml: each alert fires on the series it is for and stays quiet on a
 // near miss). `npm test` installs promtool (Debian's prometheus package) first.
-const dir = fileURLToPath(new URL('../../ops/prometheus/', import.meta.url));
+const dir = fileURLToPath(new URL('../../../ops/prometheus', import.meta.url));
 const promtool = (...args: string[]) => spawnSync('promtool', args, { cwd: dir, encoding: 'utf8' });
 
 describe('Prometheus alert rules (ops/prometheus)', () => {

@@ -5,7 +5,7 @@ import { SpanKind, context, trace } from '@opentelemetry/api';
 import type { OutgoingMessage } from '@app/shared/kafka/kafka-producer.service.js';
 import { inSpan } from '@app/shared/tracing/spans.js';
 import { tracedConsume, tracedProduce, withTraceHeaders } from '@app/shared/tracing/kafka-tracing.js';
-import { installMemoryTracing, parentIdOf, type MemoryTracing } from './support/memory-tracing.js';
+import { installMemoryTracing, parentIdOf, type MemoryTracing } from '../../support/tracing/memory-tracing.js';
 
 // What a .NET producer (System.Diagnostics.Activity, W3C format) puts in the headers: UTF-8 bytes.
 const CSHARP_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -4,15 +4,15 @@
 // in-sync followers; every recipient gets exactly one SMS.
 import { jest } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
-import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
-import type { AppProcess } from '../../support/app-process.js';
-import { reportFigures } from '../../support/figures.js';
-import { kafkaNodes, killKafkaNode, startKafkaNode, uniqueName } from '../../support/stack.js';
-import { phone, sendSmsJson, spreadKey, TEST_ACCOUNT_SID } from '../../notifier/support/events.js';
-import { fleetEnv, joinedWithPartitions, startMember, statOf } from '../../notifier/support/fleet.js';
-import { untilAllCommitted } from '../../notifier/support/kafka.js';
-import { DEADLETTER_TOPIC, deadLettersFrom, firstAcceptedAt, latencySummary, leakedPhoneNumbers, produceBacklog, sinkCounts, untilAllDelivered } from '../support/notifier-faults.js';
-import { CLUSTER_APP_ENV, clusterKafka, createReplicatedTopic, ensureReplicatedTopics, partitionStates, requireCluster, longestStallAfter, untilFullyInSync, untilLeadershipMoved } from './support/cluster.js';
+import { startTwilioSink, type TwilioSink } from '../../../../peers/twilio-sink/twilio-sink.js';
+import type { AppProcess } from '../../../support/app-process.js';
+import { reportFigures } from '../../../support/figures.js';
+import { kafkaNodes, killKafkaNode, startKafkaNode, uniqueName } from '../../../support/stack.js';
+import { phone, sendSmsJson, spreadKey, TEST_ACCOUNT_SID } from '../../../support/notifier/events.js';
+import { fleetEnv, joinedWithPartitions, startMember, statOf } from '../../../support/notifier/fleet.js';
+import { untilAllCommitted } from '../../../support/notifier/kafka.js';
+import { DEADLETTER_TOPIC, deadLettersFrom, firstAcceptedAt, latencySummary, leakedPhoneNumbers, produceBacklog, sinkCounts, untilAllDelivered } from '../../../support/faults/notifier-faults.js';
+import { CLUSTER_APP_ENV, clusterKafka, createReplicatedTopic, ensureReplicatedTopics, partitionStates, requireCluster, longestStallAfter, untilFullyInSync, untilLeadershipMoved } from '../../../support/cluster/cluster.js';
 
 jest.setTimeout(300_000);
 

@@ -5,16 +5,16 @@
 // Stripe retry publishes once, the next CONFIRM broadcasts to every subscriber exactly once.
 import { jest } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
-import { reportFigures } from '../../support/figures.js';
-import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
-import { killKafkaNode, startKafkaNode, uniqueName } from '../../support/stack.js';
-import { KafkaReader } from '../../stripe/support/kafka-reader.js';
-import { deliver, outcomeOf } from '../../stripe/support/stripe-harness.js';
-import { productObject, stripeEvent, stripeId } from '../../stripe/support/stripe-fixtures.js';
-import { activate, catalogText, CommittedNotifications, sendSms, sms } from '../../twilio/twilio-support.js';
-import { draftOf } from '../support/webhooks-drafts.js';
-import { retryUntil2xx, stackTraceLines, startWebhooksProcess, type RetryPolicy, type WebhooksProcess } from '../support/webhooks-process.js';
-import { CLUSTER_APP_ENV, clusterKafka, ensureReplicatedTopics, partitionStates, requireCluster, untilFullyInSync } from './support/cluster.js';
+import { reportFigures } from '../../../support/figures.js';
+import { startGatewayPeers, type GatewayPeers } from '../../../support/gateway-peers.js';
+import { killKafkaNode, startKafkaNode, uniqueName } from '../../../support/stack.js';
+import { KafkaReader } from '../../../support/stripe/kafka-reader.js';
+import { deliver, outcomeOf } from '../../../support/stripe/stripe-harness.js';
+import { productObject, stripeEvent, stripeId } from '../../../support/stripe/stripe-fixtures.js';
+import { activate, catalogText, CommittedNotifications, sendSms, sms } from '../../../support/twilio/twilio-support.js';
+import { draftOf } from '../../../support/faults/webhooks-drafts.js';
+import { retryUntil2xx, stackTraceLines, startWebhooksProcess, type RetryPolicy, type WebhooksProcess } from '../../../support/faults/webhooks-process.js';
+import { CLUSTER_APP_ENV, clusterKafka, ensureReplicatedTopics, partitionStates, requireCluster, untilFullyInSync } from '../../../support/cluster/cluster.js';
 
 jest.setTimeout(300_000);
 
