@@ -12,7 +12,7 @@ import type { StripeConfig } from './stripe.env.js';
 /**
  * Applies verified Stripe events to Nudges: one handler per event type, dedupe and order safety in
  * Redis, dead letters and events on Kafka. Needs the `stripe` config slice, the global
- * NudgesGateway (GatewayModule), REDIS and KafkaProducerService.
+ * GatewayGraphqlClient (GatewayModule), REDIS and KafkaProducerService.
  */
 @Module({
   providers: [

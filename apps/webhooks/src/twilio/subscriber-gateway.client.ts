@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { NudgesGateway } from '@app/shared/graphql/nudges-gateway.js';
+import { payloadError } from '@app/shared/graphql/gateway-error-mapping.js';
+import { GatewayGraphqlClient } from '@app/shared/graphql/gateway-graphql.client.js';
+import { nextCursor, type MutationPayload, type PageInfo } from '@app/shared/graphql/gateway-payload.js';
+import * as ops from '@app/shared/graphql/operations.js';
 import { SubscriberPager } from './announcement/subscriber-pager.js';
 
 export interface SenderClient {
@@ -32,44 +35,85 @@ export interface Recipient {
 
 export type UnsubscribeOutcome = 'unsubscribed' | 'not-subscribed';
 
+// ---- the answers as selected in @app/shared/graphql/operations.ts
+
+interface RawClientProfile {
+  id: string;
+  name: string;
+  slug: string;
+  locale: string | null;
+  subscription: { status: string | null } | null;
+}
+interface RawSubscriber {
+  id: string;
+  locale: string | null;
+  clients: { pageInfo: PageInfo; nodes: SubscribedClient[] | null } | null;
+}
+
 /**
- * What the SMS commands and the announcement fan-out need from the Nudges gateway: who sent an
- * SMS (client or subscriber), unsubscribing, and a client's subscribers page by page. Tests replace
- * it with a fake (overrideProvider).
+ * The Nudges gateway operations of the SMS commands and the announcement fan-out: who sent an SMS
+ * (client or subscriber), unsubscribing, and a client's subscribers page by page. Tests replace it
+ * with a fake (overrideProvider).
  */
 @Injectable()
 export class SubscriberGatewayClient {
   constructor(
-    private readonly gateway: NudgesGateway,
+    private readonly graphql: GatewayGraphqlClient,
     private readonly pager: SubscriberPager,
   ) {}
 
+  /** The client texting from this number; null if the number is not a client's. */
   async clientByPhoneNumber(phoneNumber: string): Promise<SenderClient | null> {
-    const client = await this.gateway.clientByPhoneNumber(phoneNumber);
+    const data = await this.graphql.query<{ clientByPhoneNumber: RawClientProfile | null }>(
+      'ClientByPhoneNumber',
+      ops.CLIENT_BY_PHONE_NUMBER,
+      { phoneNumber },
+    );
+    const client = data.clientByPhoneNumber;
     if (!client) return null;
     return {
       id: client.id,
       name: client.name,
       slug: client.slug,
       ...(client.locale ? { locale: client.locale } : {}),
-      subscriptionActive: client.hasActiveSubscription,
+      subscriptionActive: client.subscription?.status?.toUpperCase() === 'ACTIVE',
     };
   }
 
+  /** The subscriber texting from this number, with all its clients (every page); null if none. */
   async subscriberByPhoneNumber(phoneNumber: string): Promise<SenderSubscriber | null> {
-    const subscriber = await this.gateway.subscriberByPhoneNumber(phoneNumber);
-    if (!subscriber) return null;
-    return {
-      id: subscriber.id,
-      ...(subscriber.locale ? { locale: subscriber.locale } : {}),
-      clients: subscriber.clients.map((c) => ({ id: c.id, name: c.name })),
-    };
+    const name = 'SubscriberByPhoneNumber';
+    const clients: SubscribedClient[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const variables = { phoneNumber, first: this.graphql.pageSize, after };
+      const data: { subscriberByPhoneNumber: RawSubscriber | null } = await this.graphql.query(
+        name,
+        ops.SUBSCRIBER_BY_PHONE_NUMBER,
+        variables,
+      );
+      const subscriber = data.subscriberByPhoneNumber;
+      if (!subscriber) return null;
+      clients.push(...(subscriber.clients?.nodes ?? []).map((c) => ({ id: c.id, name: c.name })));
+      after = nextCursor(name, subscriber.clients?.pageInfo, after);
+      if (after === null) return { id: subscriber.id, ...(subscriber.locale ? { locale: subscriber.locale } : {}), clients };
+    }
   }
 
   /** Unsubscribes on the subscriber's behalf; 'not-subscribed' when the gateway says there is nothing to undo. */
   async unsubscribe(subscriberId: string, clientId: string): Promise<UnsubscribeOutcome> {
-    const outcome = await this.gateway.unsubscribeSubscriber(subscriberId, clientId);
-    return outcome === 'unsubscribed' ? 'unsubscribed' : 'not-subscribed';
+    const name = 'UnsubscribeSubscriberFromClient';
+    const data = await this.graphql.mutate<{ unsubscribeSubscriberFromClient: MutationPayload }>(
+      name,
+      ops.UNSUBSCRIBE_SUBSCRIBER_FROM_CLIENT,
+      {
+        input: { subscriberId, clientId },
+      },
+    );
+    const errors = data.unsubscribeSubscriberFromClient.errors ?? [];
+    if (errors.length === 0) return 'unsubscribed';
+    if (errors.every((e) => e.__typename === 'NotSubscribedError')) return 'not-subscribed';
+    throw payloadError(name, errors);
   }
 
   /**

@@ -27,7 +27,7 @@ const COMMAND_ORDER = [IgnoredKeywordHandler, HelpHandler, UnsubHandler, Confirm
 /**
  * Twilio inbound SMS: `POST /api/TwilioWebhookHandler`, one handler per command, announcement
  * drafts in Redis and the broadcast to every subscriber in one Kafka transaction. Needs the
- * global LOCALIZER (LocalizationModule), NudgesGateway and OidcTokenProvider (GatewayModule), the
+ * global LOCALIZER (LocalizationModule), GatewayGraphqlClient and OidcTokenProvider (GatewayModule), the
  * `twilio`, `gateway` and `encryption` config sections, REDIS and KafkaProducerService.
  */
 @Module({

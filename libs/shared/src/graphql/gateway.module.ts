@@ -1,6 +1,13 @@
-import { Module, type DynamicModule, type InjectionToken, type ModuleMetadata, type OptionalFactoryDependency, type Provider } from '@nestjs/common';
+import {
+  Module,
+  type DynamicModule,
+  type InjectionToken,
+  type ModuleMetadata,
+  type OptionalFactoryDependency,
+  type Provider,
+} from '@nestjs/common';
 import { OidcTokenProvider, type OidcClientOptions } from '../oidc/oidc-token-provider.js';
-import { GATEWAY_OPTIONS, NudgesGateway, type GatewayOptions } from './nudges-gateway.js';
+import { GATEWAY_OPTIONS, GatewayGraphqlClient, type GatewayOptions } from './gateway-graphql.client.js';
 
 /** What `gatewayConfigFrom(env)` returns, plus optional tuning. */
 export interface GatewayModuleOptions {
@@ -21,7 +28,7 @@ export interface GatewayModuleAsyncOptions extends Pick<ModuleMetadata, 'imports
 
 const MODULE_OPTIONS = 'NUDGES_GATEWAY_MODULE_OPTIONS';
 
-/** Provides NudgesGateway (and the OidcTokenProvider it logs in with). */
+/** Provides GatewayGraphqlClient (and the OidcTokenProvider it logs in with) to the clients of each concern. */
 @Module({})
 export class GatewayModule {
   static forRoot(options: GatewayModuleOptions, isGlobal = false): DynamicModule {
@@ -45,7 +52,11 @@ export class GatewayModule {
         ...optionProviders,
         {
           provide: GATEWAY_OPTIONS,
-          useFactory: (o: GatewayModuleOptions): GatewayOptions => ({ url: o.url, timeoutMs: o.timeoutMs ?? 5000, ...(o.pageSize ? { pageSize: o.pageSize } : {}) }),
+          useFactory: (o: GatewayModuleOptions): GatewayOptions => ({
+            url: o.url,
+            timeoutMs: o.timeoutMs ?? 5000,
+            ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+          }),
           inject: [MODULE_OPTIONS],
         },
         {
@@ -54,12 +65,12 @@ export class GatewayModule {
           inject: [MODULE_OPTIONS],
         },
         {
-          provide: NudgesGateway,
-          useFactory: (o: GatewayOptions, tokens: OidcTokenProvider) => new NudgesGateway(o, tokens),
+          provide: GatewayGraphqlClient,
+          useFactory: (o: GatewayOptions, tokens: OidcTokenProvider) => new GatewayGraphqlClient(o, tokens),
           inject: [GATEWAY_OPTIONS, OidcTokenProvider],
         },
       ],
-      exports: [NudgesGateway, OidcTokenProvider],
+      exports: [GatewayGraphqlClient, OidcTokenProvider],
     };
   }
 }

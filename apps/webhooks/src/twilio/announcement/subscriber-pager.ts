@@ -40,7 +40,7 @@ interface Page {
 
 /**
  * Pages through all subscribers of a client for the announcement fan-out: the same
- * `ClientSubscribersPage` operation NudgesGateway sends, with the same OIDC token, but posted with
+ * `ClientSubscribersPage` operation of operations.ts, with the same OIDC token, but posted with
  * plain fetch instead of through Apollo, whose per-node result processing dominates a
  * 100,000-subscriber broadcast, and always one page ahead: the request for page n+1 leaves as
  * soon as page n has arrived, so the gateway works while the caller produces page n to Kafka.
