@@ -1,34 +1,13 @@
-import protobuf from 'protobufjs';
-import { fromJSON } from '@grpc/proto-loader';
+import { fileURLToPath } from 'node:url';
+import { loadSync } from '@grpc/proto-loader';
 import { loadPackageDefinition, type GrpcObject, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
 
 /**
- * The LocalizationApi gRPC contract, the single source of truth for the client and the test peer.
- * It lives in a TS module (not a .proto file) so it survives `nest build` (tsc copies no assets).
- * peers/localization/localization.proto is a human-readable copy that a unit test keeps identical.
+ * The LocalizationApi gRPC contract, the single source of truth for the client and the test peer:
+ * localization.proto beside this file. `nest build` copies it next to the emitted JavaScript (an
+ * asset in nest-cli.json), so it is read from the same relative place at run time and in tests.
  */
-export const LOCALIZATION_PROTO = `syntax = "proto3";
-
-option csharp_namespace = "LocalizationApi";
-
-package localization;
-
-service LocalizationGrpcService {
-  rpc GetLocalizedString (LocalizationRequest) returns (LocalizationResponse);
-}
-
-message LocalizationRequest {
-  string resource_key = 1;
-  string locale = 2;
-  map<string, string> parameters = 3;
-}
-
-message LocalizationResponse {
-  string localized_string = 1;
-  bool success = 2;
-  string error_message = 3;
-}
-`;
+export const LOCALIZATION_PROTO_PATH = fileURLToPath(new URL('./localization.proto', import.meta.url));
 
 /** A LocalizationRequest as grpc-js hands it over (field names camelCased by the loader). */
 export interface LocalizationRequestMessage {
@@ -54,9 +33,8 @@ let loaded: LocalizationGrpcDefinition | undefined;
 
 export function localizationGrpcDefinition(): LocalizationGrpcDefinition {
   if (loaded) return loaded;
-  const { root } = protobuf.parse(LOCALIZATION_PROTO, { keepCase: false });
   // defaults: proto3 omits false/empty fields on the wire; without defaults `success` would be undefined.
-  const packageDefinition = fromJSON(root.toJSON(), { defaults: true, longs: String, enums: String });
+  const packageDefinition = loadSync(LOCALIZATION_PROTO_PATH, { keepCase: false, defaults: true, longs: String, enums: String });
   const pkg = loadPackageDefinition(packageDefinition).localization as GrpcObject;
   const Client = pkg.LocalizationGrpcService as ServiceClientConstructor;
   loaded = { Client, service: Client.service };
