@@ -2,12 +2,13 @@ import type { Request, Response } from 'express';
 import { EventEmitter } from 'node:events';
 import { Registry } from 'prom-client';
 import { WebhookMetrics, outcomeOfStatus } from './webhook-metrics.js';
-import { observationOf } from './webhook-observation.js';
+import { labelWebhookRequest, observationOf } from './webhook-observation.js';
 
 /** Value of one series of `name` with exactly these labels (0 when absent). */
 async function valueOf(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
   const metric = await registry.getSingleMetric(name)!.get();
-  const same = (l: Record<string, unknown>) => Object.keys(labels).length === Object.keys(l).length && Object.entries(labels).every(([k, v]) => l[k] === v);
+  const same = (l: Record<string, unknown>) =>
+    Object.keys(labels).length === Object.keys(l).length && Object.entries(labels).every(([k, v]) => l[k] === v);
   return metric.values.find((v) => same(v.labels))?.value ?? 0;
 }
 
@@ -62,7 +63,9 @@ describe('WebhookMetrics', () => {
     metrics.middleware('stripe')(req, res, () => (nextCalls += 1));
     expect(nextCalls).toBe(1);
     Object.assign(observationOf(req), { type: 'product.created', outcome: 'processed' });
-    expect(await valueOf(registry, 'nudges_webhook_requests_total', { endpoint: 'stripe', type: 'product.created', outcome: 'processed' })).toBe(0);
+    expect(
+      await valueOf(registry, 'nudges_webhook_requests_total', { endpoint: 'stripe', type: 'product.created', outcome: 'processed' }),
+    ).toBe(0);
     end();
     const labels = { endpoint: 'stripe', type: 'product.created', outcome: 'processed' };
     expect(await valueOf(registry, 'nudges_webhook_requests_total', labels)).toBe(1);
@@ -71,6 +74,15 @@ describe('WebhookMetrics', () => {
       (v) => v.metricName === 'nudges_webhook_processing_seconds_count' && v.labels.type === 'product.created',
     );
     expect(count?.value).toBe(1);
+  });
+
+  it('takes the labels the handling code set with labelWebhookRequest while the request ran', async () => {
+    const { res, end } = fakeResponse(200);
+    metrics.middleware('twilio')({} as Request, res, () => setImmediate(() => labelWebhookRequest({ type: 'help', outcome: 'replied' })));
+    await new Promise((resolve) => setImmediate(resolve));
+    labelWebhookRequest({ type: 'draft' }); // outside the request: no effect
+    end();
+    expect(await valueOf(registry, 'nudges_webhook_requests_total', { endpoint: 'twilio', type: 'help', outcome: 'replied' })).toBe(1);
   });
 
   it('labels a rejected request by its status, with type "none", even if a handler noted an outcome', async () => {

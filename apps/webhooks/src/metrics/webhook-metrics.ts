@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { performance } from 'node:perf_hooks';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { BoundChildren, METRICS_REGISTRY, METRIC_PREFIX } from '@app/shared/metrics/metrics.registry.js';
-import { observationOf, type WebhookObservation } from './webhook-observation.js';
+import { observationOf, runObserved, type WebhookObservation } from './webhook-observation.js';
 
 export type WebhookEndpoint = 'stripe' | 'twilio';
 
@@ -36,7 +36,9 @@ export function outcomeOfStatus(status: number, finished: boolean): string {
 /**
  * `nudges_webhook_requests_total` and `nudges_webhook_processing_seconds` by endpoint, type and
  * outcome. Measured around the whole request (guard and body checks included), so rejected
- * requests are counted too, with type "none".
+ * requests are counted too, with type "none". A middleware rather than an interceptor for that
+ * reason: Nest runs guards before interceptors, so an interceptor never sees a 401. The handling
+ * code labels the request with labelWebhookRequest (webhook-observation.ts).
  */
 @Injectable()
 export class WebhookMetrics {
@@ -80,7 +82,7 @@ export class WebhookMetrics {
       };
       res.once('finish', record);
       res.once('close', record);
-      next();
+      runObserved(observation, next);
     };
   }
 }

@@ -2,7 +2,7 @@ import { Controller, Headers, HttpCode, Post, Req, UseGuards } from '@nestjs/com
 import { StripeEventProcessor, type WebhookOutcome } from '@app/stripe-sync';
 import { ApiKeyGuard } from '../http/api-key.guard.js';
 import { WebhookBody, type WebhookRequest } from '../http/webhook-body.interceptor.js';
-import { observationOf } from '../metrics/webhook-observation.js';
+import { labelWebhookRequest } from '../metrics/webhook-observation.js';
 import { StripeSignatureVerifier } from './stripe-signature.verifier.js';
 
 export interface WebhookAnswer {
@@ -27,10 +27,9 @@ export class StripeWebhookController {
   @WebhookBody({ mediaType: 'application/json', limitBytes: 1024 * 1024 })
   async receive(@Req() req: WebhookRequest, @Headers('stripe-signature') signature: string | undefined): Promise<WebhookAnswer> {
     const event = this.verifier.verify(req.rawBody, signature);
-    const observation = observationOf(req);
-    observation.type = this.processor.handles(event.type) ? event.type : 'other'; // only handled types: a bounded label
+    labelWebhookRequest({ type: this.processor.handles(event.type) ? event.type : 'other' }); // only handled types: a bounded label
     const outcome = await this.processor.process(event, req.rawBody);
-    observation.outcome = outcome;
+    labelWebhookRequest({ outcome });
     return { received: true, outcome };
   }
 }

@@ -4,7 +4,7 @@ import { GatewayBusinessError, GatewayUnavailableError } from '@app/shared/graph
 import { errorSummary, maskPhoneNumber } from '@app/shared/logging/redact.js';
 import { ATTR_TWILIO_COMMAND } from '@app/shared/tracing/attributes.js';
 import { annotateActiveSpan } from '@app/shared/tracing/spans.js';
-import { UNKNOWN_TYPE, type WebhookObservation } from '../../metrics/webhook-observation.js';
+import { labelWebhookRequest } from '../../metrics/webhook-observation.js';
 import { DEFAULT_LOCALE, localeOf } from '../commands/sender.js';
 import { SenderLookup } from '../commands/sender-lookup.js';
 import { SMS_COMMAND_HANDLERS, textReply, type SmsCommandHandler, type SmsCommandInput, type SmsReply } from '../commands/sms-command.js';
@@ -50,18 +50,18 @@ export class InboundSmsService {
     private readonly replay: MessageReplayStore,
   ) {}
 
-  async reply(sms: InboundSms, observation: WebhookObservation = { type: UNKNOWN_TYPE }): Promise<string> {
-    if (!sms.messageSid) return this.process(sms, observation);
+  async reply(sms: InboundSms): Promise<string> {
+    if (!sms.messageSid) return this.process(sms);
     const claim = await this.replay.claim(sms.messageSid);
     if (claim.kind === 'replay') {
-      observation.outcome = 'duplicate';
+      labelWebhookRequest({ outcome: 'duplicate' });
       this.logger.log({ msg: 'repeated MessageSid answered with the first reply', messageSid: sms.messageSid });
       return claim.twiml;
     }
     if (claim.kind === 'busy') throw new MessageInProgressError();
     let twiml: string;
     try {
-      twiml = await this.process(sms, observation);
+      twiml = await this.process(sms);
     } catch (err) {
       await this.replay.release(claim.lease).catch(() => undefined);
       throw err;
@@ -72,16 +72,16 @@ export class InboundSmsService {
     return twiml;
   }
 
-  /** Answers `sms`, noting in `observation` which command answered it and whether with a text. */
-  private async process(sms: InboundSms, observation: WebhookObservation): Promise<string> {
+  /** Answers `sms`, labelling the request with the command that answered it and whether with a text. */
+  private async process(sms: InboundSms): Promise<string> {
     const text = sms.body.trim();
     if (text === '') {
-      Object.assign(observation, { type: 'empty', outcome: 'silent' }); // e.g. a picture without text: nothing to act on
+      labelWebhookRequest({ type: 'empty', outcome: 'silent' }); // e.g. a picture without text: nothing to act on
       return twimlReply();
     }
     const input: SmsCommandInput = { sms, text, keyword: text.toUpperCase(), sender: this.senders.lazy(sms.from) };
     if ([...sms.body].length > TWILIO_MAX_BODY_CHARS) {
-      Object.assign(observation, { type: 'too_long', outcome: 'replied' });
+      labelWebhookRequest({ type: 'too_long', outcome: 'replied' });
       return this.replies.toTwiml(textReply('MessageTooLong', localeOf(await input.sender())));
     }
     for (const handler of this.handlers) {
@@ -90,22 +90,27 @@ export class InboundSmsService {
         reply = await handler.handle(input);
       } catch (err) {
         if (!gatewayAnsweredWithErrors(err)) throw err;
-        Object.assign(observation, { type: handler.command, outcome: 'replied' });
+        labelWebhookRequest({ type: handler.command, outcome: 'replied' });
         return this.replies.toTwiml(await this.gatewayErrorReply(handler, sms, err, input));
       }
       if (reply) {
-        Object.assign(observation, { type: handler.command, outcome: reply.kind === 'text' ? 'replied' : 'silent' });
+        labelWebhookRequest({ type: handler.command, outcome: reply.kind === 'text' ? 'replied' : 'silent' });
         annotateActiveSpan({ [ATTR_TWILIO_COMMAND]: handler.constructor.name.replace(/Handler$/, '') });
         this.logger.log({ msg: 'SMS command answered', handler: handler.constructor.name, from: maskPhoneNumber(sms.from) });
         return this.replies.toTwiml(reply);
       }
     }
-    Object.assign(observation, { type: 'unrecognized', outcome: 'silent' });
+    labelWebhookRequest({ type: 'unrecognized', outcome: 'silent' });
     return twimlReply();
   }
 
   /** MessageException ("something went wrong: ref …") in the sender's locale when it is known. */
-  private async gatewayErrorReply(handler: SmsCommandHandler, sms: InboundSms, err: GatewayBusinessError | GatewayUnavailableError, input: SmsCommandInput): Promise<SmsReply> {
+  private async gatewayErrorReply(
+    handler: SmsCommandHandler,
+    sms: InboundSms,
+    err: GatewayBusinessError | GatewayUnavailableError,
+    input: SmsCommandInput,
+  ): Promise<SmsReply> {
     const reference = randomBytes(4).toString('hex');
     this.logger.error({
       msg: 'SMS command failed: the gateway answered with errors',

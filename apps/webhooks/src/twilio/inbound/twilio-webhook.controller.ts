@@ -1,7 +1,6 @@
 import { BadRequestException, Controller, ForbiddenException, Header, HttpCode, Logger, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiKeyGuard } from '../../http/api-key.guard.js';
 import { WebhookBody, type WebhookRequest } from '../../http/webhook-body.interceptor.js';
-import { observationOf } from '../../metrics/webhook-observation.js';
 import { InboundSmsService } from './inbound-sms.service.js';
 import { InvalidInboundSmsError, parseForm, toInboundSms } from './inbound-sms.js';
 import { TwilioSignatureVerifier } from './twilio-signature.js';
@@ -36,7 +35,7 @@ export class TwilioWebhookController {
       throw new ForbiddenException();
     }
     try {
-      return await this.sms.reply(toInboundSms(params), observationOf(req));
+      return await this.sms.reply(toInboundSms(params));
     } catch (err) {
       if (err instanceof InvalidInboundSmsError) throw new BadRequestException(err.message);
       throw err;
