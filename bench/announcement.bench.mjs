@@ -31,6 +31,7 @@ import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
 import twilio from 'twilio';
 import { STACK_DEFAULTS, stackEnv, up } from '../scripts/stack.mjs';
+import { spawnApp } from '../test/support/app-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
@@ -87,7 +88,7 @@ function startPeers() {
 async function waitForHealth(url, proc) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`webhooks exited with ${proc.exitCode}`);
+    if (proc.child.exitCode !== null) throw new Error(`webhooks exited with ${proc.child.exitCode}:\n${proc.output().slice(-3000)}`);
     try {
       if ((await fetch(`${url}/health/ready`)).ok) return;
     } catch {
@@ -207,13 +208,12 @@ const { env: peerEnv, clientPhone } = await peers.ready;
 const port = await freePort();
 const baseUrl = `http://127.0.0.1:${port}`;
 const webhookUrl = `${baseUrl}/api/TwilioWebhookHandler?code=${API_KEY}`;
-const entry = env.BENCH_WEBHOOKS_ENTRY ?? join(repo, 'dist', 'apps', 'webhooks', 'main.js');
 const profileArgs = env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', env.BENCH_CPU_PROF] : [];
 const nodeArgs = (env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
-const webhooks = spawn(process.execPath, [...nodeArgs, ...profileArgs, entry], {
-  cwd: repo,
-  stdio: ['ignore', 'ignore', 'inherit'],
-  env: {
+// Started by the launcher the tests use (test/support/app-process.ts): output kept and logged to the results folder.
+const webhooksApp = await spawnApp(
+  'webhooks',
+  {
     PATH: env.PATH,
     ...stackEnv(),
     ...peerEnv,
@@ -236,12 +236,15 @@ const webhooks = spawn(process.execPath, [...nodeArgs, ...profileArgs, entry], {
     // Tuning knobs pass through, e.g. ANNOUNCEMENT_KAFKA_CHUNK=1000.
     ...Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('ANNOUNCEMENT_'))),
   },
-});
+  'bench',
+  { nodeArgs: [...nodeArgs, ...profileArgs], entry: env.BENCH_WEBHOOKS_ENTRY },
+);
+const webhooks = webhooksApp.child;
 
 let exitCode = 0;
 const admin = kafka.admin();
 try {
-  await waitForHealth(baseUrl, webhooks);
+  await waitForHealth(baseUrl, webhooksApp);
   await admin.connect();
 
   // Warm-up: connections, token, localization cache, transactional producer (a small broadcast

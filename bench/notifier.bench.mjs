@@ -7,21 +7,28 @@
 //   4. the notifier with TWILIO_MAX_MPS=100: the measured rate.
 // The last line of output is one JSON object, so runs can be compared mechanically.
 //
-//   node scripts/bench-notifier.mjs [--events 50000] [--no-build]
-import { spawn, spawnSync } from 'node:child_process';
+//   npm run bench:notifier -- [--events 50000] [--no-build]
+// (node --import ./bench/support/register-ts.mjs bench/notifier.bench.mjs: the notifier is started by
+// test/support/app-process.ts, the launcher the tests use, which rebuilds it when its sources are newer.)
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { up, stackEnv } from './stack.mjs';
+import { up, stackEnv } from '../scripts/stack.mjs';
+import { builtAppEntry, spawnApp } from '../test/support/app-process.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(repo, 'package.json'));
 const { Kafka, logLevel, CompressionTypes } = require('kafkajs');
 
 const args = process.argv.slice(2);
+if (args.includes('--help')) {
+  process.stdout.write('npm run bench:notifier -- [--events 50000] [--paced-events 1500] [--message-concurrency 16] [--no-build] [--profile]\n');
+  process.exit(0);
+}
 const arg = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
@@ -44,13 +51,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ------------------------------------------------------------------ setup
 
-function ensureBuilt() {
+/** The built notifier (`--no-build`: whatever dist/ holds, even if older than the sources). */
+async function notifierEntry() {
   const entry = [join(repo, 'dist/apps/notifier/main.js'), join(repo, 'dist/apps/notifier/apps/notifier/src/main.js')].find((p) => existsSync(p));
   if (entry && args.includes('--no-build')) return entry;
-  log('building the notifier (nest build notifier)…');
-  const r = spawnSync(process.execPath, [join(repo, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', 'notifier'], { cwd: repo, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('nest build notifier failed');
-  return join(repo, 'dist/apps/notifier/apps/notifier/src/main.js');
+  log('building the notifier when its sources are newer than dist/ (nest build notifier)…');
+  return builtAppEntry('notifier');
 }
 
 /** The sink is TypeScript (tests import it from source); compile it with SWC to run it as its own process. */
@@ -191,11 +197,9 @@ async function runNotifier(entry, { topic, sinkUrl, count, extraEnv = {} }) {
   const env = stackEnv();
   await sinkCall(sinkUrl, 'POST', '/_sink/reset');
   const profile = args.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), 'nudges-bench', 'profiles')}`] : [];
-  const child = spawn(process.execPath, [...profile, entry], {
-    cwd: repo,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
+  const notifier = await spawnApp(
+    'notifier',
+    {
       NODE_ENV: 'production',
       Kafka__BrokerList: env.Kafka__BrokerList,
       REDIS_URL: env.REDIS_URL,
@@ -218,19 +222,18 @@ async function runNotifier(entry, { topic, sinkUrl, count, extraEnv = {} }) {
       ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
       ...extraEnv,
     },
-  });
+    'bench',
+    { nodeArgs: profile, entry },
+  );
+  const { child, exited } = notifier;
   const startedAt = Date.now();
-  let output = '';
-  child.stdout.on('data', (c) => (output += c));
-  child.stderr.on('data', (c) => (output += c));
-  const exited = new Promise((done) => child.once('exit', (code, signal) => done(code ?? signal)));
   let stats;
   let peak = 0;
   let cpuAtFirst;
   const deadline = Date.now() + 15 * 60_000;
   for (;;) {
     await sleep(250);
-    if (child.exitCode !== null) throw new Error(`notifier exited early:\n${output.slice(-3000)}`);
+    if (child.exitCode !== null) throw new Error(`notifier exited early:\n${notifier.output().slice(-3000)}`);
     peak = Math.max(peak, peakRssMb(child.pid));
     stats = await sinkCall(sinkUrl, 'GET', '/_sink/stats');
     if (!cpuAtFirst && stats.accepted > 0) cpuAtFirst = { cpu: cpuSeconds(child.pid), accepted: stats.accepted };
@@ -239,8 +242,9 @@ async function runNotifier(entry, { topic, sinkUrl, count, extraEnv = {} }) {
   }
   peak = Math.max(peak, peakRssMb(child.pid));
   const cpu = cpuSeconds(child.pid);
-  child.kill('SIGTERM');
+  notifier.kill('SIGTERM');
   await exited;
+  const output = notifier.output();
   if (process.env.BENCH_VERBOSE) process.stderr.write(output.split('\n').filter((l) => l.includes('notifications processed')).join('\n') + '\n');
   // From the notifier joining its group (its log line's time) to the sink accepting the last SMS.
   const joined = output.split('\n').find((l) => l.includes('"msg":"joined consumer group"'));
@@ -258,7 +262,7 @@ const round = (x, digits = 0) => Number(x.toFixed(digits));
 
 log(`events: ${EVENTS}, partitions: ${PARTITIONS}, concurrency: ${PARTITION_CONCURRENCY}×${MESSAGE_CONCURRENCY}, notifier NODE_OPTIONS: ${nodeOptions || '(none)'}`);
 await up(['kafka', 'redis']);
-const entry = ensureBuilt();
+const entry = await notifierEntry();
 const sink = await startSink(compileSink());
 const kafka = new Kafka({ clientId: 'bench', brokers: stackEnv().Kafka__BrokerList.split(','), logLevel: logLevel.NOTHING });
 const topic = `bench-notify-${runId}`;

@@ -244,8 +244,8 @@ const appEnv = {
   KAFKA_TOPIC_PARTITIONS: '1',
   REDIS_KEY_PREFIX: redisPrefix,
 };
-const webhooks = child('app-process.mjs', ['webhooks'], appEnv);
-const baseline = child('app-process.mjs', ['baseline'], { ...env, LOG_LEVEL: appEnv.LOG_LEVEL });
+const webhooks = child('webhooks-child.mjs', ['webhooks'], appEnv);
+const baseline = child('webhooks-child.mjs', ['baseline'], { ...env, LOG_LEVEL: appEnv.LOG_LEVEL });
 const redis = new Redis(stackEnv().REDIS_URL, { maxRetriesPerRequest: 1 });
 const loadBefore = loadavg();
 let exitCode = 0;

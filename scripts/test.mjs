@@ -2,7 +2,7 @@
 // `npm test`: everything the tests need on a fresh machine, then the whole suite.
 //   1. npm packages (npm ci), 2. the local stack (Kafka, Redis, stripe-mock, Prism; installed on
 //   first use), 3. type check and build, 4. jest (unit + e2e), 5. stop what step 2 started.
-// Extra arguments go to jest, e.g. `npm test -- test/notifier`.
+// Extra arguments go to jest, e.g. `npm test -- test/e2e/notifier`.
 // `--suite faults` / `--suite fuzz` (npm run test:faults / test:fuzz) run those whole-system suites
 // instead of unit + e2e, one file at a time: they load the machine on their own.
 import { ensureDebianCommand, ensureNodeModules, build, mustRun, sh, step } from './lib/setup.mjs';

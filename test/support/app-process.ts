@@ -81,13 +81,21 @@ export interface AppProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
+export interface SpawnOptions {
+  /** Node flags before the entry (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
+  /** A given entry instead of the (re)built one. */
+  entry?: string;
+}
+
 /**
  * Starts a built app (`node dist/…/main.js`) with exactly `env` (plus PATH/HOME). Its output is kept
- * in memory and copied to a file under the results folder, where the secrets audit reads it.
+ * in memory and copied to a file under the results folder, where the secrets audit reads it. The
+ * tests and the benches (bench/*.bench.mjs, through bench/support/register-ts.mjs) both start apps here.
  */
-export async function spawnApp(app: AppName, env: Record<string, string>, label = 'test'): Promise<AppProcess> {
-  const entry = await builtAppEntry(app);
-  const child = spawn(process.execPath, [entry], {
+export async function spawnApp(app: AppName, env: Record<string, string>, label = 'test', options: SpawnOptions = {}): Promise<AppProcess> {
+  const entry = options.entry ?? (await builtAppEntry(app));
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
     cwd: repo,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_NO_WARNINGS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,9 +5,9 @@ import { webhooksEnvSchema } from '../../../apps/webhooks/src/config/webhooks.co
 import { cliEnvSchema } from '../../../apps/cli/src/cli.env.js';
 
 // docs/configuration.md carries a table generated from the apps' env schemas. This test fails when
-// they drift; `UPDATE_DOCS=1 npm run jest -- test/docs` rewrites the table.
+// they drift; `UPDATE_DOCS=1 npm run jest -- test/unit/docs` rewrites the table.
 const DOC = new URL('../../../docs/configuration.md', import.meta.url);
-const BEGIN = '<!-- config-table:begin (generated from the env schemas; UPDATE_DOCS=1 npm run jest -- test/docs) -->';
+const BEGIN = '<!-- config-table:begin (generated from the env schemas; UPDATE_DOCS=1 npm run jest -- test/unit/docs) -->';
 const END = '<!-- config-table:end -->';
 
 describe('docs/configuration.md', () => {
