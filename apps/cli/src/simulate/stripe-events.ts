@@ -1,6 +1,6 @@
 // Stripe webhook payloads shaped as Stripe sends them for the API version the stripe package pins
 // (snapshot events; objects with the fields that version serializes). The one set of builders used
-// by `simulate stripe`, the Stripe end-to-end tests (test/stripe/support) and the demo (through
+// by `simulate stripe`, the Stripe end-to-end tests (test/support/stripe) and the demo (through
 // `simulate`).
 import { randomBytes, randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
