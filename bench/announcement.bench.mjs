@@ -296,7 +296,11 @@ try {
   console.log(`machine: ${cpus().length} cores, Node ${process.version}`);
   console.log(`CONFIRM to ${SUBSCRIBERS} subscribers: reply ${replyMs} ms, all committed ${allCommittedMs} ms, read back ${delivered}`);
   console.log(`load average (1 min): ${loadBefore.toFixed(2)} before CONFIRM, ${loadavg()[0].toFixed(2)} after the run`);
-  console.log(`CPU during CONFIRM (ms): ${Object.entries(cpuDuring).map(([name, ms]) => `${name} ${ms}`).join(', ')}`);
+  console.log(
+    `CPU during CONFIRM (ms): ${Object.entries(cpuDuring)
+      .map(([name, ms]) => `${name} ${ms}`)
+      .join(', ')}`,
+  );
   console.log(`webhooks RSS: ${rssBefore} MB before CONFIRM (peak so far ${peakBefore} MB), peak ${rss} MB after it (VmHWM)`);
   console.log(
     `HELP: ${helpReqPerSec} req/s, p50 ${help.latency.p50} ms, p99 ${helpP99Ms} ms, 2xx ${help['2xx']}, non-2xx ${help.non2xx}, errors ${help.errors + help.timeouts}`,

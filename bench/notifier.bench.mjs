@@ -26,7 +26,9 @@ const { Kafka, logLevel, CompressionTypes } = require('kafkajs');
 
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
-  process.stdout.write('npm run bench:notifier -- [--events 50000] [--paced-events 1500] [--message-concurrency 16] [--no-build] [--profile]\n');
+  process.stdout.write(
+    'npm run bench:notifier -- [--events 50000] [--paced-events 1500] [--message-concurrency 16] [--no-build] [--profile]\n',
+  );
   process.exit(0);
 }
 const arg = (name, fallback) => {
@@ -53,7 +55,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The built notifier (`--no-build`: whatever dist/ holds, even if older than the sources). */
 async function notifierEntry() {
-  const entry = [join(repo, 'dist/apps/notifier/main.js'), join(repo, 'dist/apps/notifier/apps/notifier/src/main.js')].find((p) => existsSync(p));
+  const entry = [join(repo, 'dist/apps/notifier/main.js'), join(repo, 'dist/apps/notifier/apps/notifier/src/main.js')].find((p) =>
+    existsSync(p),
+  );
   if (entry && args.includes('--no-build')) return entry;
   log('building the notifier when its sources are newer than dist/ (nest build notifier)…');
   return builtAppEntry('notifier');
@@ -99,13 +103,23 @@ function event(i) {
   const locale = i % 3 === 0 ? 'es-ES' : 'en-US';
   const value =
     i % 10 === 0
-      ? { $type: 'notification.sendSms', PhoneNumber: phone(i), ResourceKey: 'SendOtp', Locale: locale, Replacements: { otp: String(100000 + i) } }
+      ? {
+          $type: 'notification.sendSms',
+          PhoneNumber: phone(i),
+          ResourceKey: 'SendOtp',
+          Locale: locale,
+          Replacements: { otp: String(100000 + i) },
+        }
       : {
           $type: 'notification.sendSms',
           PhoneNumber: phone(i),
           ResourceKey: 'AnnouncementTemplate',
           Locale: 'en-US',
-          Replacements: { clientName: 'Acme Yoga', smsBody: 'Big sale tomorrow, 20% off all classes!', link: 'https://nudges.example/a/42' },
+          Replacements: {
+            clientName: 'Acme Yoga',
+            smsBody: 'Big sale tomorrow, 20% off all classes!',
+            link: 'https://nudges.example/a/42',
+          },
         };
   return { key: `{"EventType":"SendSms","Recipient":"r${i}"}`, value: JSON.stringify(value) };
 }
@@ -157,15 +171,28 @@ async function rawHttp(sinkUrl, count) {
   const url = new URL(`${sinkUrl}/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const auth = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
-  const body = (i) => new URLSearchParams({ To: phone(i), MessagingServiceSid: SERVICE_SID, Body: 'Acme Yoga: Big sale tomorrow, 20% off all classes! https://nudges.example/a/42' }).toString();
+  const body = (i) =>
+    new URLSearchParams({
+      To: phone(i),
+      MessagingServiceSid: SERVICE_SID,
+      Body: 'Acme Yoga: Big sale tomorrow, 20% off all classes! https://nudges.example/a/42',
+    }).toString();
   let next = 0;
   const post = (i) =>
     new Promise((done, fail) => {
       const text = body(i);
-      const req = http.request(url, { method: 'POST', agent, headers: { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(text) } }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 201 ? done() : fail(new Error(`sink answered ${res.statusCode}`))));
-      });
+      const req = http.request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(text) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 201 ? done() : fail(new Error(`sink answered ${res.statusCode}`))));
+        },
+      );
       req.on('error', fail);
       req.end(text);
     });
@@ -245,7 +272,13 @@ async function runNotifier(entry, { topic, sinkUrl, count, extraEnv = {} }) {
   notifier.kill('SIGTERM');
   await exited;
   const output = notifier.output();
-  if (process.env.BENCH_VERBOSE) process.stderr.write(output.split('\n').filter((l) => l.includes('notifications processed')).join('\n') + '\n');
+  if (process.env.BENCH_VERBOSE)
+    process.stderr.write(
+      output
+        .split('\n')
+        .filter((l) => l.includes('notifications processed'))
+        .join('\n') + '\n',
+    );
   // From the notifier joining its group (its log line's time) to the sink accepting the last SMS.
   const joined = output.split('\n').find((l) => l.includes('"msg":"joined consumer group"'));
   const joinedAt = joined ? JSON.parse(joined).time : stats.firstAcceptedAt;
@@ -253,14 +286,24 @@ async function runNotifier(entry, { topic, sinkUrl, count, extraEnv = {} }) {
   const pacedRate = ((stats.accepted - 1) * 1000) / (stats.lastAcceptedAt - stats.firstAcceptedAt);
   // CPU share of one core while it worked (start-up included): tells CPU-bound from waiting.
   const cpuPercent = (cpu * 100_000) / (stats.lastAcceptedAt - startedAt);
-  return { rate, pacedRate, peakRssMb: peak, cpuPercent, cpuUsPerSms: ((cpu - cpuAtFirst.cpu) * 1e6) / (stats.accepted - cpuAtFirst.accepted), duplicates: stats.duplicates, accepted: stats.accepted };
+  return {
+    rate,
+    pacedRate,
+    peakRssMb: peak,
+    cpuPercent,
+    cpuUsPerSms: ((cpu - cpuAtFirst.cpu) * 1e6) / (stats.accepted - cpuAtFirst.accepted),
+    duplicates: stats.duplicates,
+    accepted: stats.accepted,
+  };
 }
 
 // ------------------------------------------------------------------ main
 
 const round = (x, digits = 0) => Number(x.toFixed(digits));
 
-log(`events: ${EVENTS}, partitions: ${PARTITIONS}, concurrency: ${PARTITION_CONCURRENCY}×${MESSAGE_CONCURRENCY}, notifier NODE_OPTIONS: ${nodeOptions || '(none)'}`);
+log(
+  `events: ${EVENTS}, partitions: ${PARTITIONS}, concurrency: ${PARTITION_CONCURRENCY}×${MESSAGE_CONCURRENCY}, notifier NODE_OPTIONS: ${nodeOptions || '(none)'}`,
+);
 await up(['kafka', 'redis']);
 const entry = await notifierEntry();
 const sink = await startSink(compileSink());
@@ -282,10 +325,17 @@ try {
 
   log('notifier (NOTIFIER=twilio → sink)…');
   const full = await runNotifier(entry, { topic, sinkUrl: sink.url, count: EVENTS });
-  log(`  ${round(full.rate)} SMS/s, peak RSS ${round(full.peakRssMb, 1)} MB, CPU ${round(full.cpuPercent)} % of a core (${round(full.cpuUsPerSms)} µs CPU per SMS), duplicates ${full.duplicates}`);
+  log(
+    `  ${round(full.rate)} SMS/s, peak RSS ${round(full.peakRssMb, 1)} MB, CPU ${round(full.cpuPercent)} % of a core (${round(full.cpuUsPerSms)} µs CPU per SMS), duplicates ${full.duplicates}`,
+  );
 
   log(`notifier with TWILIO_MAX_MPS=${PACED_MPS} (${PACED_EVENTS} events)…`);
-  const paced = await runNotifier(entry, { topic: pacedTopic, sinkUrl: sink.url, count: PACED_EVENTS, extraEnv: { TWILIO_MAX_MPS: String(PACED_MPS) } });
+  const paced = await runNotifier(entry, {
+    topic: pacedTopic,
+    sinkUrl: sink.url,
+    count: PACED_EVENTS,
+    extraEnv: { TWILIO_MAX_MPS: String(PACED_MPS) },
+  });
   log(`  ${round(paced.pacedRate, 1)} SMS/s`);
 
   const result = {

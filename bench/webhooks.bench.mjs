@@ -203,7 +203,9 @@ function cpuTable(title, { usage, wallUs }, answered) {
     const us = user + system;
     return `  ${name.padEnd(20)} ${(us / 1e6).toFixed(2).padStart(6)} s CPU (${Math.round((100 * system) / Math.max(us, 1))
       .toString()
-      .padStart(3)} % kernel)  ${((100 * us) / capacity).toFixed(1).padStart(5)} % of machine  ${(us / 1000 / answered).toFixed(3).padStart(7)} ms/request`;
+      .padStart(
+        3,
+      )} % kernel)  ${((100 * us) / capacity).toFixed(1).padStart(5)} % of machine  ${(us / 1000 / answered).toFixed(3).padStart(7)} ms/request`;
   };
   console.log(`CPU during ${title} (${(wallUs / 1e6).toFixed(1)} s wall, ${cpus().length} cores, ${answered} answered 2xx):`);
   for (const [name, u] of Object.entries(usage)) {
@@ -270,7 +272,10 @@ try {
   const hooks = summary(hooksRun.result);
   if (env.BENCH_CPU_PROF) {
     mkdirSync(env.BENCH_CPU_PROF, { recursive: true });
-    for (const [name, proc] of [['webhooks', webhooks.proc], ['gateway', peers.proc]]) {
+    for (const [name, proc] of [
+      ['webhooks', webhooks.proc],
+      ['gateway', peers.proc],
+    ]) {
       const file = join(env.BENCH_CPU_PROF, `${name}-${runId}.cpuprofile`);
       await ask(proc, { cmd: 'profile-stop', file }, 'profiled');
       log(`  CPU profile: ${file}`);
@@ -282,9 +287,12 @@ try {
   const ratio = Number((hooks.reqPerSec / base.reqPerSec).toFixed(3));
   const loadAfter = loadavg();
 
-  const row = (name, s) => `${name.padEnd(10)} ${String(s.reqPerSec).padStart(7)} req/s   p50 ${String(s.p50Ms).padStart(4)} ms   p99 ${String(s.p99Ms).padStart(4)} ms   2xx ${s.ok}   non-2xx ${s.non2xx}   errors ${s.errors}`;
+  const row = (name, s) =>
+    `${name.padEnd(10)} ${String(s.reqPerSec).padStart(7)} req/s   p50 ${String(s.p50Ms).padStart(4)} ms   p99 ${String(s.p99Ms).padStart(4)} ms   2xx ${s.ok}   non-2xx ${s.non2xx}   errors ${s.errors}`;
   const load = (l) => l.map((x) => x.toFixed(2)).join(' ');
-  console.log(`machine: ${cpus().length} cores, Node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s; load average before ${load(loadBefore)}, after ${load(loadAfter)}`);
+  console.log(
+    `machine: ${cpus().length} cores, Node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s; load average before ${load(loadBefore)}, after ${load(loadAfter)}`,
+  );
   console.log(row('baseline', base));
   console.log(row('webhooks', hooks));
   console.log(`ratio (webhooks / baseline): ${ratio}`);
@@ -298,7 +306,14 @@ try {
     exitCode = 1;
   }
   console.log(
-    JSON.stringify({ bench: 'webhooks', eventsPerSec: hooks.reqPerSec, p50Ms: hooks.p50Ms, p99Ms: hooks.p99Ms, baselineReqPerSec: base.reqPerSec, ratio }),
+    JSON.stringify({
+      bench: 'webhooks',
+      eventsPerSec: hooks.reqPerSec,
+      p50Ms: hooks.p50Ms,
+      p99Ms: hooks.p99Ms,
+      baselineReqPerSec: base.reqPerSec,
+      ratio,
+    }),
   );
 } finally {
   redis.disconnect();

@@ -116,8 +116,14 @@ async function sendKafkaSms() {
   await producer.send({
     topic,
     messages: [
-      { key: '{"EventType":"SendSms"}', value: String.raw`{"$type":"notification.sendSms","PhoneNumber":"\u002B15555550123","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}` },
-      { key: String.raw`{"EventType":"SendSms","EventKey":"\u002B34600000001"}`, value: '{"$type":"notification.sendSms","ResourceKey":"AnnouncementSent","Locale":"es-ES","Replacements":{"count":"47"}}' },
+      {
+        key: '{"EventType":"SendSms"}',
+        value: String.raw`{"$type":"notification.sendSms","PhoneNumber":"\u002B15555550123","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}`,
+      },
+      {
+        key: String.raw`{"EventType":"SendSms","EventKey":"\u002B34600000001"}`,
+        value: '{"$type":"notification.sendSms","ResourceKey":"AnnouncementSent","Locale":"es-ES","Replacements":{"count":"47"}}',
+      },
     ],
   });
   await producer.disconnect();
@@ -135,7 +141,11 @@ function simulate(...args) {
     child.stdout.on('data', (chunk) => (out += chunk));
     child.once('error', reject);
     child.once('exit', (code) => {
-      const reply = out.trim().split('\n').filter((l) => l.startsWith('←')).join(' ');
+      const reply = out
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('←'))
+        .join(' ');
       console.log(`  simulate ${args.slice(0, 2).join(' ').padEnd(32)} ${reply || out.trim()}`);
       if (code === 0) resolveRun(reply);
       else reject(new Error(`simulate ${args.join(' ')} exited with ${code}`));
@@ -155,9 +165,29 @@ async function purchasedPriceId() {
 /** Against the gateway stand-in's demo data (peers/gateway/seed.ts), as a catalog change and a purchase would arrive. */
 async function stripeTraffic() {
   const price = await purchasedPriceId();
-  await simulate('stripe', 'product.updated', '--product', 'prod_demo_pro', '--name', 'Pro', '--description', 'Unlimited messages and priority support');
+  await simulate(
+    'stripe',
+    'product.updated',
+    '--product',
+    'prod_demo_pro',
+    '--name',
+    'Pro',
+    '--description',
+    'Unlimited messages and priority support',
+  );
   await simulate('stripe', 'product.created', '--name', 'Enterprise', '--description', 'Talk to sales');
-  await simulate('stripe', 'price.created', '--price', price, '--product', 'prod_demo_pro', '--nickname', 'Pro monthly (2026)', '--amount', '3499');
+  await simulate(
+    'stripe',
+    'price.created',
+    '--price',
+    price,
+    '--product',
+    'prod_demo_pro',
+    '--nickname',
+    'Pro monthly (2026)',
+    '--amount',
+    '3499',
+  );
   await simulate('stripe', 'checkout', '--customer', 'cus_demo_bakery', '--amount', '3499', '--name', 'Corner Bakery');
 }
 
@@ -170,7 +200,12 @@ async function main() {
   step('starting the OIDC and GraphQL gateway stand-ins, the notifier and the webhooks service');
   await startProcess('oidc', 'dist/peers/peers/oidc/main.js', /ready/);
   await startProcess('gateway', 'dist/peers/peers/gateway/main.js', /ready/);
-  await startProcess('notifier', 'dist/apps/notifier/main.js', /"msg":"notifier (started|consuming|ready)|Nest microservice successfully started/i, watchNotifier);
+  await startProcess(
+    'notifier',
+    'dist/apps/notifier/main.js',
+    /"msg":"notifier (started|consuming|ready)|Nest microservice successfully started/i,
+    watchNotifier,
+  );
   await startProcess('webhooks', 'dist/apps/webhooks/main.js', /webhooks listening/);
 
   step('1. two SendSms events from a C# producer (en-US and es-ES)');

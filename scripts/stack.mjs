@@ -81,7 +81,9 @@ export function kafkaNodes() {
 /** Env variables the apps and tests use to reach the stack. */
 export function stackEnv() {
   return {
-    Kafka__BrokerList: kafkaNodes().map((n) => `${cfg.host}:${n.port}`).join(','),
+    Kafka__BrokerList: kafkaNodes()
+      .map((n) => `${cfg.host}:${n.port}`)
+      .join(','),
     REDIS_URL: `redis://${cfg.host}:${cfg.redisPort}`,
     STRIPE_API_URL: `http://${cfg.host}:${cfg.stripeMockPort}`,
     TWILIO_API_URL: `http://${cfg.host}:${cfg.prismPort}`,
@@ -99,9 +101,15 @@ class StackError extends Error {}
 function portOpen(port, host = cfg.host) {
   return new Promise((done) => {
     const socket = createConnection({ port, host });
-    socket.once('connect', () => { socket.destroy(); done(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
     socket.once('error', () => done(false));
-    socket.setTimeout(1000, () => { socket.destroy(); done(false); });
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      done(false);
+    });
   });
 }
 
@@ -116,20 +124,30 @@ async function waitFor(what, check, { timeoutMs = 90_000, intervalMs = 250, pid 
 }
 
 function alive(pid) {
-  try { process.kill(pid, 0); } catch { return false; }
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
   return procState(pid) !== 'Z'; // killed but not yet reaped by its parent
 }
 
 const pidFile = (name) => join(pidsDir, `${name}.pid`);
 
 function readPid(name) {
-  try { return Number(readFileSync(pidFile(name), 'utf8').trim()) || undefined; } catch { return undefined; }
+  try {
+    return Number(readFileSync(pidFile(name), 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', ...opts });
   if (r.status !== 0) {
-    throw new StackError(`${cmd} ${args.join(' ')} failed (exit ${r.status}):\n${(r.stderr || r.stdout || r.error?.message || '').slice(-2000)}`);
+    throw new StackError(
+      `${cmd} ${args.join(' ')} failed (exit ${r.status}):\n${(r.stderr || r.stdout || r.error?.message || '').slice(-2000)}`,
+    );
   }
   return r.stdout;
 }
@@ -162,7 +180,9 @@ async function claim(name, ports) {
   }
   for (const port of ports) {
     if (await portOpen(port)) {
-      throw new StackError(`${name}: port ${port} is already taken by another process (not started by this stack). Free it or set another port (see scripts/stack.mjs).`);
+      throw new StackError(
+        `${name}: port ${port} is already taken by another process (not started by this stack). Free it or set another port (see scripts/stack.mjs).`,
+      );
     }
   }
   return 'free';
@@ -180,8 +200,19 @@ const components = {
       // Foreground process (no --daemonize) so the PID we record is the server's own.
       const persistence = cfg.redisAof ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no'];
       const pid = startDetached('redis', bin, [
-        '--port', String(cfg.redisPort), '--bind', cfg.host, '--save', '', ...persistence,
-        '--dir', dir, '--protected-mode', 'yes', '--maxmemory-policy', 'noeviction',
+        '--port',
+        String(cfg.redisPort),
+        '--bind',
+        cfg.host,
+        '--save',
+        '',
+        ...persistence,
+        '--dir',
+        dir,
+        '--protected-mode',
+        'yes',
+        '--maxmemory-policy',
+        'noeviction',
       ]);
       await waitFor('redis', () => portOpen(cfg.redisPort), { pid, timeoutMs: 15_000 });
     },
@@ -208,8 +239,11 @@ const components = {
         const pid = startDetached(node.name, 'java', ['-cp', `${jars}/*`, ...javaOpts, 'kafka.Kafka', props]);
         return { node, from, pid };
       });
-      await Promise.all(booting.map(({ node, from, pid }) =>
-        waitFor(node.name, async () => kafkaStartedSince(node.name, from) && (await portOpen(node.port)), { pid, timeoutMs: 120_000 })));
+      await Promise.all(
+        booting.map(({ node, from, pid }) =>
+          waitFor(node.name, async () => kafkaStartedSince(node.name, from) && (await portOpen(node.port)), { pid, timeoutMs: 120_000 }),
+        ),
+      );
     },
   },
 
@@ -218,7 +252,12 @@ const components = {
     async start() {
       const bin = ensureStripeMock();
       // stripe-mock serves HTTPS too (default :12112); keep it next to the HTTP port so stacks on other ports don't collide.
-      const pid = startDetached('stripe-mock', bin, ['-http-addr', `${cfg.host}:${cfg.stripeMockPort}`, '-https-addr', `${cfg.host}:${cfg.stripeMockPort + 1}`]);
+      const pid = startDetached('stripe-mock', bin, [
+        '-http-addr',
+        `${cfg.host}:${cfg.stripeMockPort}`,
+        '-https-addr',
+        `${cfg.host}:${cfg.stripeMockPort + 1}`,
+      ]);
       await waitFor('stripe-mock', () => portOpen(cfg.stripeMockPort), { pid, timeoutMs: 30_000 });
     },
   },
@@ -258,10 +297,20 @@ function ensureKafkaJars() {
   log(`fetching Apache Kafka ${cfg.kafkaVersion} jars from Maven Central…`);
   rmSync(dir, { recursive: true, force: true });
   const major = Number(cfg.kafkaVersion.split('.')[0]);
-  run('mvn', [
-    '-q', '-B', '-f', join(repo, 'scripts', 'stack', major >= 4 ? 'kafka4-pom.xml' : 'kafka-pom.xml'),
-    `-Dkafka.version=${cfg.kafkaVersion}`, 'dependency:copy-dependencies', `-DoutputDirectory=${dir}`, '-DincludeScope=runtime',
-  ], { timeout: 600_000 });
+  run(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      '-f',
+      join(repo, 'scripts', 'stack', major >= 4 ? 'kafka4-pom.xml' : 'kafka-pom.xml'),
+      `-Dkafka.version=${cfg.kafkaVersion}`,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${dir}`,
+      '-DincludeScope=runtime',
+    ],
+    { timeout: 600_000 },
+  );
   writeFileSync(marker, new Date().toISOString());
   return dir;
 }
@@ -273,7 +322,8 @@ function ensureStripeMock() {
   if (!which('go')) throw new StackError('Go is required to install stripe-mock (`go install`)');
   log(`installing stripe-mock ${cfg.stripeMockVersion} with go install…`);
   run('go', ['install', `github.com/stripe/stripe-mock@${cfg.stripeMockVersion}`], {
-    timeout: 600_000, env: { ...env, GOBIN: binDir, GOFLAGS: '-mod=mod' },
+    timeout: 600_000,
+    env: { ...env, GOBIN: binDir, GOFLAGS: '-mod=mod' },
   });
   return bin;
 }
@@ -292,7 +342,9 @@ function kafkaClusterId() {
 /** True once the broker started after byte `from` of its log (earlier boots are ignored). */
 function kafkaStartedSince(name, from) {
   try {
-    const text = readFileSync(join(logsDir, `${name}.log`)).subarray(from).toString('utf8');
+    const text = readFileSync(join(logsDir, `${name}.log`))
+      .subarray(from)
+      .toString('utf8');
     return /Transition from STARTING to STARTED|Kafka Server started/.test(text);
   } catch {
     return false;
@@ -300,7 +352,11 @@ function kafkaStartedSince(name, from) {
 }
 
 function logSize(name) {
-  try { return statSync(join(logsDir, `${name}.log`)).size; } catch { return 0; }
+  try {
+    return statSync(join(logsDir, `${name}.log`)).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** The single broker keeps its historical folder; cluster nodes get one each. */
@@ -315,7 +371,9 @@ function kafkaClusterIdOnDisk() {
     try {
       const match = readFileSync(join(kafkaNodeDir(node), 'data', 'meta.properties'), 'utf8').match(/^cluster\.id=(.+)$/m);
       if (match) return match[1].trim();
-    } catch { /* not formatted yet */ }
+    } catch {
+      /* not formatted yet */
+    }
   }
   return undefined;
 }
@@ -409,7 +467,10 @@ function expand(names) {
     if (name === 'kafka') out.push(...kafkaNodes().map((n) => ({ name: n.name, node: n })));
     else if (node) out.push({ name, node });
     else if (components[name]) out.push({ name });
-    else throw new StackError(`unknown component ${name}; known: ${[...COMPONENTS, ...(cfg.cluster ? kafkaNodes().map((n) => n.name) : [])].join(', ')}`);
+    else
+      throw new StackError(
+        `unknown component ${name}; known: ${[...COMPONENTS, ...(cfg.cluster ? kafkaNodes().map((n) => n.name) : [])].join(', ')}`,
+      );
   }
   return out;
 }
@@ -472,12 +533,20 @@ export async function down(names = COMPONENTS) {
 }
 
 function signalPid(pid, signal) {
-  try { process.kill(pid, signal); } catch { /* already gone */ }
+  try {
+    process.kill(pid, signal);
+  } catch {
+    /* already gone */
+  }
 }
 
 /** The process state letter from /proc (R, S, T = stopped/frozen, Z = zombie), if readable. */
 function procState(pid) {
-  try { return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0]; } catch { return undefined; }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+  } catch {
+    return undefined;
+  }
 }
 
 export async function status() {
@@ -487,13 +556,17 @@ export async function status() {
     const port = node ? node.port : components[name].ports()[0];
     const running = pid && alive(pid) && (await portOpen(port));
     const frozen = pid && procState(pid) === 'T';
-    lines.push(`${name.padEnd(12)} ${frozen ? `FROZEN   pid ${pid}  ${cfg.host}:${port}` : running ? `running  pid ${pid}  ${cfg.host}:${port}` : 'stopped'}`);
+    lines.push(
+      `${name.padEnd(12)} ${frozen ? `FROZEN   pid ${pid}  ${cfg.host}:${port}` : running ? `running  pid ${pid}  ${cfg.host}:${port}` : 'stopped'}`,
+    );
   }
   return lines;
 }
 
 /** Stops one component's process without forgetting it, to simulate an outage (tests). */
-export async function stopComponent(name) { await down([name]); }
+export async function stopComponent(name) {
+  await down([name]);
+}
 
 /** Wipes Kafka's data (topics and offsets); the broker must be down. */
 export function resetKafkaData() {
@@ -552,15 +625,27 @@ export async function kafkaQuorum(timeoutMs = 30_000) {
   mkdirSync(dir, { recursive: true });
   // Asynchronous: a test calls this while its own HTTP sinks must keep answering.
   const out = await new Promise((done, fail) => {
-    const child = spawn('java', [
-      '-cp', `${jars}/*`, '-Xmx128m', '-XX:TieredStopAtLevel=1', kafkaLoggingOption(dir),
-      join(repo, 'scripts', 'stack', 'QuorumLeader.java'), stackEnv().Kafka__BrokerList, String(timeoutMs),
-    ], { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs + 20_000 });
+    const child = spawn(
+      'java',
+      [
+        '-cp',
+        `${jars}/*`,
+        '-Xmx128m',
+        '-XX:TieredStopAtLevel=1',
+        kafkaLoggingOption(dir),
+        join(repo, 'scripts', 'stack', 'QuorumLeader.java'),
+        stackEnv().Kafka__BrokerList,
+        String(timeoutMs),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs + 20_000 },
+    );
     let text = '';
     child.stdout.on('data', (c) => (text += c));
     child.stderr.on('data', (c) => (text += c));
     child.once('error', fail);
-    child.once('close', (code) => (code === 0 ? done(text) : fail(new StackError(`quorum description failed (exit ${code}):\n${text.slice(-2000)}`))));
+    child.once('close', (code) =>
+      code === 0 ? done(text) : fail(new StackError(`quorum description failed (exit ${code}):\n${text.slice(-2000)}`)),
+    );
   });
   const line = out.split('\n').find((l) => l.startsWith('{"leaderId"'));
   if (!line) throw new StackError(`no quorum description in:\n${out.slice(-2000)}`);
@@ -582,12 +667,20 @@ async function main() {
     else if (command === 'down') await down(names);
     else if (command === 'status') console.log((await status()).join('\n'));
     else if (command === 'env') for (const [k, v] of Object.entries(stackEnv())) console.log(`${k}=${v}`);
-    else if (command === 'logs') console.log(readdirSync(logsDir).map((f) => join(logsDir, f)).join('\n'));
+    else if (command === 'logs')
+      console.log(
+        readdirSync(logsDir)
+          .map((f) => join(logsDir, f))
+          .join('\n'),
+      );
     else if (command === 'controller') console.log(JSON.stringify(await kafkaQuorum()));
     else if (['kill', 'freeze', 'thaw'].includes(command) && rest.length === 1) {
       const signal = { kill: 'SIGKILL', freeze: 'SIGSTOP', thaw: 'SIGCONT' }[command];
       log(`${rest[0]}: ${signal} sent to pid ${await signalComponent(rest[0], signal)}`);
-    } else throw new StackError(`usage: stack.mjs [--brokers 1|3] up|down|status|env|logs|controller [${COMPONENTS.join('|')}...] | kill|freeze|thaw <component or kafka-N>`);
+    } else
+      throw new StackError(
+        `usage: stack.mjs [--brokers 1|3] up|down|status|env|logs|controller [${COMPONENTS.join('|')}...] | kill|freeze|thaw <component or kafka-N>`,
+      );
   } catch (err) {
     log(err instanceof StackError ? err.message : String(err?.stack ?? err));
     process.exit(1);

@@ -11,7 +11,10 @@ const entry = join(repo, 'dist', 'apps', 'cli', 'apps', 'cli', 'src', 'main.js')
 
 if (!existsSync(entry)) {
   process.stderr.write('building the CLI (nest build cli)...\n');
-  const build = spawnSync(process.execPath, [join(repo, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', 'cli'], { cwd: repo, stdio: ['ignore', 2, 2] });
+  const build = spawnSync(process.execPath, [join(repo, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', 'cli'], {
+    cwd: repo,
+    stdio: ['ignore', 2, 2],
+  });
   if (!existsSync(entry)) {
     process.stderr.write('cli: the build failed\n');
     process.exit(1);

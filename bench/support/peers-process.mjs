@@ -12,7 +12,8 @@ const gateway = await startGateway({ issuer: oidc.issuer, jwksUrl: oidc.jwksUrl 
 const TIERS_PER_PLAN = 3;
 let plan;
 for (let i = 0; i < prices; i++) {
-  if (i % TIERS_PER_PLAN === 0) plan = gateway.store.addPlan({ name: `Bench plan ${i / TIERS_PER_PLAN}`, foreignServiceId: `prod_bench_${i / TIERS_PER_PLAN}` });
+  if (i % TIERS_PER_PLAN === 0)
+    plan = gateway.store.addPlan({ name: `Bench plan ${i / TIERS_PER_PLAN}`, foreignServiceId: `prod_bench_${i / TIERS_PER_PLAN}` });
   gateway.store.addPriceTier(plan.id, { name: `Tier ${i}`, price: 1, foreignServiceId: `price_bench_${i}` });
 }
 

@@ -27,7 +27,11 @@ describe('GraphQL gateway stand-in', () => {
     const response = await fetch(oidc.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: DEFAULT_OIDC_CLIENT.clientId, client_secret: DEFAULT_OIDC_CLIENT.clientSecret }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: DEFAULT_OIDC_CLIENT.clientId,
+        client_secret: DEFAULT_OIDC_CLIENT.clientSecret,
+      }),
     });
     token = ((await response.json()) as { access_token: string }).access_token;
   });
@@ -110,7 +114,10 @@ describe('GraphQL gateway stand-in', () => {
       const tooMany = await gql(subscribersQuery, { id, last: 500 });
       expect(tooMany.status).toBe(200);
       expect(tooMany.body.data.client).toEqual({ id, subscribers: null });
-      expect(tooMany.body.errors?.[0]).toMatchObject({ path: ['client', 'subscribers'], extensions: { code: 'HC0051', requestedItems: 500, maxAllowedItems: 50 } });
+      expect(tooMany.body.errors?.[0]).toMatchObject({
+        path: ['client', 'subscribers'],
+        extensions: { code: 'HC0051', requestedItems: 500, maxAllowedItems: 50 },
+      });
       const fifty = await gql(subscribersQuery, { id, first: 50 });
       expect(fifty.body.errors).toBeUndefined();
       expect(fifty.body.data.client.subscribers.nodes).toHaveLength(50);
@@ -144,7 +151,8 @@ describe('GraphQL gateway stand-in', () => {
 
   describe('injected HotChocolate errors', () => {
     const lookup = 'query Who($phone: String!) {\n  clientByPhoneNumber(phoneNumber: $phone) { id }\n}';
-    const create = 'mutation { createPaymentConfirmation(input: { confirmationId: "in_injected", merchantServiceId: 1 }) { paymentConfirmation { id } } }';
+    const create =
+      'mutation { createPaymentConfirmation(input: { confirmationId: "in_injected", merchantServiceId: 1 }) { paymentConfirmation { id } } }';
 
     it('executionError: 200, the root field null, "Unexpected Execution Error" with location and path, no code', async () => {
       gateway.failNext(1, 'executionError');
@@ -242,7 +250,9 @@ describe('GraphQL gateway stand-in', () => {
   it('slow still applies the mutation after the delay', async () => {
     gateway.failNext(1, 'slow');
     const started = performance.now();
-    const { body } = await gql('mutation { createPaymentConfirmation(input: { confirmationId: "in_slow", merchantServiceId: 1 }) { paymentConfirmation { confirmationCode } } }');
+    const { body } = await gql(
+      'mutation { createPaymentConfirmation(input: { confirmationId: "in_slow", merchantServiceId: 1 }) { paymentConfirmation { confirmationCode } } }',
+    );
     expect(performance.now() - started).toBeGreaterThanOrEqual(250);
     expect(body.data.createPaymentConfirmation.paymentConfirmation.confirmationCode).toBe('in_slow');
   });

@@ -108,7 +108,10 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
     if (!token || revokedTokens.has(token)) return false;
     if (verifiedTokens.has(token)) return true;
     try {
-      const { payload } = await jwtVerify(token, jwks, { issuer: options.issuer, ...(options.audience ? { audience: options.audience } : {}) });
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: options.issuer,
+        ...(options.audience ? { audience: options.audience } : {}),
+      });
       seenTokens.add(token);
       verifiedTokens.add(token, payload.exp);
       return true;
@@ -315,7 +318,10 @@ function hotChocolateError(mode: InjectedError, schema: GraphQLSchema, body: str
   const { extensions, ...rest } = error as { message: string; extensions?: Record<string, unknown> };
   return {
     status: 200,
-    body: { errors: [{ ...rest, ...(locations ? { locations } : {}), ...(path ? { path } : {}), ...(extensions ? { extensions } : {}) }], data },
+    body: {
+      errors: [{ ...rest, ...(locations ? { locations } : {}), ...(path ? { path } : {}), ...(extensions ? { extensions } : {}) }],
+      data,
+    },
   };
 }
 

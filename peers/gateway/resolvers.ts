@@ -205,7 +205,13 @@ export function createResolvers(store: GatewayStore, log: MutationRecord[], opti
         const where = args['where'] as { id?: { eq?: number | null } } | null | undefined;
         const wanted = where?.id?.eq;
         const plans = [...store.plans.values()].filter((p) => wanted === undefined || wanted === null || p.id === wanted);
-        return connection(plans.sort((a, b) => a.id - b.id), args, info, options, (p) => p);
+        return connection(
+          plans.sort((a, b) => a.id - b.id),
+          args,
+          info,
+          options,
+          (p) => p,
+        );
       },
       planSubscriptions: (_: unknown, args: Args, _ctx: unknown, info: GraphQLResolveInfo) => {
         const where = args['where'] as { paymentConfirmationId?: { eq?: string | null } } | null | undefined;
@@ -272,13 +278,15 @@ export function createResolvers(store: GatewayStore, log: MutationRecord[], opti
         const field = 'createPlanSubscription';
         const creationError = (message: string) => fail(field, input, 'planSubscription', { __typename: 'PlanCreationError', message });
         const tier = store.priceTierByForeignId(String(input['priceTierForeignServiceId']));
-        if (!tier) return creationError(`Price tier with PriceTierForeignServiceId ${String(input['priceTierForeignServiceId'])} not found`);
+        if (!tier)
+          return creationError(`Price tier with PriceTierForeignServiceId ${String(input['priceTierForeignServiceId'])} not found`);
         const clientId = String(input['clientId']);
         const paymentConfirmationId = String(input['paymentConfirmationId']);
         // Nudges parses both as GUIDs (database keys, not node ids).
         if (!UUID.test(clientId) || !UUID.test(paymentConfirmationId)) return creationError('Unrecognized Guid format.');
         if (!store.clients.has(clientId.toLowerCase())) return creationError('The client does not exist.');
-        if (!store.paymentConfirmations.has(paymentConfirmationId.toLowerCase())) return creationError('The payment confirmation does not exist.');
+        if (!store.paymentConfirmations.has(paymentConfirmationId.toLowerCase()))
+          return creationError('The payment confirmation does not exist.');
         const planSubscription = store.addPlanSubscription({
           clientId: clientId.toLowerCase(),
           paymentConfirmationId: paymentConfirmationId.toLowerCase(),
@@ -293,10 +301,16 @@ export function createResolvers(store: GatewayStore, log: MutationRecord[], opti
         const field = 'patchPlan';
         const planId = Number(input['id']);
         const plan = store.plans.get(planId);
-        if (!plan) return fail(field, input, 'plan', { __typename: 'PlanNotFoundError', message: `Plan with ID ${planId} not found`, planId });
+        if (!plan)
+          return fail(field, input, 'plan', { __typename: 'PlanNotFoundError', message: `Plan with ID ${planId} not found`, planId });
         const tiers = (input['priceTiers'] ?? []) as Args[];
         const invalid = tiers.find((t) => !matchTier(store, plan.id, t) && (t['name'] == null || t['price'] == null));
-        if (invalid) return fail(field, input, 'plan', { __typename: 'PlanUpdateError', message: 'A new price tier needs a name and a price.', planId });
+        if (invalid)
+          return fail(field, input, 'plan', {
+            __typename: 'PlanUpdateError',
+            message: 'A new price tier needs a name and a price.',
+            planId,
+          });
         plan.name = (input['name'] as string | null | undefined) ?? plan.name;
         plan.description = (input['description'] as string | null | undefined) ?? plan.description;
         plan.iconUrl = (input['iconUrl'] as string | null | undefined) ?? plan.iconUrl;
@@ -313,7 +327,12 @@ export function createResolvers(store: GatewayStore, log: MutationRecord[], opti
         const input = inputOf(args);
         const planId = intKeyOfNodeId(input['id'], 'Plan');
         const plan = store.plans.get(planId);
-        if (!plan) return fail('deletePlan', input, 'plan', { __typename: 'PlanNotFoundError', message: `Plan with ID ${planId} not found`, planId });
+        if (!plan)
+          return fail('deletePlan', input, 'plan', {
+            __typename: 'PlanNotFoundError',
+            message: `Plan with ID ${planId} not found`,
+            planId,
+          });
         store.deletePlan(planId);
         record('deletePlan', input);
         return { plan, errors: null };
@@ -326,7 +345,11 @@ export function createResolvers(store: GatewayStore, log: MutationRecord[], opti
         if (!tier) return fail(field, input, 'plan', { __typename: 'PriceTierNotFoundError', message: 'Price tier not found' });
         const status = input['status'] as string | null | undefined;
         if (status != null && !STATUSES.includes(status as PriceTierStatus)) {
-          return fail(field, input, 'plan', { __typename: 'PriceTierUpdateError', message: `Unknown status ${status}`, priceTierId: tier.id });
+          return fail(field, input, 'plan', {
+            __typename: 'PriceTierUpdateError',
+            message: `Unknown status ${status}`,
+            priceTierId: tier.id,
+          });
         }
         applyTierFields(tier, input);
         store.foreignIdChanged(tier);
@@ -350,7 +373,10 @@ export function createResolvers(store: GatewayStore, log: MutationRecord[], opti
         if (!client) return fail(field, input, 'client', { __typename: 'ClientNotFoundError', message: 'Client not found' });
         const subscriberId = keyOfNodeId(input['subscriberId'], 'Subscriber');
         if (!store.unsubscribe(subscriberId, client.id)) {
-          return fail(field, input, 'client', { __typename: 'NotSubscribedError', message: 'The subscriber is not subscribed to this client' });
+          return fail(field, input, 'client', {
+            __typename: 'NotSubscribedError',
+            message: 'The subscriber is not subscribed to this client',
+          });
         }
         record(field, input);
         return { client, errors: null };

@@ -1,6 +1,13 @@
 // The small demo data set the gateway stand-in starts with (peers/gateway/main.ts); documented in
 // docs/gateway.md. Ids are fixed so the demo and docs can refer to them.
-import { GatewayStore, type ClientRecord, type PaymentConfirmationRecord, type PlanRecord, type PriceTierRecord, type SubscriberRecord } from './store.js';
+import {
+  GatewayStore,
+  type ClientRecord,
+  type PaymentConfirmationRecord,
+  type PlanRecord,
+  type PriceTierRecord,
+  type SubscriberRecord,
+} from './store.js';
 
 export interface DemoData {
   store: GatewayStore;
@@ -36,14 +43,24 @@ export function seedDemoData(store = new GatewayStore()): DemoData {
     locale: 'es-ES',
   });
   const subscribers = [
-    store.addSubscriber({ id: '5ab0c0de-0000-4000-8000-000000000101', phoneNumber: '+15555550101', locale: 'en-US', clientIds: [activeClient.id] }),
+    store.addSubscriber({
+      id: '5ab0c0de-0000-4000-8000-000000000101',
+      phoneNumber: '+15555550101',
+      locale: 'en-US',
+      clientIds: [activeClient.id],
+    }),
     store.addSubscriber({
       id: '5ab0c0de-0000-4000-8000-000000000102',
       phoneNumber: '+15555550102',
       locale: 'es-ES',
       clientIds: [activeClient.id, inactiveClient.id],
     }),
-    store.addSubscriber({ id: '5ab0c0de-0000-4000-8000-000000000103', phoneNumber: '+15555550103', locale: 'en-US', clientIds: [activeClient.id] }),
+    store.addSubscriber({
+      id: '5ab0c0de-0000-4000-8000-000000000103',
+      phoneNumber: '+15555550103',
+      locale: 'en-US',
+      clientIds: [activeClient.id],
+    }),
   ];
   const basic = store.addPlan({ id: 1, name: 'Basic', description: 'Up to 500 messages a month', foreignServiceId: 'prod_demo_basic' });
   const pro = store.addPlan({ id: 2, name: 'Pro', description: 'Unlimited messages', foreignServiceId: 'prod_demo_pro' });
@@ -52,7 +69,14 @@ export function seedDemoData(store = new GatewayStore()): DemoData {
     store.addPriceTier(pro.id, { name: 'Pro monthly', price: 29.99, foreignServiceId: 'price_demo_pro_monthly', duration: 'P30D' }),
     store.addPriceTier(pro.id, { name: 'Pro yearly', price: 299, foreignServiceId: 'price_demo_pro_yearly', duration: 'P365D' }),
   ];
-  const paymentConfirmation = store.addPaymentConfirmation({ id: 'c0ffee00-0000-4000-8000-000000000001', confirmationCode: 'in_demo_0001' });
-  store.addPlanSubscription({ clientId: activeClient.id, paymentConfirmationId: paymentConfirmation.id, priceTierId: (priceTiers[0] as PriceTierRecord).id });
+  const paymentConfirmation = store.addPaymentConfirmation({
+    id: 'c0ffee00-0000-4000-8000-000000000001',
+    confirmationCode: 'in_demo_0001',
+  });
+  store.addPlanSubscription({
+    clientId: activeClient.id,
+    paymentConfirmationId: paymentConfirmation.id,
+    priceTierId: (priceTiers[0] as PriceTierRecord).id,
+  });
   return { store, activeClient, inactiveClient, subscribers, plans: [basic, pro], priceTiers, paymentConfirmation };
 }

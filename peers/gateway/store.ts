@@ -65,7 +65,11 @@ interface Membership {
   sorted: boolean;
 }
 
-const slugOf = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'client';
+const slugOf = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '') || 'client';
 const DURATION_DAYS: Record<BasicDuration, number> = { P7D: 7, P30D: 30, P365D: 365 };
 
 export class GatewayStore {
@@ -174,7 +178,14 @@ export class GatewayStore {
 
   // ------------------------------------------------------------ plans and prices
 
-  addPlan(input: { name: string; foreignServiceId?: string; description?: string; iconUrl?: string; isActive?: boolean; id?: number }): PlanRecord {
+  addPlan(input: {
+    name: string;
+    foreignServiceId?: string;
+    description?: string;
+    iconUrl?: string;
+    isActive?: boolean;
+    id?: number;
+  }): PlanRecord {
     const plan: PlanRecord = {
       id: input.id ?? this.nextPlanId,
       name: input.name,
@@ -191,7 +202,15 @@ export class GatewayStore {
 
   addPriceTier(
     planId: number,
-    input: { name: string; price: number; foreignServiceId?: string; status?: PriceTierStatus; duration?: BasicDuration; description?: string; iconUrl?: string },
+    input: {
+      name: string;
+      price: number;
+      foreignServiceId?: string;
+      status?: PriceTierStatus;
+      duration?: BasicDuration;
+      description?: string;
+      iconUrl?: string;
+    },
   ): PriceTierRecord {
     const tier: PriceTierRecord = {
       id: this.nextPriceTierId++,
@@ -259,7 +278,12 @@ export class GatewayStore {
   }
 
   /** Creates the subscription and makes it the client's current one (Nudges does that through an event). */
-  addPlanSubscription(input: { clientId: string; paymentConfirmationId: string; priceTierId: number; status?: string }): PlanSubscriptionRecord {
+  addPlanSubscription(input: {
+    clientId: string;
+    paymentConfirmationId: string;
+    priceTierId: number;
+    status?: string;
+  }): PlanSubscriptionRecord {
     const tier = this.priceTiers.get(input.priceTierId);
     const start = new Date();
     const end = new Date(start.getTime() + DURATION_DAYS[tier?.duration ?? 'P30D'] * 86_400_000);

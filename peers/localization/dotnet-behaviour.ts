@@ -25,7 +25,10 @@ export class DotnetException extends Error {
  */
 export function createCulture(name: string): string {
   if (!/^[A-Za-z0-9-]+(_[A-Za-z0-9-]*)?$/.test(name) || name.length < 2 || name.length > 85) {
-    throw new DotnetException('CultureNotFoundException', `Culture is not supported. (Parameter 'name')\n${name} is an invalid culture identifier.`);
+    throw new DotnetException(
+      'CultureNotFoundException',
+      `Culture is not supported. (Parameter 'name')\n${name} is an invalid culture identifier.`,
+    );
   }
   return name;
 }

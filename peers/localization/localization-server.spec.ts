@@ -57,7 +57,11 @@ describe('LocalizationApi peer', () => {
   });
 
   it('renders server-side: every occurrence of each placeholder, \\n as a line break', async () => {
-    const res = await call(client, { resourceKey: 'Greeting', locale: 'en-US', parameters: { name: 'Ana', other: 'Bo', extra: 'ignored' } });
+    const res = await call(client, {
+      resourceKey: 'Greeting',
+      locale: 'en-US',
+      parameters: { name: 'Ana', other: 'Bo', extra: 'ignored' },
+    });
     expect(res).toEqual({ localizedString: 'Hi Ana\nBye Ana, from Bo', success: true, errorMessage: '' });
   });
 
@@ -74,12 +78,15 @@ describe('LocalizationApi peer', () => {
     });
   });
 
-  it.each(['not a culture', 'e', 'en US', 'es-ES!', 'x'.repeat(86)])('fails the call with UNKNOWN for the invalid culture name %j', async (locale) => {
-    await expect(call(client, { resourceKey: 'Plain', locale })).rejects.toMatchObject({
-      code: status.UNKNOWN,
-      details: `Exception was thrown by handler. CultureNotFoundException: Culture is not supported. (Parameter 'name')\n${locale} is an invalid culture identifier.`,
-    });
-  });
+  it.each(['not a culture', 'e', 'en US', 'es-ES!', 'x'.repeat(86)])(
+    'fails the call with UNKNOWN for the invalid culture name %j',
+    async (locale) => {
+      await expect(call(client, { resourceKey: 'Plain', locale })).rejects.toMatchObject({
+        code: status.UNKNOWN,
+        details: `Exception was thrown by handler. CultureNotFoundException: Culture is not supported. (Parameter 'name')\n${locale} is an invalid culture identifier.`,
+      });
+    },
+  );
 
   it('checks the culture before the key: an invalid culture fails even for an unknown key', async () => {
     await expect(call(client, { resourceKey: 'Missing', locale: '??' })).rejects.toMatchObject({ code: status.UNKNOWN });
@@ -172,19 +179,24 @@ describe('LocalizationApi peer', () => {
       expect(Object.keys(DEFAULT_RESOURCES.es!).sort()).toEqual(Object.keys(REAL_KEYS).sort());
     });
 
-    it.each(Object.entries(REAL_KEYS))('%s renders with exactly its real placeholders, and fails without each of them', async (key, names) => {
-      const parameters = Object.fromEntries(names.map((n) => [n, `<${n}>`]));
-      for (const locale of ['en-US', 'es-ES']) {
-        const res = await call(defaultClient, { resourceKey: key, locale, parameters });
-        expect(res.success).toBe(true);
-        for (const n of names) expect(res.localizedString).toContain(`<${n}>`);
-        expect(res.localizedString).not.toMatch(/\{\w+\}/);
-        for (const n of names) {
-          const { [n]: _dropped, ...rest } = parameters;
-          await expect(call(defaultClient, { resourceKey: key, locale, parameters: rest })).rejects.toMatchObject({ code: status.UNKNOWN });
+    it.each(Object.entries(REAL_KEYS))(
+      '%s renders with exactly its real placeholders, and fails without each of them',
+      async (key, names) => {
+        const parameters = Object.fromEntries(names.map((n) => [n, `<${n}>`]));
+        for (const locale of ['en-US', 'es-ES']) {
+          const res = await call(defaultClient, { resourceKey: key, locale, parameters });
+          expect(res.success).toBe(true);
+          for (const n of names) expect(res.localizedString).toContain(`<${n}>`);
+          expect(res.localizedString).not.toMatch(/\{\w+\}/);
+          for (const n of names) {
+            const { [n]: _dropped, ...rest } = parameters;
+            await expect(call(defaultClient, { resourceKey: key, locale, parameters: rest })).rejects.toMatchObject({
+              code: status.UNKNOWN,
+            });
+          }
         }
-      }
-    });
+      },
+    );
 
     it('renders the texts the Nudges documentation fixes, and lacks the keys only this project has', async () => {
       const sent = (locale: string) => call(defaultClient, { resourceKey: 'AnnouncementSent', locale, parameters: { count: '47' } });
@@ -192,7 +204,11 @@ describe('LocalizationApi peer', () => {
       expect((await sent('es-MX')).localizedString).toBe('Enviado a 47 suscriptores');
       expect((await sent('fr-FR')).localizedString).toBe('Sent to 47 subscribers');
       expect((await sent('')).localizedString).toBe('Sent to 47 subscribers');
-      const help = await call(defaultClient, { resourceKey: 'ClientHelpMessage', locale: 'en-US', parameters: { accountUrl: 'a', subUrl: 's', shareUrl: 'x' } });
+      const help = await call(defaultClient, {
+        resourceKey: 'ClientHelpMessage',
+        locale: 'en-US',
+        parameters: { accountUrl: 'a', subUrl: 's', shareUrl: 'x' },
+      });
       expect(help.localizedString.startsWith('Reply COMMANDS for help\n')).toBe(true);
       for (const key of ['WelcomeMessage', 'MessageException', 'MessageTooLong']) {
         expect(await call(defaultClient, { resourceKey: key, locale: 'en-US' })).toMatchObject({ success: false, localizedString: key });
@@ -200,7 +216,11 @@ describe('LocalizationApi peer', () => {
     });
 
     it("keeps the real es file's quirks: a backslash before each line break, and three English texts", async () => {
-      const help = await call(defaultClient, { resourceKey: 'ClientHelpMessage', locale: 'es-ES', parameters: { accountUrl: 'a', subUrl: 's', shareUrl: 'x' } });
+      const help = await call(defaultClient, {
+        resourceKey: 'ClientHelpMessage',
+        locale: 'es-ES',
+        parameters: { accountUrl: 'a', subUrl: 's', shareUrl: 'x' },
+      });
       expect(help.localizedString.startsWith('Responde COMMANDS para ayuda\\\n\\\n')).toBe(true);
       const en = await call(defaultClient, { resourceKey: 'UserLoggedIn', locale: 'en-US' });
       const es = await call(defaultClient, { resourceKey: 'UserLoggedIn', locale: 'es-ES' });

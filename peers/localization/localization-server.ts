@@ -12,13 +12,7 @@ import {
   type LocalizationRequestMessage,
   type LocalizationResponseMessage,
 } from '../../libs/shared/src/localization/localization-proto.js';
-import {
-  DotnetException,
-  createCulture,
-  findResource,
-  formatWithReplacements,
-  unhandledExceptionDetails,
-} from './dotnet-behaviour.js';
+import { DotnetException, createCulture, findResource, formatWithReplacements, unhandledExceptionDetails } from './dotnet-behaviour.js';
 import { DEFAULT_RESOURCES, type ResourceSets } from './resources.js';
 
 export type LocalizationServerMode = 'ok' | 'slow' | 'fail';
@@ -82,7 +76,8 @@ export async function startLocalizationServer(options: LocalizationServerOptions
     const { resourceKey, locale, parameters } = request;
     const culture = createCulture(locale === '' ? defaultCulture : locale);
     const stored = findResource(resources, resourceKey, culture);
-    if (stored === undefined) return { localizedString: resourceKey, success: false, errorMessage: `Resource key '${resourceKey}' not found.` };
+    if (stored === undefined)
+      return { localizedString: resourceKey, success: false, errorMessage: `Resource key '${resourceKey}' not found.` };
     return { localizedString: formatWithReplacements(stored, parameters ?? {}), success: true, errorMessage: '' };
   };
 

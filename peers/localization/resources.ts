@@ -26,7 +26,7 @@ const NEUTRAL: Readonly<Record<string, string>> = {
   AnnouncementSent: 'Sent to {count} subscribers',
   AnnouncementTemplate: 'News from {clientName}:\\n\\n{smsBody}{link}',
   ClientHelpMessage:
-    "Reply COMMANDS for help\\n\\nText STOP to block this number. Anything else you text goes out to your subscribers as an announcement.\\n\\nYour account: {accountUrl}\\nYour plan: {subUrl}\\nShare this link to gain subscribers: {shareUrl}",
+    'Reply COMMANDS for help\\n\\nText STOP to block this number. Anything else you text goes out to your subscribers as an announcement.\\n\\nYour account: {accountUrl}\\nYour plan: {subUrl}\\nShare this link to gain subscribers: {shareUrl}',
   NoMessagesRemaining: 'No announcements left in this billing period.',
   NoPendingAnnouncement: 'There is no announcement waiting to be sent.',
   NotCustomer: 'This number does not belong to a Nudges customer. Sign up at https://nudges.tech/',

@@ -26,11 +26,16 @@ describe('OIDC stand-in (Keycloak-shaped)', () => {
   it('issues signed client-credentials tokens (post or basic auth) with aud, sub, azp, jti and the lifetime', async () => {
     const before = oidc.tokenCount();
     const viaPost = await post(form({ grant_type: 'client_credentials', client_id: 'webhooks', client_secret: 's3cret' }));
-    const viaBasic = await post(form({ grant_type: 'client_credentials' }), { authorization: `Basic ${Buffer.from('webhooks:s3cret').toString('base64')}` });
+    const viaBasic = await post(form({ grant_type: 'client_credentials' }), {
+      authorization: `Basic ${Buffer.from('webhooks:s3cret').toString('base64')}`,
+    });
     expect([viaPost.status, viaBasic.status]).toEqual([200, 200]);
     const body = (await viaPost.json()) as { access_token: string; expires_in: number; token_type: string };
     expect(body).toMatchObject({ expires_in: 120, token_type: 'Bearer' });
-    const { payload } = await jwtVerify(body.access_token, createRemoteJWKSet(new URL(oidc.jwksUrl)), { issuer: oidc.issuer, audience: 'nudges-gateway' });
+    const { payload } = await jwtVerify(body.access_token, createRemoteJWKSet(new URL(oidc.jwksUrl)), {
+      issuer: oidc.issuer,
+      audience: 'nudges-gateway',
+    });
     expect(payload).toMatchObject({ azp: 'webhooks', sub: expect.any(String), jti: expect.any(String) });
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(120);
     expect(oidc.tokenCount() - before).toBe(2);
@@ -38,7 +43,9 @@ describe('OIDC stand-in (Keycloak-shaped)', () => {
 
   it('rejects a wrong secret or an unknown client with 401 invalid_client and issues nothing', async () => {
     const before = oidc.tokenCount();
-    const wrong = await post(form({ grant_type: 'client_credentials', client_id: 'webhooks', client_secret: DEFAULT_OIDC_CLIENT.clientSecret }));
+    const wrong = await post(
+      form({ grant_type: 'client_credentials', client_id: 'webhooks', client_secret: DEFAULT_OIDC_CLIENT.clientSecret }),
+    );
     const unknown = await post(form({ grant_type: 'client_credentials', client_id: 'nobody', client_secret: 's3cret' }));
     expect([wrong.status, unknown.status]).toEqual([401, 401]);
     expect(await wrong.json()).toMatchObject({ error: 'invalid_client' });

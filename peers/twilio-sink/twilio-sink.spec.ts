@@ -29,10 +29,16 @@ describe('Twilio sink', () => {
   });
 
   it('requires Basic auth for the account and a sender', async () => {
-    await expect(client('wrong').messages.create({ to: '+15555550100', messagingServiceSid: SERVICE, body: 'x' })).rejects.toMatchObject({ status: 401, code: 20003 });
+    await expect(client('wrong').messages.create({ to: '+15555550100', messagingServiceSid: SERVICE, body: 'x' })).rejects.toMatchObject({
+      status: 401,
+      code: 20003,
+    });
     const noSender = await fetch(`${sink.url}/2010-04-01/Accounts/${ACCOUNT}/Messages.json`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${ACCOUNT}:tok`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${ACCOUNT}:tok`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'To=%2B15555550100&Body=x',
     });
     expect(noSender.status).toBe(400);
@@ -56,7 +62,8 @@ describe('Twilio sink', () => {
     const receivedAt = sink.messages[0]!.receivedAt;
     expect(await client().messages.list({ to, limit: 10 })).toEqual([]);
     let listed: string[] = [];
-    for (const deadline = Date.now() + 2000; listed.length === 0 && Date.now() < deadline; ) listed = (await client().messages.list({ to, limit: 10 })).map((m) => m.sid);
+    for (const deadline = Date.now() + 2000; listed.length === 0 && Date.now() < deadline;)
+      listed = (await client().messages.list({ to, limit: 10 })).map((m) => m.sid);
     expect(Date.now() - receivedAt).toBeGreaterThanOrEqual(200);
     const answer = await created;
     expect(Date.now() - receivedAt).toBeGreaterThanOrEqual(400);
@@ -64,8 +71,13 @@ describe('Twilio sink', () => {
   });
 
   it('serves counters and takes rules over its control endpoints', async () => {
-    await fetch(`${sink.url}/_sink/rules`, { method: 'POST', body: JSON.stringify([{ to: '+15555550102', action: { status: 400, code: 21211 } }]) });
-    await expect(client().messages.create({ to: '+15555550102', messagingServiceSid: SERVICE, body: 'x' })).rejects.toMatchObject({ code: 21211 });
+    await fetch(`${sink.url}/_sink/rules`, {
+      method: 'POST',
+      body: JSON.stringify([{ to: '+15555550102', action: { status: 400, code: 21211 } }]),
+    });
+    await expect(client().messages.create({ to: '+15555550102', messagingServiceSid: SERVICE, body: 'x' })).rejects.toMatchObject({
+      code: 21211,
+    });
     await client().messages.create({ to: '+15555550103', messagingServiceSid: SERVICE, body: 'x' });
     await client().messages.create({ to: '+15555550103', messagingServiceSid: SERVICE, body: 'x' });
     const stats = (await (await fetch(`${sink.url}/_sink/stats`)).json()) as Record<string, unknown>;

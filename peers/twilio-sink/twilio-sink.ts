@@ -94,7 +94,9 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
   const waiters = new Set<() => void>();
   const sockets = new Set<Socket>();
   const expectedAuth =
-    options.accountSid && options.authToken ? `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}` : undefined;
+    options.accountSid && options.authToken
+      ? `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`
+      : undefined;
 
   const notify = () => waiters.forEach((w) => w());
 
@@ -269,7 +271,9 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
         const poll = setInterval(check, 50);
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`twilio sink: ${what} not reached within ${timeoutMs} ms (${messages.length} messages, ${attempts.length} attempts)`));
+          reject(
+            new Error(`twilio sink: ${what} not reached within ${timeoutMs} ms (${messages.length} messages, ${attempts.length} attempts)`),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearInterval(poll);
@@ -336,7 +340,7 @@ function messageResource(m: SinkMessage) {
 function defaultMessage(status: number, code?: number): string {
   if (code === 21211) return "The 'To' number is not a valid phone number.";
   if (code === 21610) return 'Attempt to send to unsubscribed recipient';
-  if (code === 21408) return 'Permission to send an SMS has not been enabled for the region indicated by the \'To\' number';
+  if (code === 21408) return "Permission to send an SMS has not been enabled for the region indicated by the 'To' number";
   if (status === 429) return 'Too Many Requests';
   if (status >= 500) return 'Internal Server Error';
   return `Error ${code ?? status}`;

@@ -54,7 +54,8 @@ export async function ensureNodeModules() {
   const { code, output } = await capture('npm', ['ci', '--no-audit', '--no-fund']);
   const { shown, hidden } = withoutKnownWarnings(output);
   if (shown.trim()) process.stderr.write(`${shown.trimEnd()}\n`);
-  if (hidden > 0) process.stderr.write(`(${hidden} known engine and peer warnings hidden: packages known to work here; see docs/local-stack.md)\n`);
+  if (hidden > 0)
+    process.stderr.write(`(${hidden} known engine and peer warnings hidden: packages known to work here; see docs/local-stack.md)\n`);
   if (code !== 0) throw new Error(`npm ci exited with ${code}`);
 }
 
@@ -69,7 +70,15 @@ export function withoutKnownWarnings(output) {
     });
   const engines = /^npm warn EBADENGINE Unsupported engine \{\n(?:npm warn EBADENGINE (?!\}).*\n)*npm warn EBADENGINE \}\n?/gm;
   const peers = /^npm warn ERESOLVE overriding peer dependency\n(?:npm warn(?! ERESOLVE).*\n)*/gm;
-  const shown = drop(drop(output, engines, KNOWN_ENGINE_MISMATCHES.map((p) => `package: '${p}`)), peers, KNOWN_PEER_OVERRIDES.map((p) => `While resolving: ${p}`));
+  const shown = drop(
+    drop(
+      output,
+      engines,
+      KNOWN_ENGINE_MISMATCHES.map((p) => `package: '${p}`),
+    ),
+    peers,
+    KNOWN_PEER_OVERRIDES.map((p) => `While resolving: ${p}`),
+  );
   return { shown, hidden };
 }
 
@@ -94,7 +103,10 @@ export function ensureDebianCommand(command, pkg) {
   if (process.getuid?.() !== 0) throw new Error(`${command} is missing; install it with \`sudo apt-get install -y ${pkg}\``);
   step(`installing ${pkg} from Debian (apt-get, for ${command})`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', pkg]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', pkg],
+  ]) {
     const r = spawnSync('apt-get', args, { env, stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
     if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} exited with ${r.status}`);
   }

@@ -18,7 +18,15 @@ try {
   step('jest: the cluster suite');
   exitCode = await sh(
     process.execPath,
-    ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', ...(process.env.CI ? ['--ci'] : []), '--selectProjects', 'cluster', '--runInBand', ...process.argv.slice(2)],
+    [
+      '--experimental-vm-modules',
+      'node_modules/jest/bin/jest.js',
+      ...(process.env.CI ? ['--ci'] : []),
+      '--selectProjects',
+      'cluster',
+      '--runInBand',
+      ...process.argv.slice(2),
+    ],
     { env: { ...process.env, ...stackEnv(), NODE_NO_WARNINGS: '1' } },
   );
   step('secrets and PII audit of the app logs');

@@ -20,7 +20,10 @@ export async function builtAppEntry(app: AppName): Promise<string> {
   await withLock(lockFor(app), () => {
     if (fresh()) return;
     const started = Date.now();
-    const r = spawnSync(process.execPath, [join(repo, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', app], { cwd: repo, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(repo, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', app], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
     if (r.status === 0) return;
     // tsc still emits on type errors; `npm test` type-checks the whole tree before the tests, so
     // here (a developer's run, possibly while someone else's file is mid-edit) a fresh emit will do.
@@ -157,6 +160,9 @@ export const spawnNotifier = (env: Record<string, string>, label?: string): Prom
 
 /** Waits for the health port the notifier logged at start-up. */
 export async function healthPortOf(notifier: AppProcess, timeoutMs = 30_000): Promise<number> {
-  const match = await notifier.waitForOutput(/"msg":"notifier started".*?"healthPort":(\d+)|notifier started.*?healthPort[":\s]+(\d+)/, timeoutMs);
+  const match = await notifier.waitForOutput(
+    /"msg":"notifier started".*?"healthPort":(\d+)|notifier started.*?healthPort[":\s]+(\d+)/,
+    timeoutMs,
+  );
   return Number(match[1] ?? match[2]);
 }

@@ -15,7 +15,10 @@ export class CliLogger implements LoggerService {
   constructor(runtime: RuntimeConfig) {
     const options: LoggerOptions = pinoOptions('cli', runtime);
     if (options.transport && !Array.isArray(options.transport) && 'target' in options.transport) {
-      this.pino = pino({ ...options, transport: { ...options.transport, options: { ...(options.transport.options as object), destination: 2 } } });
+      this.pino = pino({
+        ...options,
+        transport: { ...options.transport, options: { ...(options.transport.options as object), destination: 2 } },
+      });
     } else {
       this.pino = pino(options, pino.destination({ fd: 2, sync: true }));
     }

@@ -42,15 +42,13 @@ export interface DlqConfig {
   replayRecordTtlSeconds: number;
 }
 
-const dlqEnvSchema = z.object(dlqEnv).transform(
-  (e): DlqConfig => ({
-    runtime: runtimeConfigFrom(e),
-    // The CLI never creates topics: a missing dead-letter topic is reported, not created empty.
-    kafka: { ...kafkaConfigFrom(e, 'nudges-cli'), createTopics: false },
-    redis: redisConfigFrom(e),
-    replayRecordTtlSeconds: e.DLQ_REPLAY_RECORD_TTL,
-  }),
-);
+const dlqEnvSchema = z.object(dlqEnv).transform((e): DlqConfig => ({
+  runtime: runtimeConfigFrom(e),
+  // The CLI never creates topics: a missing dead-letter topic is reported, not created empty.
+  kafka: { ...kafkaConfigFrom(e, 'nudges-cli'), createTopics: false },
+  redis: redisConfigFrom(e),
+  replayRecordTtlSeconds: e.DLQ_REPLAY_RECORD_TTL,
+}));
 
 export const loadDlqConfig = (env: CliEnv = process.env): DlqConfig => parseEnv(dlqEnvSchema, cliRuntime(env));
 
@@ -67,15 +65,13 @@ export interface StripeProcessingConfig {
   gateway: GatewayConfig;
 }
 
-const stripeProcessingEnvSchema = z.object(stripeProcessingEnv).transform(
-  (e): StripeProcessingConfig => ({
-    runtime: runtimeConfigFrom(e),
-    kafka: kafkaConfigFrom(e, 'nudges-cli'),
-    redis: redisConfigFrom(e),
-    stripe: stripeConfigFrom(e),
-    gateway: gatewayConfigFrom(e),
-  }),
-);
+const stripeProcessingEnvSchema = z.object(stripeProcessingEnv).transform((e): StripeProcessingConfig => ({
+  runtime: runtimeConfigFrom(e),
+  kafka: kafkaConfigFrom(e, 'nudges-cli'),
+  redis: redisConfigFrom(e),
+  stripe: stripeConfigFrom(e),
+  gateway: gatewayConfigFrom(e),
+}));
 
 export const loadStripeProcessingConfig = (env: CliEnv = process.env): StripeProcessingConfig =>
   parseEnv(stripeProcessingEnvSchema, cliRuntime(env));
@@ -116,7 +112,12 @@ const PLACEHOLDER_ACCOUNT_SID = 'AC00000000000000000000000000000000';
 
 export const loadSimulateStripeConfig = (env: CliEnv = process.env): SimulateConfig => {
   const e = parseEnv(z.object(simulateStripeEnv), env);
-  return { webhooksUrl: e.WEBHOOKS_URL, apiKey: e.WEBHOOKS_API_KEY, stripeWebhooksSecret: e.STRIPE_WEBHOOKS_SECRET, twilioAccountSid: PLACEHOLDER_ACCOUNT_SID };
+  return {
+    webhooksUrl: e.WEBHOOKS_URL,
+    apiKey: e.WEBHOOKS_API_KEY,
+    stripeWebhooksSecret: e.STRIPE_WEBHOOKS_SECRET,
+    twilioAccountSid: PLACEHOLDER_ACCOUNT_SID,
+  };
 };
 
 export const loadSimulateSmsConfig = (env: CliEnv = process.env): SimulateConfig => {

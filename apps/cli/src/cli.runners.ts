@@ -27,7 +27,13 @@ export async function withDlq(env: CliEnv, logger: LoggerService | false, work: 
   }
 }
 
-export async function runReconcile(env: CliEnv, since: string | undefined, options: ReconcileOptions, out: CliOutput, logger: LoggerService | false): Promise<number> {
+export async function runReconcile(
+  env: CliEnv,
+  since: string | undefined,
+  options: ReconcileOptions,
+  out: CliOutput,
+  logger: LoggerService | false,
+): Promise<number> {
   const { StripeReconciler, createReconcileStripeClient, parseSince, reconcileExitCode } = await import('./stripe/stripe-reconciler.js');
   const from = parseSince(since);
   const config = loadStripeProcessingConfig(env);

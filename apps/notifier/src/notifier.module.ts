@@ -48,7 +48,10 @@ export class NotifierModule {
         RedisModule.forRoot(),
         HealthModule,
         NotifierMetricsModule,
-        LocalizationModule.forRootAsync({ inject: [ConfigService], useFactory: (c: ConfigService) => c.getOrThrow<NotifierConfig['localization']>('localization') }),
+        LocalizationModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (c: ConfigService) => c.getOrThrow<NotifierConfig['localization']>('localization'),
+        }),
       ],
       controllers: [NotificationsController],
       providers: [
@@ -65,7 +68,10 @@ export class NotifierModule {
           provide: SMS_NOTIFIER,
           inject: [ConfigService, NotifierMetrics],
           useFactory: (c: ConfigService, metrics: NotifierMetrics) =>
-            meteredSmsNotifier(createSmsNotifier(c.getOrThrow<NotifierConfig['notifier']>('notifier'), c.get<NotifierConfig['twilio']>('twilio')), metrics),
+            meteredSmsNotifier(
+              createSmsNotifier(c.getOrThrow<NotifierConfig['notifier']>('notifier'), c.get<NotifierConfig['twilio']>('twilio')),
+              metrics,
+            ),
         },
         {
           provide: RetryPolicy,
@@ -79,17 +85,31 @@ export class NotifierModule {
           inject: [ConfigService, SMS_NOTIFIER],
           useFactory: (c: ConfigService, notifier: { findEarlierSend?: unknown }): LedgerOptions => {
             const delivery = c.getOrThrow<DeliveryConfig>('delivery');
-            return { leaseMs: delivery.claimLeaseMs, ttlMs: delivery.dedupeTtlMs, indexProviderIds: typeof notifier.findEarlierSend === 'function' };
+            return {
+              leaseMs: delivery.claimLeaseMs,
+              ttlMs: delivery.dedupeTtlMs,
+              indexProviderIds: typeof notifier.findEarlierSend === 'function',
+            };
           },
         },
-        { provide: LEDGER_REDIS, inject: [ConfigService], useFactory: (c: ConfigService) => createLedgerRedis(c.getOrThrow<RedisConfig>('redis')) },
+        {
+          provide: LEDGER_REDIS,
+          inject: [ConfigService],
+          useFactory: (c: ConfigService) => createLedgerRedis(c.getOrThrow<RedisConfig>('redis')),
+        },
         DeliveryLedger,
         DeadLetterPublisher,
         DeliveryService,
         {
           provide: KafkaBatchServer,
           inject: [KAFKA_CLIENT, KAFKA_CONFIG, ConfigService, DeadLetterPublisher, NotifierMetrics],
-          useFactory: (kafka: Kafka, kafkaConfig: KafkaConfig, c: ConfigService, deadLetters: DeadLetterPublisher, metrics: NotifierMetrics) =>
+          useFactory: (
+            kafka: Kafka,
+            kafkaConfig: KafkaConfig,
+            c: ConfigService,
+            deadLetters: DeadLetterPublisher,
+            metrics: NotifierMetrics,
+          ) =>
             new KafkaBatchServer({
               kafka,
               metrics,
@@ -98,7 +118,11 @@ export class NotifierModule {
               shutdownGraceMs: c.getOrThrow<DeliveryConfig>('delivery').shutdownGraceMs,
               onHandlerError: async (message, error, signal) => {
                 const reason = error instanceof Error ? error.message : 'handler failed';
-                await deadLetters.publish(message, { reasonCode: 'notifier.handler-error', reason, attempts: 1, failureType: FailureType.Fatal }, signal);
+                await deadLetters.publish(
+                  message,
+                  { reasonCode: 'notifier.handler-error', reason, attempts: 1, failureType: FailureType.Fatal },
+                  signal,
+                );
               },
             }),
         },

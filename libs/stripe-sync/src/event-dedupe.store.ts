@@ -13,9 +13,7 @@ import type { StripeConfig } from './stripe.env.js';
 export const PROCESSING_LEASE_MS = 120_000;
 
 export type ClaimResult =
-  | { status: 'claimed'; complete(): Promise<void>; release(): Promise<void> }
-  | { status: 'duplicate' }
-  | { status: 'in-flight' };
+  { status: 'claimed'; complete(): Promise<void>; release(): Promise<void> } | { status: 'duplicate' } | { status: 'in-flight' };
 
 /**
  * Remembers which Stripe events were processed (Redis, `STRIPE_EVENT_DEDUPE_TTL`, at least 4 days,

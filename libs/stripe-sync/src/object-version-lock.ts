@@ -69,10 +69,12 @@ export class ObjectVersionLock {
     const isStale = async () => mode === 'skip-older' && ((await this.newestApplied(objectId)) ?? -1) > created;
     const lease = await this.lock(objectId, isStale);
     if (!lease) return { applied: false };
-    const recorded = await this.redis.stripeRecordVersion(versionKey(objectId), created, this.config.dedupeTtlSeconds, mode).catch(async (err: unknown) => {
-      await lease.release().catch(() => undefined);
-      throw err;
-    });
+    const recorded = await this.redis
+      .stripeRecordVersion(versionKey(objectId), created, this.config.dedupeTtlSeconds, mode)
+      .catch(async (err: unknown) => {
+        await lease.release().catch(() => undefined);
+        throw err;
+      });
     if (recorded === 'stale') {
       unlock(lease);
       return { applied: false };

@@ -43,19 +43,26 @@ export class StripeApi {
   /** The Stripe API host, for the client spans. */
   private readonly host: string;
 
-  constructor(@Inject(STRIPE_CLIENT) private readonly stripe: Stripe, @Inject(STRIPE_CONFIG) config: StripeConfig) {
+  constructor(
+    @Inject(STRIPE_CLIENT) private readonly stripe: Stripe,
+    @Inject(STRIPE_CONFIG) config: StripeConfig,
+  ) {
     this.host = config.apiUrl ? new URL(config.apiUrl).hostname : 'api.stripe.com';
   }
 
   /** Price ids of the session's line items. */
   async checkoutPriceIds(sessionId: string): Promise<string[]> {
-    const items = await this.call('checkout.sessions.listLineItems', () => this.stripe.checkout.sessions.listLineItems(sessionId, { limit: 100 }));
+    const items = await this.call('checkout.sessions.listLineItems', () =>
+      this.stripe.checkout.sessions.listLineItems(sessionId, { limit: 100 }),
+    );
     return items.data.map((item) => item.price?.id).filter((id): id is string => typeof id === 'string');
   }
 
   /** The session's invoice and customer as Stripe has them now (for events that lack them). */
   async checkoutInvoiceAndCustomer(sessionId: string): Promise<Pick<CheckoutDetails, 'invoiceId' | 'customerId'>> {
-    const session = await this.call('checkout.sessions.retrieve', () => this.stripe.checkout.sessions.retrieve(sessionId, { expand: ['invoice'] }));
+    const session = await this.call('checkout.sessions.retrieve', () =>
+      this.stripe.checkout.sessions.retrieve(sessionId, { expand: ['invoice'] }),
+    );
     const invoice = session.invoice;
     const invoiceId = typeof invoice === 'string' ? invoice : (invoice?.id ?? null);
     const invoiceCustomer = typeof invoice === 'object' && invoice ? idOf(invoice.customer) : null;

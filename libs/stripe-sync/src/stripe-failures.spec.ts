@@ -5,7 +5,8 @@ import { classifyStripeError, hostOptions } from './stripe-api.client.js';
 import { PermanentEventError, StripeApiUnavailableError } from './stripe-event.errors.js';
 import { permanentFailureOf } from './stripe-event-processor.js';
 
-const stripeError = (status: number, type = 'invalid_request_error') => Stripe.errors.StripeError.generate({ type, message: 'x', statusCode: status } as never);
+const stripeError = (status: number, type = 'invalid_request_error') =>
+  Stripe.errors.StripeError.generate({ type, message: 'x', statusCode: status } as never);
 
 describe('hostOptions', () => {
   it('turns STRIPE_API_URL into the client options', () => {
@@ -15,7 +16,10 @@ describe('hostOptions', () => {
 });
 
 describe('classifyStripeError', () => {
-  it.each([[404, 'stripe.api-object-not-found'], [400, 'stripe.api-request-refused']])('HTTP %i is permanent (%s)', (status, code) => {
+  it.each([
+    [404, 'stripe.api-object-not-found'],
+    [400, 'stripe.api-request-refused'],
+  ])('HTTP %i is permanent (%s)', (status, code) => {
     const error = classifyStripeError('op', stripeError(status));
     expect(error).toBeInstanceOf(PermanentEventError);
     expect((error as PermanentEventError).reasonCode).toBe(code);
@@ -26,16 +30,27 @@ describe('classifyStripeError', () => {
   });
 
   it('a connection failure is transient', () => {
-    expect(classifyStripeError('op', new Stripe.errors.StripeConnectionError({ message: 'ECONNREFUSED' }))).toBeInstanceOf(StripeApiUnavailableError);
+    expect(classifyStripeError('op', new Stripe.errors.StripeConnectionError({ message: 'ECONNREFUSED' }))).toBeInstanceOf(
+      StripeApiUnavailableError,
+    );
   });
 });
 
 describe('permanentFailureOf', () => {
   it('maps gateway refusals to dead-letter reason codes', () => {
-    expect(permanentFailureOf(new GatewayBusinessError('PatchPlan', 'PlanNotFoundError', 'gone'))?.reasonCode).toBe('stripe.plan-not-found');
-    expect(permanentFailureOf(new GatewayBusinessError('PatchPriceTier', 'PriceTierNotFoundError', 'gone'))?.reasonCode).toBe('stripe.price-tier-not-found');
-    expect(permanentFailureOf(new GatewayBusinessError('CreatePlanSubscription', 'PlanCreationError', 'no'))?.reasonCode).toBe('stripe.gateway-refused');
-    expect(permanentFailureOf(new PermanentEventError('stripe.client-not-found', 'who?'))).toEqual({ reasonCode: 'stripe.client-not-found', reason: 'who?' });
+    expect(permanentFailureOf(new GatewayBusinessError('PatchPlan', 'PlanNotFoundError', 'gone'))?.reasonCode).toBe(
+      'stripe.plan-not-found',
+    );
+    expect(permanentFailureOf(new GatewayBusinessError('PatchPriceTier', 'PriceTierNotFoundError', 'gone'))?.reasonCode).toBe(
+      'stripe.price-tier-not-found',
+    );
+    expect(permanentFailureOf(new GatewayBusinessError('CreatePlanSubscription', 'PlanCreationError', 'no'))?.reasonCode).toBe(
+      'stripe.gateway-refused',
+    );
+    expect(permanentFailureOf(new PermanentEventError('stripe.client-not-found', 'who?'))).toEqual({
+      reasonCode: 'stripe.client-not-found',
+      reason: 'who?',
+    });
   });
 
   it('treats everything else as transient', () => {

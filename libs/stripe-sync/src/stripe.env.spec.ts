@@ -28,7 +28,9 @@ describe('Stripe configuration', () => {
       return undefined;
     })();
     expect(error).toBeInstanceOf(ConfigValidationError);
-    expect((error as ConfigValidationError).problems).toEqual([expect.stringMatching(/^STRIPE_EVENT_DEDUPE_TTL: must be at least 345600 seconds/)]);
+    expect((error as ConfigValidationError).problems).toEqual([
+      expect.stringMatching(/^STRIPE_EVENT_DEDUPE_TTL: must be at least 345600 seconds/),
+    ]);
     expect(String((error as Error).message)).not.toContain('whsec_1');
   });
 

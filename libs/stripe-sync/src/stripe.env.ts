@@ -8,8 +8,12 @@ export const stripeEnv = {
   STRIPE_API_KEY: requiredString().meta({ description: 'Stripe secret API key (sk_...)', sensitive: true }),
   STRIPE_WEBHOOKS_SECRET: requiredString().meta({ description: 'Stripe webhook signing secret (whsec_...)', sensitive: true }),
   STRIPE_API_URL: optionalHttpUrl().meta({ description: 'another Stripe API host, e.g. stripe-mock (tests, staging)' }),
-  STRIPE_API_TIMEOUT_MS: positiveInt(5000).meta({ description: 'timeout of one Stripe API request, in milliseconds (no retries inside a webhook request)' }),
-  MERCHANT_SERVICE_ID: positiveInt(1).meta({ description: 'merchant service id written on every payment confirmation (Nudges: 1 = Stripe)' }),
+  STRIPE_API_TIMEOUT_MS: positiveInt(5000).meta({
+    description: 'timeout of one Stripe API request, in milliseconds (no retries inside a webhook request)',
+  }),
+  MERCHANT_SERVICE_ID: positiveInt(1).meta({
+    description: 'merchant service id written on every payment confirmation (Nudges: 1 = Stripe)',
+  }),
   STRIPE_CREATE_PLAN_SUBSCRIPTION: bool(true).meta({
     description:
       'true: a paid checkout creates the client’s plan subscription here (do not run the C# payments handler); false: only payment.completed is published and the C# payments handler creates it',

@@ -22,7 +22,8 @@ jest.setTimeout(60_000);
 
 const PHONE = '+15555550100';
 const SEND_SMS_KEY = '{"EventType":"SendSms"}';
-const sendSms = (phone: string) => `{"$type":"notification.sendSms","PhoneNumber":"${phone}","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}`;
+const sendSms = (phone: string) =>
+  `{"$type":"notification.sendSms","PhoneNumber":"${phone}","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}`;
 
 // ---- C#-written dead letters, typed out as DlqHelper's System.Text.Json writes them ----
 // (default options: PascalCase in DeadLetterEvent's declared order; JavaScriptEncoder.Default, so
@@ -74,7 +75,13 @@ const VECTOR_ID = (DEAD_LETTER_CSHARP.value.csharp.EventKey as { Id: string }).I
 describe('dlq CLI', () => {
   const base = uniqueName('cli-dlq');
   const topics = { deadletter: `${base}-deadletter`, notifications: `${base}-notifications` };
-  const env = { ...stackEnv(), KAFKA_TOPIC_DEADLETTER: topics.deadletter, KAFKA_TOPIC_NOTIFICATIONS: topics.notifications, REDIS_KEY_PREFIX: `${base}:`, LOG_LEVEL: 'warn' };
+  const env = {
+    ...stackEnv(),
+    KAFKA_TOPIC_DEADLETTER: topics.deadletter,
+    KAFKA_TOPIC_NOTIFICATIONS: topics.notifications,
+    REDIS_KEY_PREFIX: `${base}:`,
+    LOG_LEVEL: 'warn',
+  };
   let producer: Producer;
   let reader: RawReader;
   let failures = 0;
@@ -96,9 +103,17 @@ describe('dlq CLI', () => {
     headers: { 'message-id': 'c-sharp-producer-0001' },
   });
   const csSms = { id: CS_SMS_ID, key: csKey(CS_SMS_ID, '019b3a1c-7d2e-7f40-9a3b-000000000001'), value: csSmsValue(topics.notifications) };
-  const csNoRecipient = { id: CS_NO_RECIPIENT_ID, key: csKey(CS_NO_RECIPIENT_ID, '019b3a1c-7d2f-7c11-8b2a-000000000002'), value: csNoRecipientValue(topics.notifications) };
+  const csNoRecipient = {
+    id: CS_NO_RECIPIENT_ID,
+    key: csKey(CS_NO_RECIPIENT_ID, '019b3a1c-7d2f-7c11-8b2a-000000000002'),
+    value: csNoRecipientValue(topics.notifications),
+  };
 
-  function ours(reasonCode: string, reason: string, original: Partial<DeadLetterInput['original']>): { key: DeadLetterKey; record: DeadLetterRecord; id: string } {
+  function ours(
+    reasonCode: string,
+    reason: string,
+    original: Partial<DeadLetterInput['original']>,
+  ): { key: DeadLetterKey; record: DeadLetterRecord; id: string } {
     failures += 1;
     const deadLetter = createDeadLetter({
       failedAt: new Date(Date.UTC(2026, 2, 4, 5, 6, failures)),
@@ -115,13 +130,21 @@ describe('dlq CLI', () => {
 
   const run = (work: (dlq: DlqCli) => Promise<number>) => withDlq(env, false, work);
   const replays = (id: string) => reader.read(topics.notifications, (m) => text(m.headers['nudges-replayed-from']) === id);
-  const message = (d: { key: DeadLetterKey; record: DeadLetterRecord }, partition: number) => ({ key: encodeDeadLetterKey(d.key), value: encodeDeadLetter(d.record), partition });
+  const message = (d: { key: DeadLetterKey; record: DeadLetterRecord }, partition: number) => ({
+    key: encodeDeadLetterKey(d.key),
+    value: encodeDeadLetter(d.record),
+    partition,
+  });
 
   beforeAll(async () => {
     // The hand-written bytes are what a C# DeadLetterEvent reader reads.
-    for (const bytes of [csSms.value, csNoRecipient.value]) expect(readLikeCSharpOrThrow('DeadLetterEvent', bytes)).toMatchObject({ Topic: topics.notifications });
+    for (const bytes of [csSms.value, csNoRecipient.value])
+      expect(readLikeCSharpOrThrow('DeadLetterEvent', bytes)).toMatchObject({ Topic: topics.notifications });
     // (C#'s EventKey binds only Type from JSON: its Id is get-only, so a C# reader makes up a new one.)
-    expect(readLikeCSharpOrThrow('DeadLetterEventKey', csSms.key)).toMatchObject({ EventKey: { Type: 'MessageFailed' }, FailedKey: { Type: 'NotificationKey(EventType=SendSms)' } });
+    expect(readLikeCSharpOrThrow('DeadLetterEventKey', csSms.key)).toMatchObject({
+      EventKey: { Type: 'MessageFailed' },
+      FailedKey: { Type: 'NotificationKey(EventType=SendSms)' },
+    });
 
     await createTopics({ [topics.deadletter]: 2, [topics.notifications]: 3 });
     producer = new Kafka({ clientId: base, brokers: env.Kafka__BrokerList.split(','), logLevel: logLevel.NOTHING }).producer();
@@ -162,8 +185,16 @@ describe('dlq CLI', () => {
       [exhausted.id, 'edge'],
       [CS_NO_RECIPIENT_ID, 'csharp'],
     ]);
-    expect(rows[1]).toMatch(new RegExp(`^${twilio.id}\\s+edge\\s+notifier\\s+twilio\\.21211\\s+1\\s+${twilio.record.timestamp.replace(/\./g, '\\.')}\\s+${topics.notifications}\\[2\\]@42\\s+-$`));
-    expect(rows[4]).toMatch(new RegExp(`^${CS_SMS_ID}\\s+csharp\\s+-\\s+Twilio\\.Exceptions\\.ApiException\\s+3\\s+2026-03-04T05:06:03\\.5000001\\+00:00\\s+${topics.notifications}\\s+-$`));
+    expect(rows[1]).toMatch(
+      new RegExp(
+        `^${twilio.id}\\s+edge\\s+notifier\\s+twilio\\.21211\\s+1\\s+${twilio.record.timestamp.replace(/\./g, '\\.')}\\s+${topics.notifications}\\[2\\]@42\\s+-$`,
+      ),
+    );
+    expect(rows[4]).toMatch(
+      new RegExp(
+        `^${CS_SMS_ID}\\s+csharp\\s+-\\s+Twilio\\.Exceptions\\.ApiException\\s+3\\s+2026-03-04T05:06:03\\.5000001\\+00:00\\s+${topics.notifications}\\s+-$`,
+      ),
+    );
     expect(rows[7]).toBe(`7 of 7 dead letter(s) in ${topics.deadletter}`);
     expect(out.warnings).toEqual([expect.stringMatching(/^not a dead-letter record at partition 1, offset \d+: invalid-json$/)]);
     expect(out.text).not.toContain(PHONE);
@@ -177,7 +208,9 @@ describe('dlq CLI', () => {
   it('filters by reason (with a prefix) and writes JSON lines', async () => {
     const out = new CapturedOutput();
     await run((dlq) => dlq.list({ reason: 'poison.*', json: true }, out));
-    const listed = out.lines.map((l) => JSON.parse(l) as { id: string; origin: string; original: { value: string | null; valueBytes: number; valueEncoding: string } });
+    const listed = out.lines.map(
+      (l) => JSON.parse(l) as { id: string; origin: string; original: { value: string | null; valueBytes: number; valueEncoding: string } },
+    );
     expect(listed.map((e) => e.id)).toEqual([notUtf8.id, notUtf8Too.id]);
     expect(listed[0]).toMatchObject({ origin: 'edge', original: { value: null, valueBytes: 3, valueEncoding: 'base64' } });
 
@@ -280,7 +313,10 @@ describe('dlq CLI', () => {
 
     const again = new CapturedOutput();
     expect(await run((dlq) => dlq.replay([twilio.id], {}, again))).toBe(0);
-    expect(again.lines).toEqual([`${twilio.id}  skipped: already replayed (use --force to replay again)`, 'replayed 0, skipped 1, refused 0, failed 0']);
+    expect(again.lines).toEqual([
+      `${twilio.id}  skipped: already replayed (use --force to replay again)`,
+      'replayed 0, skipped 1, refused 0, failed 0',
+    ]);
     expect(await topicSize(topics.notifications)).toBe(before + 1);
 
     const listed = new CapturedOutput();
@@ -320,7 +356,10 @@ describe('dlq CLI', () => {
 
     const again = new CapturedOutput();
     expect(await run((dlq) => dlq.replay([CS_SMS_ID.slice(0, 13)], {}, again))).toBe(0);
-    expect(again.lines).toEqual([`${CS_SMS_ID}  skipped: already replayed (use --force to replay again)`, 'replayed 0, skipped 1, refused 0, failed 0']);
+    expect(again.lines).toEqual([
+      `${CS_SMS_ID}  skipped: already replayed (use --force to replay again)`,
+      'replayed 0, skipped 1, refused 0, failed 0',
+    ]);
     expect(await topicSize(topics.notifications)).toBe(before + 1);
   });
 
@@ -398,10 +437,19 @@ describe('dlq CLI', () => {
       original: { key: null, value: '{"id":"evt_1NoSettings","object":"event"}' },
     });
     const id = stripe.record.eventKey.id;
-    await producer.send({ topic: topics.deadletter, messages: [{ key: encodeDeadLetterKey(stripe.key), value: encodeDeadLetter(stripe.record) }] });
+    await producer.send({
+      topic: topics.deadletter,
+      messages: [{ key: encodeDeadLetterKey(stripe.key), value: encodeDeadLetter(stripe.record) }],
+    });
     const shown = new CapturedOutput();
     await run((dlq) => dlq.show(id, {}, shown));
-    expect(shown.lines).toEqual(expect.arrayContaining(['topic:         http:StripeWebhookHandler', 'original:      (no topic: an HTTP request body)', 'replay:        to Stripe handlers (evt_1NoSettings)']));
+    expect(shown.lines).toEqual(
+      expect.arrayContaining([
+        'topic:         http:StripeWebhookHandler',
+        'original:      (no topic: an HTTP request body)',
+        'replay:        to Stripe handlers (evt_1NoSettings)',
+      ]),
+    );
 
     const out = new CapturedOutput();
     expect(await run((dlq) => dlq.replay([id], {}, out))).toBe(1);
@@ -418,7 +466,10 @@ describe('dlq CLI', () => {
     it('lists both origins as JSON and skips a replayed dead letter', async () => {
       const listed = await runCli(['dlq', 'list', '--json'], env);
       expect(listed.code).toBe(0);
-      const entries = listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; origin: string; replayed: unknown });
+      const entries = listed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: string; origin: string; replayed: unknown });
       const replayedIds = entries.filter((e) => e.replayed !== null).map((e) => e.id);
       expect(replayedIds).toEqual([twilio.id, notUtf8.id, notUtf8Too.id, CS_SMS_ID, exhausted.id]);
       expect(entries.filter((e) => e.origin === 'csharp').map((e) => e.id)).toEqual([VECTOR_ID, CS_SMS_ID, CS_NO_RECIPIENT_ID]);

@@ -5,7 +5,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CapturedOutput } from '../../../apps/cli/src/cli-output.js';
 import { runReconcile } from '../../../apps/cli/src/cli.runners.js';
-import { priceObject, productObject, stripeEvent, stripeId, type StripeEventPayload } from '../../../apps/cli/src/simulate/stripe-events.js';
+import {
+  priceObject,
+  productObject,
+  stripeEvent,
+  stripeId,
+  type StripeEventPayload,
+} from '../../../apps/cli/src/simulate/stripe-events.js';
 import { encodeNodeId } from '@app/shared/graphql/node-id.js';
 import { seedDemoData } from '../../../peers/gateway/seed.js';
 import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
@@ -15,7 +21,15 @@ import { createTopics, ensureCliBuilt, RawReader, runCli, text, topicSize } from
 
 jest.setTimeout(60_000);
 
-const HANDLED = ['checkout.session.completed', 'price.created', 'price.deleted', 'price.updated', 'product.created', 'product.deleted', 'product.updated'];
+const HANDLED = [
+  'checkout.session.completed',
+  'price.created',
+  'price.deleted',
+  'price.updated',
+  'product.created',
+  'product.deleted',
+  'product.updated',
+];
 
 /** Serves GET /v1/events from `pages` (following starting_after); forwards nothing else. */
 async function startEventsApi(pages: StripeEventPayload[][]): Promise<{ url: string; queries: URLSearchParams[]; server: Server }> {
@@ -30,7 +44,9 @@ async function startEventsApi(pages: StripeEventPayload[][]): Promise<{ url: str
     const after = url.searchParams.get('starting_after');
     const index = after ? pages.findIndex((p) => p.at(-1)?.id === after) + 1 : 0;
     const page = pages[index] ?? [];
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', url: '/v1/events', has_more: index < pages.length - 1, data: page }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ object: 'list', url: '/v1/events', has_more: index < pages.length - 1, data: page }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, queries, server };
@@ -72,7 +88,7 @@ describe('stripe:reconcile', () => {
     return { code, out };
   };
 
-  it("against stripe-mock: lists its fixture event, which is not of a handled type, and changes nothing, twice", async () => {
+  it('against stripe-mock: lists its fixture event, which is not of a handled type, and changes nothing, twice', async () => {
     for (let run = 0; run < 2; run++) {
       const { code, out } = await reconcile('0');
       expect(code).toBe(0);
@@ -89,7 +105,11 @@ describe('stripe:reconcile', () => {
     const events = [
       stripeEvent('product.created', newProduct, { created: since + 30 }),
       stripeEvent('product.updated', productObject({ id: 'prod_demo_basic', name: 'Basic (2026)' }), { created: since + 20 }),
-      stripeEvent('price.updated', priceObject({ id: 'price_demo_pro_monthly', product: 'prod_demo_pro', unitAmount: 3199, nickname: 'Pro monthly' }), { created: since + 10 }),
+      stripeEvent(
+        'price.updated',
+        priceObject({ id: 'price_demo_pro_monthly', product: 'prod_demo_pro', unitAmount: 3199, nickname: 'Pro monthly' }),
+        { created: since + 10 },
+      ),
     ];
     let api: Awaited<ReturnType<typeof startEventsApi>>;
 

@@ -79,22 +79,42 @@ describe('simulate CLI against a running webhooks service', () => {
     expect(out.lines[0]).toMatch(/^→ POST \/api\/StripeWebhookHandler {2}product\.created evt_\w+$/);
     expect(answer).toBe('← 200 {"received":true,"outcome":"processed"}');
     const [message] = await reader.waitFor(topics.foreignProducts, (m) => text(m.key)?.includes(productId) ?? false);
-    expect(valueOf(message!)).toEqual({ $type: 'foreignProduct.created', foreignProductId: productId, name: 'Enterprise', description: 'Talk to sales', iconUrl: expect.any(String) });
+    expect(valueOf(message!)).toEqual({
+      $type: 'foreignProduct.created',
+      foreignProductId: productId,
+      name: 'Enterprise',
+      description: 'Talk to sales',
+      iconUrl: expect.any(String),
+    });
   });
 
   it('product.updated for a linked product: the plan is renamed and foreignProduct.synchronized published', async () => {
-    const { code, answer } = await stripe('product.updated', { product: 'prod_demo_pro', name: 'Pro (2026)', description: 'Unlimited messages and priority support' });
+    const { code, answer } = await stripe('product.updated', {
+      product: 'prod_demo_pro',
+      name: 'Pro (2026)',
+      description: 'Unlimited messages and priority support',
+    });
     expect(code).toBe(0);
     expect(answer).toBe('← 200 {"received":true,"outcome":"processed"}');
     expect(peers.gateway.store.plans.get(2)).toMatchObject({ name: 'Pro (2026)', description: 'Unlimited messages and priority support' });
-    const [message] = await reader.waitFor(topics.foreignProducts, (m) => (text(m.key)?.includes('prod_demo_pro') ?? false) && valueOf(m).$type === 'foreignProduct.synchronized');
+    const [message] = await reader.waitFor(
+      topics.foreignProducts,
+      (m) => (text(m.key)?.includes('prod_demo_pro') ?? false) && valueOf(m).$type === 'foreignProduct.synchronized',
+    );
     expect(valueOf(message!)).toMatchObject({ planNodeId: encodeNodeId('Plan', 2), name: 'Pro (2026)' });
   });
 
   it('price.created then checkout: a new price tier, then the payment recorded and payment.completed published', async () => {
-    const created = await stripe('price.created', { price: purchasedPriceId, product: 'prod_demo_pro', amount: 3499, nickname: 'Pro monthly (2026)' });
+    const created = await stripe('price.created', {
+      price: purchasedPriceId,
+      product: 'prod_demo_pro',
+      amount: 3499,
+      nickname: 'Pro monthly (2026)',
+    });
     expect(created.answer).toBe('← 200 {"received":true,"outcome":"processed"}');
-    expect([...peers.gateway.store.priceTiers.values()].find((t) => t.foreignServiceId === purchasedPriceId)).toMatchObject({ price: 34.99 });
+    expect([...peers.gateway.store.priceTiers.values()].find((t) => t.foreignServiceId === purchasedPriceId)).toMatchObject({
+      price: 34.99,
+    });
 
     const { code, answer } = await stripe('checkout', { customer: 'cus_demo_bakery', amount: 3499 });
     expect(code).toBe(0);
@@ -120,7 +140,11 @@ describe('simulate CLI against a running webhooks service', () => {
     expect(await runSimulateSms(env, 'CONFIRM', { from: demo.activeClient.phoneNumber! }, confirm)).toBe(0);
     expect(confirm.lines[1]).toContain('<Message>Sent to 3 subscribers</Message>');
     const sent = await reader.waitFor(topics.notifications, (m) => valueOf(m).resourceKey === 'AnnouncementTemplate', 3);
-    expect(sent.map((m) => (valueOf(m).replacements as Record<string, string>).smsBody)).toEqual(['Big sale tomorrow!', 'Big sale tomorrow!', 'Big sale tomorrow!']);
+    expect(sent.map((m) => (valueOf(m).replacements as Record<string, string>).smsBody)).toEqual([
+      'Big sale tomorrow!',
+      'Big sale tomorrow!',
+      'Big sale tomorrow!',
+    ]);
   });
 
   it('a refused signature shows as the non-2xx answer and exit code 1', async () => {
@@ -141,7 +165,9 @@ describe('simulate CLI against a running webhooks service', () => {
 
     const listed = new CapturedOutput();
     await withDlq(env, false, (dlq) => dlq.list({ reason: 'stripe.client-not-found' }, listed));
-    expect(listed.lines[1]).toMatch(new RegExp(`^${id}\\s+edge\\s+webhooks\\s+stripe\\.client-not-found\\s+1\\s+\\S+\\s+stripe ${eventId}\\s+-$`));
+    expect(listed.lines[1]).toMatch(
+      new RegExp(`^${id}\\s+edge\\s+webhooks\\s+stripe\\.client-not-found\\s+1\\s+\\S+\\s+stripe ${eventId}\\s+-$`),
+    );
 
     // The operator fixes the data (the client gets its Stripe customer id), then replays.
     const store = peers.gateway.store;

@@ -73,12 +73,20 @@ describe('Kafka plumbing against the real broker', () => {
     const topic = uniqueName('tx');
     await ensureTopics(createKafkaClient(cfg), cfg, [topic]);
     const aborted = producer.inTransaction(async (batch) => {
-      await batch.send(topic, [{ key: null, value: 'aborted-1' }, { key: null, value: 'aborted-2' }]);
+      await batch.send(topic, [
+        { key: null, value: 'aborted-1' },
+        { key: null, value: 'aborted-2' },
+      ]);
       throw new Error('broadcast failed half-way');
     });
     await expect(aborted).rejects.toThrow('broadcast failed half-way');
     const messages = await readCommitted(topic, 2, async () => {
-      await producer.inTransaction(async (batch) => batch.send(topic, [{ key: null, value: 'committed-1' }, { key: null, value: 'committed-2' }]));
+      await producer.inTransaction(async (batch) =>
+        batch.send(topic, [
+          { key: null, value: 'committed-1' },
+          { key: null, value: 'committed-2' },
+        ]),
+      );
     });
     expect(messages.map((m) => m.value?.toString()).sort()).toEqual(['committed-1', 'committed-2']);
   });

@@ -52,7 +52,13 @@ describe('built webhooks app with bad configuration', () => {
     expect(run.status).toBe(1);
     const lines = run.stderr.trim().split('\n');
     expect(lines[0]).toBe('webhooks: invalid configuration');
-    expect(lines).toEqual(expect.arrayContaining(['  PORT: must be between 0 and 65535', '  Kafka__BrokerList: must be a comma-separated list of host:port', '  STRIPE_API_KEY: is required but not set']));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '  PORT: must be between 0 and 65535',
+        '  Kafka__BrokerList: must be a comma-separated list of host:port',
+        '  STRIPE_API_KEY: is required but not set',
+      ]),
+    );
     expect(run.stderr + run.stdout).not.toContain('super-secret-key');
   });
 });

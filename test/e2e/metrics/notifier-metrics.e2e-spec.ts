@@ -7,7 +7,15 @@ import { startNotifier, type RunningNotifier } from '../../../apps/notifier/src/
 import { startLocalizationServer, type LocalizationServer } from '../../../peers/localization/localization-server.js';
 import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
 import { stackEnv, uniqueName } from '../../support/stack.js';
-import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, sendSmsJson, until } from '../../support/notifier/events.js';
+import {
+  SEND_SMS_KEY,
+  TEST_ACCOUNT_SID,
+  TEST_AUTH_TOKEN,
+  TEST_MESSAGING_SERVICE_SID,
+  phone,
+  sendSmsJson,
+  until,
+} from '../../support/notifier/events.js';
 import { committedTotal, createTopic, plainKafka, produce } from '../../support/notifier/kafka.js';
 import { scrape, type Scrape } from '../../support/metrics/scrape.js';
 
@@ -129,7 +137,9 @@ describe('notifier /metrics (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
       sendsOk: 4,
       sendsFailed: 2,
     });
-    expect(after.value(N('send_duration_seconds_bucket'), { notifier: 'twilio', result: 'ok', le: '+Inf' })).toBe(after.value(N('send_duration_seconds_count'), { notifier: 'twilio', result: 'ok' }));
+    expect(after.value(N('send_duration_seconds_bucket'), { notifier: 'twilio', result: 'ok', le: '+Inf' })).toBe(
+      after.value(N('send_duration_seconds_count'), { notifier: 'twilio', result: 'ok' }),
+    );
     // Labels are bounded: no phone number reaches the page.
     expect(after.text).not.toMatch(/555000\d{4}/);
   });
@@ -139,7 +149,11 @@ describe('notifier /metrics (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
     const recipients = Array.from({ length: count }, (_, i) => phone(6000 + i));
     sink.setLatency(300); // 40 messages, 16 at a time: about a second of backlog
     try {
-      await produce(kafka, topic, recipients.map((to) => sms(to, 1)));
+      await produce(
+        kafka,
+        topic,
+        recipients.map((to) => sms(to, 1)),
+      );
       const during = await scrapeUntil((page) => (lagOf(page, 1) ?? 0) > 0, 'a positive lag on partition 1');
       expect(lagOf(during, 1)).toBeLessThanOrEqual(count);
       await sink.waitFor(() => recipients.every((to) => delivered(to) === 1), 30_000, 'the backlog delivered');
@@ -157,7 +171,10 @@ describe('notifier /metrics (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
     await produce(kafka, topic, [sms(to, 1)]);
     await scrapeUntil((page) => page.value(N('circuit_breaker_state'), { breaker: 'twilio' }) === 2, 'the twilio breaker open');
     await sink.waitFor(() => delivered(to) === 1, 20_000, 'the SMS after the outage');
-    const after = await scrapeUntil((page) => page.value(N('circuit_breaker_state'), { breaker: 'twilio' }) === 0, 'the twilio breaker closed');
+    const after = await scrapeUntil(
+      (page) => page.value(N('circuit_breaker_state'), { breaker: 'twilio' }) === 0,
+      'the twilio breaker closed',
+    );
     expect(after.delta(before, N('retries_total'), { dependency: 'twilio', reason: 'server_error' })).toBe(4);
     expect(after.value(N('circuit_breaker_state'), { breaker: 'localization' })).toBe(0);
   });

@@ -5,7 +5,15 @@ import { jest } from '@jest/globals';
 import { startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
 import { uniqueName } from '../../support/stack.js';
 import { WEBHOOK_SECRET, productObject, signatureFor, stripeEvent } from '../../support/stripe/stripe-fixtures.js';
-import { API_KEY, AUTH_TOKEN, WEBHOOK_PATH, sendSms, sms, startTwilioPeers, type TwilioPeers } from '../../support/twilio/twilio-support.js';
+import {
+  API_KEY,
+  AUTH_TOKEN,
+  WEBHOOK_PATH,
+  sendSms,
+  sms,
+  startTwilioPeers,
+  type TwilioPeers,
+} from '../../support/twilio/twilio-support.js';
 import { scrape, type Scrape } from '../../support/metrics/scrape.js';
 
 const CLIENT_PHONE = '+15550007001';
@@ -132,7 +140,16 @@ describe('webhooks /metrics', () => {
 
   it('shows no secret, phone number or path of a request in any label', async () => {
     const page = await metrics();
-    for (const secret of [API_KEY, WEBHOOK_SECRET, AUTH_TOKEN, CLIENT_PHONE, CLIENT_PHONE.slice(2), STRANGER_PHONE.slice(2), 'wrong-key', WEBHOOK_PATH]) {
+    for (const secret of [
+      API_KEY,
+      WEBHOOK_SECRET,
+      AUTH_TOKEN,
+      CLIENT_PHONE,
+      CLIENT_PHONE.slice(2),
+      STRANGER_PHONE.slice(2),
+      'wrong-key',
+      WEBHOOK_PATH,
+    ]) {
       expect(page.text).not.toContain(secret);
     }
     const types = new Set(page.samples.filter((s) => s.name === REQUESTS).map((s) => s.labels.type));

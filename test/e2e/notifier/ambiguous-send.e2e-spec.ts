@@ -9,7 +9,15 @@ import { DeliveryService } from '../../../apps/notifier/src/delivery/delivery.se
 import { startLocalizationServer, type LocalizationServer } from '../../../peers/localization/localization-server.js';
 import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
 import { stackEnv, uniqueName } from '../../support/stack.js';
-import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, sendSmsJson, until } from '../../support/notifier/events.js';
+import {
+  SEND_SMS_KEY,
+  TEST_ACCOUNT_SID,
+  TEST_AUTH_TOKEN,
+  TEST_MESSAGING_SERVICE_SID,
+  phone,
+  sendSmsJson,
+  until,
+} from '../../support/notifier/events.js';
 import { createTopic, plainKafka, produce } from '../../support/notifier/kafka.js';
 
 jest.setTimeout(60_000);

@@ -38,7 +38,10 @@ describe('notifier exactly-once across kill -9 and SIGTERM', () => {
     await produce(
       kafka,
       topic,
-      Array.from({ length: EVENTS }, (_, i) => ({ key: spreadKey(i), value: sendSmsJson(phone(i), 'SendOtp', 'en-US', { otp: String(100000 + i) }) })),
+      Array.from({ length: EVENTS }, (_, i) => ({
+        key: spreadKey(i),
+        value: sendSmsJson(phone(i), 'SendOtp', 'en-US', { otp: String(100000 + i) }),
+      })),
     );
 
     const first = await startMember(env);

@@ -12,9 +12,24 @@ import { scrape } from '../../support/metrics/scrape.js';
 import { healthPortOf, spawnNotifier, type AppProcess } from '../../support/app-process.js';
 import { writeLikeCSharp } from '../../support/csharp/csharp-writer.js';
 import { readLikeCSharpOrThrow } from '../../support/csharp/strict-reader.js';
-import { CLIENT_CREATED, CLIENT_CREATED_NOTIFICATION, CLIENT_UPDATED, SEND_SMS_CURRENT, TEST_ENCRYPTION_KEY_BASE64, TEST_PHONE_PLAINTEXT } from '../../support/csharp/vectors.js';
+import {
+  CLIENT_CREATED,
+  CLIENT_CREATED_NOTIFICATION,
+  CLIENT_UPDATED,
+  SEND_SMS_CURRENT,
+  TEST_ENCRYPTION_KEY_BASE64,
+  TEST_PHONE_PLAINTEXT,
+} from '../../support/csharp/vectors.js';
 import { stackEnv, uniqueName } from '../../support/stack.js';
-import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, earlierSendSmsJson, earlierSendSmsKey, phone, until } from '../../support/notifier/events.js';
+import {
+  SEND_SMS_KEY,
+  TEST_ACCOUNT_SID,
+  TEST_AUTH_TOKEN,
+  earlierSendSmsJson,
+  earlierSendSmsKey,
+  phone,
+  until,
+} from '../../support/notifier/events.js';
 import { fleetEnv } from '../../support/notifier/fleet.js';
 import { collect, createTopic, plainKafka, produce, untilAllCommitted, type RawMessage } from '../../support/notifier/kafka.js';
 
@@ -25,7 +40,13 @@ const cipher = new PhoneCipher(Buffer.from(TEST_ENCRYPTION_KEY_BASE64, 'base64')
 
 /** A current-generation SendSms value exactly as System.Text.Json writes it. */
 const csharpSendSms = (phoneNumber: string, resourceKey: string, locale: string, replacements: Record<string, string> = {}) =>
-  writeLikeCSharp('NotificationEvent', { $type: 'notification.sendSms', PhoneNumber: phoneNumber, ResourceKey: resourceKey, Locale: locale, Replacements: replacements });
+  writeLikeCSharp('NotificationEvent', {
+    $type: 'notification.sendSms',
+    PhoneNumber: phoneNumber,
+    ResourceKey: resourceKey,
+    Locale: locale,
+    Replacements: replacements,
+  });
 
 describe('notifier on C#-written traffic (built app, Kafka, Redis, gRPC LocalizationApi, Twilio sink)', () => {
   const topic = uniqueName('notify-csharp');
@@ -43,7 +64,11 @@ describe('notifier on C#-written traffic (built app, Kafka, Redis, gRPC Localiza
     await createTopic(kafka, topic, 3);
     await createTopic(kafka, deadletterTopic, 1);
     // What the C# handler already sent: in the topic, and behind the offset its group committed.
-    await produce(kafka, topic, history.map((to) => ({ partition: 0, key: SEND_SMS_KEY, value: csharpSendSms(to, 'UserLoggedIn', 'en-US') })));
+    await produce(
+      kafka,
+      topic,
+      history.map((to) => ({ partition: 0, key: SEND_SMS_KEY, value: csharpSendSms(to, 'UserLoggedIn', 'en-US') })),
+    );
     const admin = kafka.admin();
     await admin.connect();
     await admin.setOffsets({ groupId: UPSTREAM_GROUP, topic, partitions: [{ partition: 0, offset: String(history.length) }] });
@@ -53,7 +78,12 @@ describe('notifier on C#-written traffic (built app, Kafka, Redis, gRPC Localiza
     localization = await startLocalizationServer();
     notifier = await spawnNotifier(
       // No KAFKA_CONSUMER_GROUP: the default must continue where the C# handler's group stopped.
-      fleetEnv({ topic, sink, groupId: null, extra: { LOCALIZATION_API_URL: localization.url, EncryptionSettings__Key: TEST_ENCRYPTION_KEY_BASE64 } }),
+      fleetEnv({
+        topic,
+        sink,
+        groupId: null,
+        extra: { LOCALIZATION_API_URL: localization.url, EncryptionSettings__Key: TEST_ENCRYPTION_KEY_BASE64 },
+      }),
       'csharp-wire',
     );
     metricsUrl = `http://127.0.0.1:${await healthPortOf(notifier)}/metrics`;
@@ -69,10 +99,19 @@ describe('notifier on C#-written traffic (built app, Kafka, Redis, gRPC Localiza
   });
 
   const delivered = (to: string) => sink.messages.filter((m) => m.to === to);
-  const processed = async (outcome: string) => (await scrape(metricsUrl)).value('nudges_notifier_messages_processed_total', { outcome }) ?? 0;
+  const processed = async (outcome: string) =>
+    (await scrape(metricsUrl)).value('nudges_notifier_messages_processed_total', { outcome }) ?? 0;
 
   it('delivers every C#-written SendSms exactly once, skips the other C# traffic, dead-letters poison in the C# shape, and never sends stale or already-handled SMS', async () => {
-    const to = { encrypted: phone(7101), earlier: phone(7102), spanish: phone(7103), english: phone(7104), fallback: phone(7105), escapes: phone(7106), last: phone(7107) };
+    const to = {
+      encrypted: phone(7101),
+      earlier: phone(7102),
+      spanish: phone(7103),
+      english: phone(7104),
+      fallback: phone(7105),
+      escapes: phone(7106),
+      last: phone(7107),
+    };
     const stale = { otp: phone(7201), announcement: phone(7202) };
     const body = 'Café "Ñ" <&> 😀 +1 `tick`';
     const minutesAgo = (m: number) => String(Date.now() - m * 60_000);
@@ -83,12 +122,24 @@ describe('notifier on C#-written traffic (built app, Kafka, Redis, gRPC Localiza
       { key: SEND_SMS_KEY, value: csharpSendSms(to.spanish, 'AnnouncementSent', 'es-ES', { count: '7' }) },
       { key: SEND_SMS_KEY, value: csharpSendSms(to.english, 'AnnouncementSent', 'en-US', { count: '7' }) },
       { key: SEND_SMS_KEY, value: csharpSendSms(to.fallback, 'AnnouncementSent', 'fr-FR', { count: '7' }) },
-      { key: SEND_SMS_KEY, value: csharpSendSms(to.escapes, 'AnnouncementTemplate', 'es-ES', { clientName: 'Acme', smsBody: body, link: '' }) },
+      {
+        key: SEND_SMS_KEY,
+        value: csharpSendSms(to.escapes, 'AnnouncementTemplate', 'es-ES', { clientName: 'Acme', smsBody: body, link: '' }),
+      },
       { key: CLIENT_CREATED.key.json, value: CLIENT_CREATED.value.json },
       { key: CLIENT_UPDATED.key.json, value: CLIENT_UPDATED.value.json },
       { key: CLIENT_CREATED_NOTIFICATION.key.json, value: CLIENT_CREATED_NOTIFICATION.value.json },
       { key: SEND_SMS_KEY, value: '{"$type":"notification.sendSms",' },
-      { key: SEND_SMS_KEY, value: JSON.stringify({ $type: 'notification.sendSms', phoneNumber: phone(7301), resourceKey: 'UserLoggedIn', locale: 'en-US', replacements: {} }) },
+      {
+        key: SEND_SMS_KEY,
+        value: JSON.stringify({
+          $type: 'notification.sendSms',
+          phoneNumber: phone(7301),
+          resourceKey: 'UserLoggedIn',
+          locale: 'en-US',
+          replacements: {},
+        }),
+      },
       { key: SEND_SMS_KEY, value: earlierSendSmsJson('UserLoggedIn', 'en-US') },
       { key: SEND_SMS_KEY, value: '{"$type":"notification.smsScheduled","ResourceKey":"UserLoggedIn"}' },
       { key: SEND_SMS_KEY, value: csharpSendSms(stale.otp, 'SendOtp', 'en-US', { otp: '111111' }), timestamp: minutesAgo(11) },
@@ -96,7 +147,11 @@ describe('notifier on C#-written traffic (built app, Kafka, Redis, gRPC Localiza
       { key: SEND_SMS_KEY, value: csharpSendSms(to.last, 'UserLoggedIn', 'en-US') },
     ];
     // All in one partition, as the C# producers' constant key puts them: nothing may block it.
-    await produce(kafka, topic, messages.map((m) => ({ ...m, partition: 0 })));
+    await produce(
+      kafka,
+      topic,
+      messages.map((m) => ({ ...m, partition: 0 })),
+    );
 
     await untilAllCommitted(kafka, UPSTREAM_GROUP, topic, 60_000);
     for (const recipient of [TEST_PHONE_PLAINTEXT, ...Object.values(to)]) expect(delivered(recipient)).toHaveLength(1);
@@ -105,7 +160,8 @@ describe('notifier on C#-written traffic (built app, Kafka, Redis, gRPC Localiza
     expect(delivered(to.escapes)[0]!.body).toContain(body);
     expect(delivered(to.spanish)[0]!.body).not.toBe(delivered(to.english)[0]!.body);
     expect(delivered(to.fallback)[0]!.body).toBe(delivered(to.english)[0]!.body);
-    for (const recipient of [...history, ...Object.values(stale), phone(7301)]) expect(sink.attempts.filter((a) => a.to === recipient)).toHaveLength(0);
+    for (const recipient of [...history, ...Object.values(stale), phone(7301)])
+      expect(sink.attempts.filter((a) => a.to === recipient)).toHaveLength(0);
     expect(sink.messages.every((m) => m.to.startsWith('+'))).toBe(true);
 
     expect(await processed('skipped')).toBe(3);
@@ -118,12 +174,23 @@ describe('notifier on C#-written traffic (built app, Kafka, Redis, gRPC Localiza
       // A C# DeadLetterEvent reader binds key and value (throws otherwise).
       readLikeCSharpOrThrow('DeadLetterEventKey', m.key!);
       const csharp = readLikeCSharpOrThrow('DeadLetterEvent', m.value!);
-      expect(csharp).toMatchObject({ Topic: topic, EventKey: { Type: 'MessageFailed' }, StackTrace: null, FailureType: 2, AttemptCount: 0 });
+      expect(csharp).toMatchObject({
+        Topic: topic,
+        EventKey: { Type: 'MessageFailed' },
+        StackTrace: null,
+        FailureType: 2,
+        AttemptCount: 0,
+      });
       const decoded = decodeDeadLetter(m.value);
       if (!decoded.ok) throw new Error(decoded.error.message);
       return decoded.value;
     });
-    expect(records.map((r) => r.edge?.reasonCode).sort()).toEqual(['poison.invalid-fields', 'poison.invalid-json', 'poison.no-recipient', 'poison.unknown-type']);
+    expect(records.map((r) => r.edge?.reasonCode).sort()).toEqual([
+      'poison.invalid-fields',
+      'poison.invalid-json',
+      'poison.no-recipient',
+      'poison.unknown-type',
+    ]);
     for (const record of records) expect(record.exceptionMessage).not.toMatch(/\d{7}/);
     expect(notifier.output()).not.toMatch(/\+1555\d{7}/);
   });

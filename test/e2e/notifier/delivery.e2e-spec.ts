@@ -11,7 +11,15 @@ import { startNotifier, type RunningNotifier } from '../../../apps/notifier/src/
 import { startLocalizationServer, type LocalizationServer } from '../../../peers/localization/localization-server.js';
 import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
 import { stackEnv, uniqueName } from '../../support/stack.js';
-import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, sendSmsJson, until } from '../../support/notifier/events.js';
+import {
+  SEND_SMS_KEY,
+  TEST_ACCOUNT_SID,
+  TEST_AUTH_TOKEN,
+  TEST_MESSAGING_SERVICE_SID,
+  phone,
+  sendSmsJson,
+  until,
+} from '../../support/notifier/events.js';
 import { collect, createTopic, plainKafka, produce, untilAllCommitted } from '../../support/notifier/kafka.js';
 
 jest.setTimeout(60_000);
@@ -139,7 +147,13 @@ describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
     expect(delivered(after)[0]!.body).toBe('¡Bienvenido a Nudges!');
 
     const json = await deadLetterFor((r) => r.edge?.reasonCode === 'poison.invalid-json');
-    expect(json.record).toMatchObject({ attemptCount: 0, failureType: 2, topic, stackTrace: null, edge: { source: 'notifier', original: { topic, partition: 0 } } });
+    expect(json.record).toMatchObject({
+      attemptCount: 0,
+      failureType: 2,
+      topic,
+      stackTrace: null,
+      edge: { source: 'notifier', original: { topic, partition: 0 } },
+    });
     expect(json.record.edge!.original.value).toEqual({ encoding: 'utf8', data: '{"$type":"notification.sendSms",' });
     expect(json.record.edge!.original.key).toEqual({ encoding: 'utf8', data: SEND_SMS_KEY });
     expect(json.record.edge!.original.headers['x-origin']).toEqual({ encoding: 'utf8', data: 'tests' });
@@ -207,7 +221,9 @@ describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
     const slow = phone(7001);
     const fast = [phone(7002), phone(7003), phone(7004)];
     sink.addRule({ to: slow, times: 1, action: { delayMs: 2500 } });
-    await send([sms(slow, 'WelcomeMessage', 'en-US'), ...fast.map((p) => sms(p, 'WelcomeMessage', 'en-US'))].map((m) => ({ ...m, partition: 1 })));
+    await send(
+      [sms(slow, 'WelcomeMessage', 'en-US'), ...fast.map((p) => sms(p, 'WelcomeMessage', 'en-US'))].map((m) => ({ ...m, partition: 1 })),
+    );
     await sink.waitFor(() => fast.every((p) => delivered(p).length === 1) && delivered(slow).length === 1, 15_000, 'slow and fast SMS');
     const slowAt = delivered(slow)[0]!.receivedAt;
     for (const p of fast) expect(delivered(p)[0]!.receivedAt).toBeLessThan(slowAt + 2000);

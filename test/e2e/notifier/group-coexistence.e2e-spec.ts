@@ -26,7 +26,11 @@ const librdkafkaNamed =
     async assign({ members, topics }) {
       return members.map((m, i) => ({
         memberId: m.memberId,
-        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment: i === 0 ? Object.fromEntries(topics.map((t) => [t, [0]])) : {}, userData: Buffer.alloc(0) }),
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({
+          version: 0,
+          assignment: i === 0 ? Object.fromEntries(topics.map((t) => [t, [0]])) : {},
+          userData: Buffer.alloc(0),
+        }),
       }));
     },
     protocol({ topics }) {
@@ -37,7 +41,13 @@ const librdkafkaNamed =
 const sendSms = (to: string) => ({
   partition: 0,
   key: SEND_SMS_KEY,
-  value: writeLikeCSharp('NotificationEvent', { $type: 'notification.sendSms', PhoneNumber: to, ResourceKey: 'UserLoggedIn', Locale: 'en-US', Replacements: {} }),
+  value: writeLikeCSharp('NotificationEvent', {
+    $type: 'notification.sendSms',
+    PhoneNumber: to,
+    ResourceKey: 'UserLoggedIn',
+    Locale: 'en-US',
+    Replacements: {},
+  }),
 });
 
 describe('the notifier next to the C# notifications handler in one group', () => {
@@ -68,11 +78,20 @@ describe('the notifier next to the C# notifications handler in one group', () =>
   });
 
   it('is refused while the C# member holds the group, sends nothing twice, and takes over at its committed offset', async () => {
-    csharp = kafka.consumer({ groupId, partitionAssigners: [librdkafkaNamed('range'), librdkafkaNamed('roundrobin')], sessionTimeout: 6000, heartbeatInterval: 500 });
+    csharp = kafka.consumer({
+      groupId,
+      partitionAssigners: [librdkafkaNamed('range'), librdkafkaNamed('roundrobin')],
+      sessionTimeout: 6000,
+      heartbeatInterval: 500,
+    });
     await csharp.connect();
     await csharp.subscribe({ topic, fromBeginning: true });
     const joined = new Promise<void>((resolve) => csharp!.on(csharp!.events.GROUP_JOIN, () => resolve()));
-    await csharp.run({ autoCommit: true, autoCommitThreshold: 1, eachMessage: async ({ message }) => void handledByCsharp.push(message.value!.toString()) });
+    await csharp.run({
+      autoCommit: true,
+      autoCommitThreshold: 1,
+      eachMessage: async ({ message }) => void handledByCsharp.push(message.value!.toString()),
+    });
     await joined;
 
     notifier = await spawnNotifier(fleetEnv({ topic, sink, groupId, extra: { LOCALIZATION_API_URL: localization.url } }), 'coexist');

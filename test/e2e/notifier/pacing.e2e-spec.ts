@@ -5,7 +5,14 @@ import type { Kafka } from 'kafkajs';
 import { startNotifier, type RunningNotifier } from '../../../apps/notifier/src/notifier.app.js';
 import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
 import { stackEnv, uniqueName } from '../../support/stack.js';
-import { spreadKey, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, sendSmsJson } from '../../support/notifier/events.js';
+import {
+  spreadKey,
+  TEST_ACCOUNT_SID,
+  TEST_AUTH_TOKEN,
+  TEST_MESSAGING_SERVICE_SID,
+  phone,
+  sendSmsJson,
+} from '../../support/notifier/events.js';
 import { createTopic, plainKafka, produce } from '../../support/notifier/kafka.js';
 
 jest.setTimeout(60_000);
@@ -58,8 +65,16 @@ describe('notifier pacing and heartbeats', () => {
     notifier = await start(topic, uniqueName('notifier-pacing'), { TWILIO_MAX_MPS: '20' });
     const base = 20_000;
     const count = 81;
-    await produce(kafka, topic, Array.from({ length: count }, (_, i) => ({ key: spreadKey(i), value: sendSmsJson(phone(base + i), 'WelcomeMessage', 'en-US') })));
-    await sink.waitFor((s) => s.messages.filter((m) => m.to >= phone(base) && m.to < phone(base + count)).length === count, 20_000, `${count} paced SMS`);
+    await produce(
+      kafka,
+      topic,
+      Array.from({ length: count }, (_, i) => ({ key: spreadKey(i), value: sendSmsJson(phone(base + i), 'WelcomeMessage', 'en-US') })),
+    );
+    await sink.waitFor(
+      (s) => s.messages.filter((m) => m.to >= phone(base) && m.to < phone(base + count)).length === count,
+      20_000,
+      `${count} paced SMS`,
+    );
     const times = sink.messages
       .filter((m) => m.to >= phone(base) && m.to < phone(base + count))
       .map((m) => m.receivedAt)

@@ -8,7 +8,15 @@ import { startNotifier, type RunningNotifier } from '../../../apps/notifier/src/
 import { TwilioNotifier } from '../../../apps/notifier/src/notifiers/twilio.notifier.js';
 import { SmsSendError } from '../../../apps/notifier/src/notifiers/sms-notifier.js';
 import { stackEnv, uniqueName } from '../../support/stack.js';
-import { SEND_SMS_KEY, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, phone, sendSmsJson, until } from '../../support/notifier/events.js';
+import {
+  SEND_SMS_KEY,
+  TEST_ACCOUNT_SID,
+  TEST_AUTH_TOKEN,
+  TEST_MESSAGING_SERVICE_SID,
+  phone,
+  sendSmsJson,
+  until,
+} from '../../support/notifier/events.js';
 import { collect, createTopic, plainKafka, produce } from '../../support/notifier/kafka.js';
 
 jest.setTimeout(60_000);
@@ -57,7 +65,14 @@ describe('TwilioNotifier against Prism (Twilio’s OpenAPI spec)', () => {
       });
       await produce(kafka, topic, [
         { key: SEND_SMS_KEY, value: sendSmsJson(phone(9001), 'AnnouncementSent', 'es-ES', { count: '47' }) },
-        { key: SEND_SMS_KEY, value: sendSmsJson(phone(9002), 'ClientHelpMessage', 'en-US', { accountUrl: 'https://a.example', subUrl: 'https://s.example', shareUrl: 'https://x.example' }) },
+        {
+          key: SEND_SMS_KEY,
+          value: sendSmsJson(phone(9002), 'ClientHelpMessage', 'en-US', {
+            accountUrl: 'https://a.example',
+            subUrl: 'https://s.example',
+            shareUrl: 'https://x.example',
+          }),
+        },
       ]);
       // Each delivery is recorded in the ledger with the SID Prism answered (the spec's example).
       const sent = async () => {
@@ -77,7 +92,11 @@ describe('TwilioNotifier against Prism (Twilio’s OpenAPI spec)', () => {
   it('asks Prism’s Messages list when reconciling, with a request the spec accepts', async () => {
     const notifier = new TwilioNotifier(twilioConfig);
     try {
-      const found = await notifier.findEarlierSend({ to: phone(9003), body: 'Welcome to Nudges!' }, Date.now() - 60_000, async () => new Set());
+      const found = await notifier.findEarlierSend(
+        { to: phone(9003), body: 'Welcome to Nudges!' },
+        Date.now() - 60_000,
+        async () => new Set(),
+      );
       expect(found).toBeUndefined(); // the spec's example message has another text
     } finally {
       notifier.close();

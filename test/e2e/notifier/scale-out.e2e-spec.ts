@@ -45,7 +45,10 @@ describe('notifier scale-out: 3 processes, 6 partitions, one killed', () => {
     await produce(
       kafka,
       topic,
-      Array.from({ length: EVENTS }, (_, i) => ({ key: spreadKey(i), value: sendSmsJson(phone(i), 'SendOtp', 'es-ES', { otp: String(200000 + i) }) })),
+      Array.from({ length: EVENTS }, (_, i) => ({
+        key: spreadKey(i),
+        value: sendSmsJson(phone(i), 'SendOtp', 'es-ES', { otp: String(200000 + i) }),
+      })),
     );
     await sink.waitFor((s) => s.messages.length >= 900, 60_000, '900 SMS');
     const [survivorA, victim, survivorB] = members as [AppProcess, AppProcess, AppProcess];
@@ -58,12 +61,19 @@ describe('notifier scale-out: 3 processes, 6 partitions, one killed', () => {
     expect(exactlyOnceProblems(sink, EVENTS)).toEqual([]);
     expect(sink.messages.every((m) => m.body.startsWith('Tu código'))).toBe(true);
     // The survivors took over the victim's partitions (a rebalance gave them 3 each).
-    await until(() => lastAssignmentSize(survivorA) === 3 && lastAssignmentSize(survivorB) === 3, 10_000, 'the survivors to hold 3 partitions each');
+    await until(
+      () => lastAssignmentSize(survivorA) === 3 && lastAssignmentSize(survivorB) === 3,
+      10_000,
+      'the survivors to hold 3 partitions each',
+    );
   });
 });
 
 function lastAssignmentSize(member: AppProcess): number {
-  const lines = member.output().split('\n').filter((l) => l.includes('"msg":"joined consumer group"'));
+  const lines = member
+    .output()
+    .split('\n')
+    .filter((l) => l.includes('"msg":"joined consumer group"'));
   const last = lines.at(-1);
   if (!last) return -1;
   const assignment = (JSON.parse(last) as { assignment: Record<string, number[]> }).assignment;

@@ -85,7 +85,11 @@ describe('KafkaBatchServer (Nest custom transport on kafkajs eachBatch)', () => 
   it('settles every message, hands a throwing handler’s message to onHandlerError, and bounds concurrency', async () => {
     await start();
     const values = ['a1', 'boom', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7'];
-    await produce(kafka, topic, values.map((value) => ({ value, partition: 0, headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } })));
+    await produce(
+      kafka,
+      topic,
+      values.map((value) => ({ value, partition: 0, headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } })),
+    );
     await until(() => seen.length === 7 && failures.length === 1, 20_000, 'all messages handled');
     await until(async () => (await committedTotal(kafka, groupId, topic)) === 8, 10_000, 'offsets committed to the end');
     expect(failures[0]!.message.value?.toString()).toBe('boom');
@@ -115,11 +119,19 @@ describe('KafkaBatchServer (Nest custom transport on kafkajs eachBatch)', () => 
   });
 
   it('commits only up to the highest contiguous settled offset, and redelivers the rest', async () => {
-    await produce(kafka, topic, ['b1', 'later', 'b2', 'b3'].map((value) => ({ value, partition: 1 })));
+    await produce(
+      kafka,
+      topic,
+      ['b1', 'later', 'b2', 'b3'].map((value) => ({ value, partition: 1 })),
+    );
     await until(() => seen.filter((m) => m.partition === 1).length === 3, 20_000, 'the settled messages of partition 1');
     // Partition 0 is at 12; partition 1 stops before 'later' (offset 1), and the restart below
     // proves it went no further: 'later' is read again.
-    await until(async () => (await committedTotal(kafka, groupId, topic)) === 12 + 1, 10_000, 'partition 1 committed up to the unsettled message');
+    await until(
+      async () => (await committedTotal(kafka, groupId, topic)) === 12 + 1,
+      10_000,
+      'partition 1 committed up to the unsettled message',
+    );
     await app.close();
 
     holdUnsettled = false;

@@ -56,9 +56,17 @@ scrape_configs: [{ job_name: nudges, static_configs: [{ targets: ['${webhooksTar
     writeFileSync(join(dir, 'prometheus.yml'), config);
     const port = await freePort();
     api = `http://127.0.0.1:${port}`;
-    prometheus = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], {
-      stdio: 'ignore',
-    });
+    prometheus = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     await until(async () => (await fetch(`${api}/-/ready`).catch(() => undefined))?.ok === true, 30_000, 'Prometheus to be ready');
   });
 
@@ -70,7 +78,8 @@ scrape_configs: [{ job_name: nudges, static_configs: [{ targets: ['${webhooksTar
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const query = async (promql: string): Promise<QueryAnswer> => (await fetch(`${api}/api/v1/query?query=${encodeURIComponent(promql)}`)).json() as Promise<QueryAnswer>;
+  const query = async (promql: string): Promise<QueryAnswer> =>
+    (await fetch(`${api}/api/v1/query?query=${encodeURIComponent(promql)}`)).json() as Promise<QueryAnswer>;
 
   it('finds both targets up, and the series the alerts are built on', async () => {
     await until(async () => (await query('sum(up{job="nudges"})')).data.result[0]?.value[1] === '2', 30_000, 'both targets up');
@@ -91,7 +100,14 @@ scrape_configs: [{ job_name: nudges, static_configs: [{ targets: ['${webhooksTar
       20_000,
       'the rules to be evaluated',
     );
-    expect(rules.map((r) => r.name).sort()).toEqual(['NudgesAppDown', 'NudgesCircuitBreakerOpen', 'NudgesConsumerLagGrowing', 'NudgesDeadLetters', 'NudgesTwilioErrorsSpiking', 'NudgesWebhookErrors']);
+    expect(rules.map((r) => r.name).sort()).toEqual([
+      'NudgesAppDown',
+      'NudgesCircuitBreakerOpen',
+      'NudgesConsumerLagGrowing',
+      'NudgesDeadLetters',
+      'NudgesTwilioErrorsSpiking',
+      'NudgesWebhookErrors',
+    ]);
     expect(rules.filter((r) => r.state !== 'inactive')).toEqual([]);
   });
 });

@@ -14,7 +14,8 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
 
   const mutationsFor = (field: string, match: (input: Record<string, unknown>) => boolean) =>
     h.gateway.mutations.filter((m) => m.field === field && match(m.input));
-  const productMessages = (productId: string) => h.kafka.waitFor(h.topics.foreignProducts, (m) => m.key?.includes(`"${productId}"`) ?? false);
+  const productMessages = (productId: string) =>
+    h.kafka.waitFor(h.topics.foreignProducts, (m) => m.key?.includes(`"${productId}"`) ?? false);
 
   /** A plan linked to a Stripe product, as product.created leaves it. */
   function linkedPlan(name = 'Pro') {
@@ -35,7 +36,10 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
       expect(message?.value).toBe(
         `{"$type":"foreignProduct.created","ForeignProductId":"${product.id}","Name":"Nudges Starter","Description":null,"IconUrl":"${product.images[0]}"}`,
       );
-      expect(readLikeCSharpOrThrow('ForeignProductEventKey', message!.key!)).toEqual({ EventType: 'foreignProduct.created', EventKey: product.id });
+      expect(readLikeCSharpOrThrow('ForeignProductEventKey', message!.key!)).toEqual({
+        EventType: 'foreignProduct.created',
+        EventKey: product.id,
+      });
       expect(readLikeCSharpOrThrow('ForeignProductEvent', message!.value!)).toEqual({
         $type: 'foreignProduct.created',
         ForeignProductId: product.id,
@@ -66,7 +70,11 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
       expect(message?.value).toBe(
         `{"$type":"foreignProduct.synchronized","PlanNodeId":"${encodeNodeId('Plan', plan.id)}","ForeignProductId":"${product.id}","Name":"Nudges Pro","Description":"Unlimited announcements","IconUrl":"${product.images[0]}"}`,
       );
-      expect(readLikeCSharpOrThrow('ForeignProductEvent', message!.value!)).toMatchObject({ $type: 'foreignProduct.synchronized', PlanNodeId: encodeNodeId('Plan', plan.id), ForeignProductId: product.id });
+      expect(readLikeCSharpOrThrow('ForeignProductEvent', message!.value!)).toMatchObject({
+        $type: 'foreignProduct.synchronized',
+        PlanNodeId: encodeNodeId('Plan', plan.id),
+        ForeignProductId: product.id,
+      });
     });
 
     it('dead-letters a product whose metadata links a plan that does not exist (stripe.plan-not-found)', async () => {
@@ -76,15 +84,27 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
       expect(outcomeOf(res)).toBe('deadlettered');
       const [record] = await h.kafka.waitFor(h.topics.deadletter, (m) => m.value?.includes(event.id) ?? false);
       const decoded = decodeDeadLetter(record?.value ?? '');
-      expect(decoded.ok && decoded.value).toMatchObject({ topic: 'http:StripeWebhookHandler', edge: { reasonCode: 'stripe.plan-not-found', stripeEventId: event.id, stripeEventType: 'product.created' } });
+      expect(decoded.ok && decoded.value).toMatchObject({
+        topic: 'http:StripeWebhookHandler',
+        edge: { reasonCode: 'stripe.plan-not-found', stripeEventId: event.id, stripeEventType: 'product.created' },
+      });
     });
   });
 
   describe('product.updated', () => {
     it('patches the plan found by foreign id: name, description, icon, active', async () => {
       const { productId, plan } = linkedPlan('Old name');
-      const product = productObject({ id: productId, name: 'Nudges Team', description: 'For teams', images: ['https://img.example.com/team.png'], active: false });
-      const res = await deliver(h.endpoint, stripeEvent('product.updated', product, { previousAttributes: { name: 'Old name', active: true } }));
+      const product = productObject({
+        id: productId,
+        name: 'Nudges Team',
+        description: 'For teams',
+        images: ['https://img.example.com/team.png'],
+        active: false,
+      });
+      const res = await deliver(
+        h.endpoint,
+        stripeEvent('product.updated', product, { previousAttributes: { name: 'Old name', active: true } }),
+      );
       expect(outcomeOf(res)).toBe('processed');
       expect(h.gateway.store.plans.get(plan.id)).toMatchObject({
         name: 'Nudges Team',
@@ -93,7 +113,10 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
         isActive: false,
       });
       const [message] = await productMessages(productId);
-      expect(JSON.parse(message?.value ?? '{}')).toMatchObject({ $type: 'foreignProduct.synchronized', PlanNodeId: encodeNodeId('Plan', plan.id) });
+      expect(JSON.parse(message?.value ?? '{}')).toMatchObject({
+        $type: 'foreignProduct.synchronized',
+        PlanNodeId: encodeNodeId('Plan', plan.id),
+      });
     });
 
     it('does not let an older update that arrives later overwrite a newer one', async () => {
@@ -140,7 +163,9 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
       expect(res.status).toBe(200);
       expect(outcomeOf(res)).toBe('deadlettered');
       const [record] = await h.kafka.waitFor(h.topics.deadletter, (m) => m.value?.includes(event.id) ?? false);
-      expect(record?.key).toMatch(/^\{"EventKey":\{"Type":"MessageFailed","Id":"[0-9a-f-]{36}"\},"FailedKey":\{"Type":"stripe:product.updated","Id":"[0-9a-f-]{36}"\}\}$/);
+      expect(record?.key).toMatch(
+        /^\{"EventKey":\{"Type":"MessageFailed","Id":"[0-9a-f-]{36}"\},"FailedKey":\{"Type":"stripe:product.updated","Id":"[0-9a-f-]{36}"\}\}$/,
+      );
       expect(record?.value?.startsWith('{"ExceptionType":"stripe.plan-not-found","ExceptionMessage":')).toBe(true);
       const decoded = decodeDeadLetter(record?.value ?? '');
       if (!decoded.ok) throw new Error(decoded.error.message);
@@ -148,7 +173,13 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
         attemptCount: 1,
         failureType: 2,
         originalValueJson: body,
-        edge: { source: 'webhooks', reasonCode: 'stripe.plan-not-found', stripeEventId: event.id, stripeEventType: 'product.updated', original: { key: null, value: { encoding: 'utf8', data: body } } },
+        edge: {
+          source: 'webhooks',
+          reasonCode: 'stripe.plan-not-found',
+          stripeEventId: event.id,
+          stripeEventType: 'product.updated',
+          original: { key: null, value: { encoding: 'utf8', data: body } },
+        },
       });
       // Acknowledged for good: a redelivery is a duplicate, not a second dead letter.
       expect(outcomeOf(await deliver(h.endpoint, body))).toBe('duplicate');
@@ -162,7 +193,10 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
       expect(res.status).toBe(200);
       expect(outcomeOf(res)).toBe('deadlettered');
       const [record] = await h.kafka.waitFor(h.topics.deadletter, (m) => m.value?.includes(event.id) ?? false);
-      expect(JSON.parse(record?.value ?? '{}')).toMatchObject({ ExceptionType: 'stripe.gateway-refused', ReasonCode: 'stripe.gateway-refused' });
+      expect(JSON.parse(record?.value ?? '{}')).toMatchObject({
+        ExceptionType: 'stripe.gateway-refused',
+        ReasonCode: 'stripe.gateway-refused',
+      });
     });
   });
 
@@ -183,7 +217,10 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
       const t = nowSeconds() - 30;
       await deliver(h.endpoint, stripeEvent('product.deleted', productObject({ id: productId })), {});
       const before = h.gateway.mutations.length;
-      const late = await deliver(h.endpoint, stripeEvent('product.updated', productObject({ id: productId, name: 'Zombie' }), { created: t }));
+      const late = await deliver(
+        h.endpoint,
+        stripeEvent('product.updated', productObject({ id: productId, name: 'Zombie' }), { created: t }),
+      );
       expect(outcomeOf(late)).toBe('stale');
       expect(h.gateway.mutations.length).toBe(before);
     });
@@ -227,7 +264,11 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
 
     it('dead-letters a tiered price, which has no unit amount', async () => {
       const { productId } = linkedPlan();
-      const event = stripeEvent('price.created', { ...priceObject({ product: productId, unitAmount: null }), billing_scheme: 'tiered', tiers_mode: 'graduated' });
+      const event = stripeEvent('price.created', {
+        ...priceObject({ product: productId, unitAmount: null }),
+        billing_scheme: 'tiered',
+        tiers_mode: 'graduated',
+      });
       expect(outcomeOf(await deliver(h.endpoint, event))).toBe('deadlettered');
       const [record] = await h.kafka.waitFor(h.topics.deadletter, (m) => m.value?.includes(event.id) ?? false);
       expect(JSON.parse(record?.value ?? '{}')).toMatchObject({ ReasonCode: 'stripe.price-amount-missing' });
@@ -244,7 +285,10 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
     it('patches the tier: amount, name and status', async () => {
       const { productId, tier, priceId } = planWithTier();
       const price = priceObject({ id: priceId, product: productId, nickname: 'Monthly (2025)', unitAmount: 1250, active: false });
-      const res = await deliver(h.endpoint, stripeEvent('price.updated', price, { previousAttributes: { unit_amount: 999, active: true } }));
+      const res = await deliver(
+        h.endpoint,
+        stripeEvent('price.updated', price, { previousAttributes: { unit_amount: 999, active: true } }),
+      );
       expect(outcomeOf(res)).toBe('processed');
       expect(h.gateway.store.priceTiers.get(tier.id)).toMatchObject({ name: 'Monthly (2025)', price: 12.5, status: 'INACTIVE' });
       expect(mutationsFor('patchPriceTier', (i) => i['id'] === encodeNodeId('PriceTier', tier.id))[0]?.input).toMatchObject({

@@ -125,7 +125,13 @@ describe('Stripe checkout.session.completed: payment confirmation, plan subscrip
     if (!decoded.ok) throw new Error(decoded.error.message);
     expect(decoded.value).toMatchObject({
       topic: 'http:StripeWebhookHandler',
-      edge: { source: 'webhooks', reasonCode: 'stripe.client-not-found', stripeEventId: event.id, stripeEventType: 'checkout.session.completed', original: { key: null, value: { encoding: 'utf8', data: body } } },
+      edge: {
+        source: 'webhooks',
+        reasonCode: 'stripe.client-not-found',
+        stripeEventId: event.id,
+        stripeEventType: 'checkout.session.completed',
+        original: { key: null, value: { encoding: 'utf8', data: body } },
+      },
     });
     expect(decoded.value.exceptionMessage).toContain(session.customer as string);
     expect(record?.key).toMatch(new RegExp(`^\\{"EventKey":\\{"Type":"MessageFailed","Id":"${decoded.value.eventKey.id}"\\},"FailedKey":`));

@@ -26,7 +26,9 @@ describe('Stripe checkout when the gateway answers with GraphQL errors', () => {
     return { client, invoiceId: session.invoice as string, event: stripeEvent('checkout.session.completed', session) };
   }
   const subscriptionsCreatedFor = (clientId: string) =>
-    h.gateway.mutations.filter((m) => m.field === 'createPlanSubscription' && m.outcome === 'applied' && String(m.input['clientId']).toLowerCase() === clientId);
+    h.gateway.mutations.filter(
+      (m) => m.field === 'createPlanSubscription' && m.outcome === 'applied' && String(m.input['clientId']).toLowerCase() === clientId,
+    );
 
   it('"Unexpected Execution Error" (no code): 500 without a dead letter, and the redelivery is processed once', async () => {
     const { client, invoiceId, event } = checkoutEvent();

@@ -30,7 +30,8 @@ async function startCollector(): Promise<Collector> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (req.url === '/v1/traces' && req.headers['content-type'] === 'application/x-protobuf') exports.push(Buffer.concat(chunks).toString('latin1'));
+      if (req.url === '/v1/traces' && req.headers['content-type'] === 'application/x-protobuf')
+        exports.push(Buffer.concat(chunks).toString('latin1'));
       res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     });
   });
@@ -68,7 +69,15 @@ describe('OTLP export from the built apps (Otlp__Endpoint set)', () => {
 
   it('webhooks: the request span and its GraphQL calls reach the collector by the time the process has exited', async () => {
     const port = await freePort();
-    const env = { ...baseWebhooksEnv(), ...peers.env, ...otlpEnv(), LOG_LEVEL: 'info', PORT: String(port), WEBHOOKS_API_KEY: API_KEY, TWILIO_AUTH_TOKEN: AUTH_TOKEN };
+    const env = {
+      ...baseWebhooksEnv(),
+      ...peers.env,
+      ...otlpEnv(),
+      LOG_LEVEL: 'info',
+      PORT: String(port),
+      WEBHOOKS_API_KEY: API_KEY,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    };
     const webhooks = await spawnApp('webhooks', env, 'otlp');
     try {
       await webhooks.waitForOutput(/"msg":"webhooks listening"/, 60_000);

@@ -19,7 +19,16 @@ import { WEBHOOK_SECRET, checkoutSessionObject, stripeEvent, stripeId } from '..
 import { RESULTS_DIR } from '../../support/figures.js';
 import { stackEnv, uniqueName } from '../../support/stack.js';
 import { startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
-import { API_KEY, AUTH_TOKEN, activate, sendSms, sms, startTwilioPeers, until, type TwilioPeers } from '../../support/twilio/twilio-support.js';
+import {
+  API_KEY,
+  AUTH_TOKEN,
+  activate,
+  sendSms,
+  sms,
+  startTwilioPeers,
+  until,
+  type TwilioPeers,
+} from '../../support/twilio/twilio-support.js';
 import { installMemoryTracing, parentIdOf, spanTree, type MemoryTracing } from '../../support/tracing/memory-tracing.js';
 
 jest.setTimeout(90_000);
@@ -38,7 +47,10 @@ describe('one trace from webhook request to Twilio send', () => {
 
   beforeAll(async () => {
     peers = await startTwilioPeers('trace');
-    [localization, sink] = await Promise.all([startLocalizationServer(), startTwilioSink({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN })]);
+    [localization, sink] = await Promise.all([
+      startLocalizationServer(),
+      startTwilioSink({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN }),
+    ]);
     const stack = stackEnv();
     webhooks = await startWebhooksApp({
       ...peers.env,
@@ -101,8 +113,14 @@ describe('one trace from webhook request to Twilio send', () => {
   /** Asserts the notifier's half of a trace: consume → localization gRPC, consume → Twilio send. */
   function expectNotifierSpans(spans: ReadableSpan[], sms: SinkMessage): ReadableSpan {
     const consume = one(spans, named(`process ${peers.topic}`, SpanKind.CONSUMER), 'consume span');
-    expect(consume.attributes).toMatchObject({ 'messaging.system': 'kafka', 'messaging.destination.name': peers.topic, 'nudges.delivery.outcome': 'delivered' });
-    const grpc = spans.filter((s) => s.name === 'localization.LocalizationGrpcService/GetLocalizedString' && parentIdOf(s) === idOf(consume));
+    expect(consume.attributes).toMatchObject({
+      'messaging.system': 'kafka',
+      'messaging.destination.name': peers.topic,
+      'nudges.delivery.outcome': 'delivered',
+    });
+    const grpc = spans.filter(
+      (s) => s.name === 'localization.LocalizationGrpcService/GetLocalizedString' && parentIdOf(s) === idOf(consume),
+    );
     expect(grpc).toHaveLength(1);
     expect(grpc[0]!.kind).toBe(SpanKind.CLIENT);
     expect(grpc[0]!.attributes).toMatchObject({ 'rpc.system': 'grpc', 'rpc.method': 'GetLocalizedString', 'rpc.grpc.status_code': 0 });
@@ -168,7 +186,9 @@ describe('one trace from webhook request to Twilio send', () => {
     const consume = expectNotifierSpans(spans, delivered);
     expect(parentIdOf(consume)).toBe(csharpSpanId);
     expect(consume.spanContext().traceState?.get('nudges')).toBe('api');
-    trees.push(`# C#-produced notification (trace ${traceId}, parent span ${csharpSpanId} in the C# producer)\n${spanTree(tracing.spans(), traceId)}`);
+    trees.push(
+      `# C#-produced notification (trace ${traceId}, parent span ${csharpSpanId} in the C# producer)\n${spanTree(tracing.spans(), traceId)}`,
+    );
   });
 
   it('Stripe checkout.session.completed: request → Stripe API reads, GraphQL → Kafka produce with traceparent on the record', async () => {
@@ -190,7 +210,10 @@ describe('one trace from webhook request to Twilio send', () => {
       const traceId = request.spanContext().traceId;
       const spans = spansOf(traceId);
       expect(request).toMatchObject({ name: 'POST /api/StripeWebhookHandler', kind: SpanKind.SERVER });
-      expect(request.attributes).toMatchObject({ 'nudges.stripe.event_type': 'checkout.session.completed', 'http.response.status_code': 200 });
+      expect(request.attributes).toMatchObject({
+        'nudges.stripe.event_type': 'checkout.session.completed',
+        'http.response.status_code': 200,
+      });
       const stripeCalls = spans.filter((s) => s.name.startsWith('Stripe ') && s.kind === SpanKind.CLIENT);
       expect(stripeCalls.map((s) => s.attributes['nudges.stripe.operation'])).toContain('checkout.sessions.listLineItems');
       for (const call of stripeCalls) expect(parentIdOf(call)).toBe(idOf(request));

@@ -43,7 +43,11 @@ describe('announcement to 100,000 subscribers', () => {
     expect(new Set(records.map((r) => r.parsedValue.phoneNumber)).size).toBe(SUBSCRIBERS);
     expect(new Set(records.map((r) => r.partition)).size).toBe(6);
     expect(records.filter((r) => r.parsedValue.locale === 'es-ES')).toHaveLength(SUBSCRIBERS / 10);
-    expect(records[0]!.parsedValue.replacements).toEqual({ clientName: 'Big Crowd', smsBody: text, link: 'https://app.example.com/big-crowd' });
+    expect(records[0]!.parsedValue.replacements).toEqual({
+      clientName: 'Big Crowd',
+      smsBody: text,
+      link: 'https://app.example.com/big-crowd',
+    });
     process.stdout.write(`100k broadcast: reply after ${replyMs} ms\n`);
   }, 90_000);
 });

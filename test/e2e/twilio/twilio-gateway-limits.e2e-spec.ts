@@ -6,7 +6,16 @@ import { Redis } from 'ioredis';
 import type { ClientRecord, SubscriberRecord } from '../../../peers/gateway/store.js';
 import { stackEnv } from '../../support/stack.js';
 import { startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
-import { CommittedNotifications, activate, catalogText, sendSms, sms, startTwilioPeers, until, type TwilioPeers } from '../../support/twilio/twilio-support.js';
+import {
+  CommittedNotifications,
+  activate,
+  catalogText,
+  sendSms,
+  sms,
+  startTwilioPeers,
+  until,
+  type TwilioPeers,
+} from '../../support/twilio/twilio-support.js';
 
 const PHONE = {
   big: '+15550007001', // client, en-US, active, 120 subscribers

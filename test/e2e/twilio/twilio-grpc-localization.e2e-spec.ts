@@ -61,7 +61,9 @@ describe('Twilio replies through the gRPC LocalizationApi', () => {
     expect((await send(PHONE.fan, 'hola')).message).toBe(
       'Tus suscripciones:\n\n1) Librería Luna: escribe STOP 1 para salir\n2) Zed Books: escribe STOP 2 para salir\n\nEscribe STOP ALL para salir de todas.',
     );
-    expect((await send(PHONE.stranger, 'hi')).message).toBe('This number does not belong to a Nudges customer. Sign up at https://nudges.tech/');
+    expect((await send(PHONE.stranger, 'hi')).message).toBe(
+      'This number does not belong to a Nudges customer. Sign up at https://nudges.tech/',
+    );
     // Two renders for the list (template + one per entry, entries concurrently) and one per other reply.
     expect(localization.calls).toBe(callsBefore + 7);
   });
@@ -73,7 +75,9 @@ describe('Twilio replies through the gRPC LocalizationApi', () => {
     expect((await send(PHONE.fanMx, 'hola')).message).toBe(
       'Tus suscripciones:\n\n1) Tacos Sol: escribe STOP 1 para salir\n\nEscribe STOP ALL para salir de todas.',
     );
-    expect((await send(PHONE.french, 'Soldes')).message).toBe('About to send this announcement:\n\nSoldes\n\nText SEND to send it, or CANCEL to drop it.');
+    expect((await send(PHONE.french, 'Soldes')).message).toBe(
+      'About to send this announcement:\n\nSoldes\n\nText SEND to send it, or CANCEL to drop it.',
+    );
   });
 
   // What the broadcast writes to Kafka is covered by twilio-commands.e2e-spec.ts; here only its reply.

@@ -37,7 +37,9 @@ describe('Twilio signature rules', () => {
 
     it('refuses a request signed for the URL Node sees, or for the public URL without the query string', async () => {
       expect((await sendSms(webhooks.url, sms(CLIENT_PHONE, 'HELP'))).status).toBe(403);
-      expect((await sendSms(webhooks.url, sms(CLIENT_PHONE, 'HELP'), { signUrl: `${publicBase}/api/TwilioWebhookHandler` })).status).toBe(403);
+      expect((await sendSms(webhooks.url, sms(CLIENT_PHONE, 'HELP'), { signUrl: `${publicBase}/api/TwilioWebhookHandler` })).status).toBe(
+        403,
+      );
     });
 
     it('ignores X-Forwarded-* headers when the public URL is configured', async () => {

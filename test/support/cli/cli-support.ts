@@ -10,13 +10,17 @@ import { stackEnv, uniqueName } from '../stack.js';
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 export const CLI_ENTRY = join(repo, 'dist', 'apps', 'cli', 'apps', 'cli', 'src', 'main.js');
 
-export const kafka = () => new Kafka({ clientId: uniqueName('cli-test'), brokers: stackEnv().Kafka__BrokerList.split(','), logLevel: logLevel.NOTHING });
+export const kafka = () =>
+  new Kafka({ clientId: uniqueName('cli-test'), brokers: stackEnv().Kafka__BrokerList.split(','), logLevel: logLevel.NOTHING });
 
 export async function createTopics(topics: Record<string, number>): Promise<void> {
   const admin = kafka().admin();
   await admin.connect();
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: Object.entries(topics).map(([topic, numPartitions]) => ({ topic, numPartitions, replicationFactor: 1 })) });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: Object.entries(topics).map(([topic, numPartitions]) => ({ topic, numPartitions, replicationFactor: 1 })),
+    });
   } finally {
     await admin.disconnect();
   }
@@ -55,7 +59,15 @@ export class RawReader {
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
-        reader.seen.push({ topic, partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value, headers: message.headers ?? {} });
+        reader.seen.push({
+          topic,
+          partition,
+          offset: message.offset,
+          timestamp: message.timestamp,
+          key: message.key,
+          value: message.value,
+          headers: message.headers ?? {},
+        });
       },
     });
     return reader;
@@ -115,7 +127,10 @@ export async function ensureCliBuilt(): Promise<void> {
   }
   try {
     if (fresh()) return;
-    spawnSync(process.execPath, [join(repo, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', 'cli'], { cwd: repo, stdio: 'ignore' });
+    spawnSync(process.execPath, [join(repo, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', 'cli'], {
+      cwd: repo,
+      stdio: 'ignore',
+    });
     if (!existsSync(CLI_ENTRY)) throw new Error('nest build cli did not produce the CLI');
   } finally {
     rmSync(lock, { recursive: true, force: true });

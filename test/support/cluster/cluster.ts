@@ -11,7 +11,8 @@ export const REPLICATION = 3;
 
 /** Fails fast when the suite was started against the single-broker stack. */
 export function requireCluster(): void {
-  if (!clusterMode() || kafkaNodes().length < 3) throw new Error('the cluster scenarios need the 3-node stack: npm run test:cluster (STACK_KAFKA_BROKERS=3)');
+  if (!clusterMode() || kafkaNodes().length < 3)
+    throw new Error('the cluster scenarios need the 3-node stack: npm run test:cluster (STACK_KAFKA_BROKERS=3)');
 }
 
 export function clusterKafka(clientId = 'cluster-faults'): Kafka {
@@ -38,15 +39,25 @@ export async function createReplicatedTopic(kafka: Kafka, topic: string, partiti
     // UNKNOWN_TOPIC_OR_PARTITION, which kafkajs does not retry. Polled below instead.
     await admin.createTopics({
       waitForLeaders: false,
-      topics: [{ topic, replicaAssignment: Array.from({ length: partitions }, (_, p) => ({ partition: p, replicas: replicasOf(p) })), configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
+      topics: [
+        {
+          topic,
+          replicaAssignment: Array.from({ length: partitions }, (_, p) => ({ partition: p, replicas: replicasOf(p) })),
+          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+        },
+      ],
     });
   } finally {
     await admin.disconnect();
   }
-  await until(async () => {
-    const states = await partitionStates(kafka, topic).catch(() => []);
-    return states.length === partitions && states.every((p) => p.leader === replicasOf(p.partition)[0] && p.isr.length === REPLICATION);
-  }, 30_000, `${topic} created with its leaders`);
+  await until(
+    async () => {
+      const states = await partitionStates(kafka, topic).catch(() => []);
+      return states.length === partitions && states.every((p) => p.leader === replicasOf(p.partition)[0] && p.isr.length === REPLICATION);
+    },
+    30_000,
+    `${topic} created with its leaders`,
+  );
 }
 
 export interface PartitionState {
@@ -61,7 +72,9 @@ export async function partitionStates(kafka: Kafka, topic: string): Promise<Part
   await admin.connect();
   try {
     const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-    return (topics[0]?.partitions ?? []).map((p) => ({ partition: p.partitionId, leader: p.leader, isr: [...p.isr].sort() })).sort((a, b) => a.partition - b.partition);
+    return (topics[0]?.partitions ?? [])
+      .map((p) => ({ partition: p.partitionId, leader: p.leader, isr: [...p.isr].sort() }))
+      .sort((a, b) => a.partition - b.partition);
   } finally {
     await admin.disconnect();
   }
@@ -72,13 +85,21 @@ export const indexOfNode = (id: number): number => kafkaNodes().findIndex((n) =>
 
 /** Waits until no partition of `topic` is led by node `id` any more (the cluster noticed it is gone); returns when. */
 export async function untilLeadershipMoved(kafka: Kafka, topic: string, id: number, timeoutMs: number): Promise<number> {
-  await until(async () => (await partitionStates(kafka, topic).catch(() => [])).every((p) => p.leader !== id && p.leader >= 0), timeoutMs, `leadership of ${topic} to move off node ${id}`);
+  await until(
+    async () => (await partitionStates(kafka, topic).catch(() => [])).every((p) => p.leader !== id && p.leader >= 0),
+    timeoutMs,
+    `leadership of ${topic} to move off node ${id}`,
+  );
   return Date.now();
 }
 
 /** Waits until every partition of `topic` has all `REPLICATION` replicas in sync again (the restarted node caught up). */
 export async function untilFullyInSync(kafka: Kafka, topic: string, timeoutMs: number): Promise<number> {
-  await until(async () => (await partitionStates(kafka, topic).catch(() => [])).every((p) => p.isr.length === REPLICATION), timeoutMs, `every replica of ${topic} back in sync`);
+  await until(
+    async () => (await partitionStates(kafka, topic).catch(() => [])).every((p) => p.isr.length === REPLICATION),
+    timeoutMs,
+    `every replica of ${topic} back in sync`,
+  );
   return Date.now();
 }
 
@@ -101,7 +122,10 @@ export async function activeControllerIndex(timeoutMs = 60_000): Promise<{ index
  * (a gap already running at the fault counts from the fault).
  */
 export function longestStallAfter(sink: TwilioSink, faultAt: number): number {
-  const times = sink.messages.map((m) => m.receivedAt).filter((t) => t >= faultAt).sort((a, b) => a - b);
+  const times = sink.messages
+    .map((m) => m.receivedAt)
+    .filter((t) => t >= faultAt)
+    .sort((a, b) => a - b);
   let longest = times.length ? times[0]! - faultAt : 0;
   for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
   return longest;

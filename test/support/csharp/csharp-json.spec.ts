@@ -25,7 +25,8 @@ const errorOf = (type: CsTypeName, json: string) => {
 function viewAfterCSharpRead(vector: WireVector): CsObject {
   const regenerated = (key: unknown) => ({ ...(key as CsObject), Id: CSHARP_NEW_GUID_V7 });
   const { csharp } = vector;
-  if (vector.type === 'DeadLetterEventKey') return { EventKey: regenerated(csharp['EventKey']), FailedKey: regenerated(csharp['FailedKey']) };
+  if (vector.type === 'DeadLetterEventKey')
+    return { EventKey: regenerated(csharp['EventKey']), FailedKey: regenerated(csharp['FailedKey']) };
   if (vector.type === 'DeadLetterEvent') return { ...csharp, EventKey: regenerated(csharp['EventKey']) };
   return csharp;
 }
@@ -101,10 +102,12 @@ describe('strict reader: names and metadata', () => {
   });
 
   it('unescapes names, metadata names and discriminators', () => {
-    expect(read('NotificationEvent', String.raw`{"\u0024type":"notification\u002EsendSms","\u0050honeNumber":"\u002B1\/2"}`)).toMatchObject({
-      $type: 'notification.sendSms',
-      PhoneNumber: '+1/2',
-    });
+    expect(read('NotificationEvent', String.raw`{"\u0024type":"notification\u002EsendSms","\u0050honeNumber":"\u002B1\/2"}`)).toMatchObject(
+      {
+        $type: 'notification.sendSms',
+        PhoneNumber: '+1/2',
+      },
+    );
   });
 
   it('ignores unknown properties without reading their values', () => {
@@ -151,12 +154,18 @@ describe('strict reader: member values', () => {
   });
 
   it('accepts null for strings, dictionaries and dictionary values', () => {
-    expect(read('NotificationEvent', sendSms('"PhoneNumber":null,"Replacements":{"a":null}'))).toMatchObject({ PhoneNumber: null, Replacements: { a: null } });
+    expect(read('NotificationEvent', sendSms('"PhoneNumber":null,"Replacements":{"a":null}'))).toMatchObject({
+      PhoneNumber: null,
+      Replacements: { a: null },
+    });
     expect(read('NotificationEvent', sendSms('"Replacements":null'))).toMatchObject({ Replacements: null });
   });
 
   it.each(['3.0', '1e1', '"3"', '2147483648', 'null', 'true'])('rejects AttemptCount %s', (count) => {
-    expect(errorOf('DeadLetterEvent', `{${DLQ_REQUIRED},"AttemptCount":${count}}`)).toMatchObject({ exception: 'JsonException', path: '$.AttemptCount' });
+    expect(errorOf('DeadLetterEvent', `{${DLQ_REQUIRED},"AttemptCount":${count}}`)).toMatchObject({
+      exception: 'JsonException',
+      path: '$.AttemptCount',
+    });
   });
 
   it('reads int32 bounds and keeps undefined enum values; rejects enum names', () => {
@@ -217,13 +226,19 @@ describe('strict reader: DeadLetterEvent and EventKey', () => {
     expect(read('EventKey', '{"Type":"MessageFailed","Id":"not-a-guid"}')).toEqual({ Type: 'MessageFailed', Id: CSHARP_NEW_GUID_V7 });
   });
 
-  it('throws the EventKey constructor\'s ArgumentException for a missing or blank Type', () => {
+  it("throws the EventKey constructor's ArgumentException for a missing or blank Type", () => {
     expect(errorOf('EventKey', '{"Id":"' + GUID_EMPTY + '"}').exception).toBe('ArgumentNullException');
-    expect(errorOf('DeadLetterEventKey', '{"EventKey":{"Type":" \\t"}}')).toMatchObject({ exception: 'ArgumentException', path: '$.EventKey' });
+    expect(errorOf('DeadLetterEventKey', '{"EventKey":{"Type":" \\t"}}')).toMatchObject({
+      exception: 'ArgumentException',
+      path: '$.EventKey',
+    });
   });
 
   it('keeps EventKey.Empty for keys the JSON lacks', () => {
-    expect(read('DeadLetterEventKey', '{}')).toEqual({ EventKey: { Type: 'Empty', Id: GUID_EMPTY }, FailedKey: { Type: 'Empty', Id: GUID_EMPTY } });
+    expect(read('DeadLetterEventKey', '{}')).toEqual({
+      EventKey: { Type: 'Empty', Id: GUID_EMPTY },
+      FailedKey: { Type: 'Empty', Id: GUID_EMPTY },
+    });
   });
 });
 
@@ -232,12 +247,17 @@ describe('strict reader: document level', () => {
     expect(read('NotificationEvent', ' null ')).toBeNull();
   });
 
-  it.each(['', '{"EventType":"SendSms",}', '{"EventType":"SendSms"} x', '// c\n{}', "{'EventType':'SendSms'}", '"SendSms"', '{"EventType":"a\tb"}'])(
-    'rejects %j',
-    (json) => {
-      expect(errorOf('NotificationKey', json).exception).toBe('JsonException');
-    },
-  );
+  it.each([
+    '',
+    '{"EventType":"SendSms",}',
+    '{"EventType":"SendSms"} x',
+    '// c\n{}',
+    "{'EventType':'SendSms'}",
+    '"SendSms"',
+    '{"EventType":"a\tb"}',
+  ])('rejects %j', (json) => {
+    expect(errorOf('NotificationKey', json).exception).toBe('JsonException');
+  });
 
   it('rejects a UTF-8 BOM and invalid UTF-8 in byte input', () => {
     const bytes = new TextEncoder().encode('{"EventType":"SendSms"}');
@@ -281,13 +301,19 @@ describe('writer', () => {
   });
 
   it('writes nulls, lower-cases Guids and trims DateTimeOffset fractions', () => {
-    expect(writeLikeCSharp('ClientKey', { ClientId: '3F2A8C1E-5B7D-4E21-9C0A-6D1F2E3B4A59' })).toBe('{"ClientId":"3f2a8c1e-5b7d-4e21-9c0a-6d1f2e3b4a59"}');
+    expect(writeLikeCSharp('ClientKey', { ClientId: '3F2A8C1E-5B7D-4E21-9C0A-6D1F2E3B4A59' })).toBe(
+      '{"ClientId":"3f2a8c1e-5b7d-4e21-9c0a-6d1f2e3b4a59"}',
+    );
     expect(writeLikeCSharp('NotificationKey', { EventType: null })).toBe('{"EventType":null}');
     expect(writeLikeCSharp('NotificationEvent', null)).toBe('null');
     const dlq = read('DeadLetterEvent', `{${DLQ_REQUIRED}}`)!;
     const withTime = (Timestamp: string) => ({ ...dlq, EventKey: { Type: 'MessageFailed', Id: GUID_EMPTY }, Timestamp });
-    expect(writeLikeCSharp('DeadLetterEvent', withTime('2025-12-18T10:00:00.5000000Z'))).toContain('"Timestamp":"2025-12-18T10:00:00.5+00:00"');
-    expect(writeLikeCSharp('DeadLetterEvent', withTime('2025-12-18T10:00:00.0000000-05:00'))).toContain('"Timestamp":"2025-12-18T10:00:00-05:00"');
+    expect(writeLikeCSharp('DeadLetterEvent', withTime('2025-12-18T10:00:00.5000000Z'))).toContain(
+      '"Timestamp":"2025-12-18T10:00:00.5+00:00"',
+    );
+    expect(writeLikeCSharp('DeadLetterEvent', withTime('2025-12-18T10:00:00.0000000-05:00'))).toContain(
+      '"Timestamp":"2025-12-18T10:00:00-05:00"',
+    );
   });
 
   it('writes a Map in insertion order, including integer-like keys', () => {
@@ -297,7 +323,9 @@ describe('writer', () => {
       ['1', null],
     ]);
     const value = { $type: 'notification.clientUpdated', ResourceKey: 'K', Locale: 'en-US', Replacements };
-    expect(writeLikeCSharp('NotificationEvent', value)).toBe('{"$type":"notification.clientUpdated","ResourceKey":"K","Locale":"en-US","Replacements":{"b":"1","10":"2","1":null}}');
+    expect(writeLikeCSharp('NotificationEvent', value)).toBe(
+      '{"$type":"notification.clientUpdated","ResourceKey":"K","Locale":"en-US","Replacements":{"b":"1","10":"2","1":null}}',
+    );
   });
 
   it('refuses what a C# object could not hold', () => {

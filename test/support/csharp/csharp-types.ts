@@ -86,10 +86,20 @@ export const CSHARP_NEW_GUID_V7 = '<new Guid v7 from the EventKey(string) constr
 export const CSHARP_UTC_NOW = '<DateTimeOffset.UtcNow at read time>';
 export const GUID_EMPTY = '00000000-0000-0000-0000-000000000000';
 
-const str = (name: string, nullable = false, extra: Partial<CsMember> = {}): CsMember => ({ name, type: { kind: 'string' }, nullable, ...extra });
+const str = (name: string, nullable = false, extra: Partial<CsMember> = {}): CsMember => ({
+  name,
+  type: { kind: 'string' },
+  nullable,
+  ...extra,
+});
 const guid = (name: string, extra: Partial<CsMember> = {}): CsMember => ({ name, type: { kind: 'guid' }, nullable: false, ...extra });
 const stringMap = (name: string, nullable: boolean): CsMember => ({ name, type: { kind: 'stringMap' }, nullable });
-const object = (name: string, members: CsMember[], check?: CsObjectType['check']): CsObjectType => ({ kind: 'object', name, members, check });
+const object = (name: string, members: CsMember[], check?: CsObjectType['check']): CsObjectType => ({
+  kind: 'object',
+  name,
+  members,
+  check,
+});
 
 const CSHARP_WHITESPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
 
@@ -101,14 +111,23 @@ const EVENT_KEY = object('EventKey', [str('Type'), guid('Id', { readOnly: true, 
   const type = view['Type'];
   if (type === null) return { exception: 'ArgumentNullException', message: "Value cannot be null. (Parameter 'type')", path: '$' };
   if (typeof type === 'string' && CSHARP_WHITESPACE.test(type)) {
-    return { exception: 'ArgumentException', message: "The value cannot be an empty string or composed entirely of whitespace. (Parameter 'type')", path: '$' };
+    return {
+      exception: 'ArgumentException',
+      message: "The value cannot be an empty string or composed entirely of whitespace. (Parameter 'type')",
+      path: '$',
+    };
   }
   return undefined;
 });
 
 // DeadLetterEventKey's properties are initialized to EventKey.Empty, kept when the JSON lacks them.
 const EMPTY_EVENT_KEY: CsObject = { Type: 'Empty', Id: GUID_EMPTY };
-const eventKey = (name: string, extra: Partial<CsMember> = {}): CsMember => ({ name, type: { kind: 'object', type: 'EventKey' }, nullable: false, ...extra });
+const eventKey = (name: string, extra: Partial<CsMember> = {}): CsMember => ({
+  name,
+  type: { kind: 'object', type: 'EventKey' },
+  nullable: false,
+  ...extra,
+});
 
 const FAILURE_TYPE: CsType = { kind: 'enum', name: 'FailureType', names: ['None', 'Transient', 'Permanent', 'DependencyDown', 'Fatal'] };
 
@@ -149,7 +168,12 @@ export const FAMILIES = {
     kind: 'family',
     name: 'NotificationEvent',
     derived: {
-      'notification.sendSms': object('SendSmsNotificationEvent', [str('PhoneNumber'), str('ResourceKey'), str('Locale'), stringMap('Replacements', false)]),
+      'notification.sendSms': object('SendSmsNotificationEvent', [
+        str('PhoneNumber'),
+        str('ResourceKey'),
+        str('Locale'),
+        stringMap('Replacements', false),
+      ]),
       'notification.clientCreated': RECIPIENTLESS('ClientCreatedNotificationEvent'),
       'notification.clientUpdated': RECIPIENTLESS('ClientUpdatedNotificationEvent'),
       'notification.endSubscription': RECIPIENTLESS('EndSubscriptionNotificationEvent'),
@@ -187,7 +211,12 @@ export const FAMILIES = {
     kind: 'family',
     name: 'ForeignProductEvent',
     derived: {
-      'foreignProduct.created': object('ForeignProductCreatedEvent', [str('ForeignProductId'), str('Name'), str('Description', true), str('IconUrl', true)]),
+      'foreignProduct.created': object('ForeignProductCreatedEvent', [
+        str('ForeignProductId'),
+        str('Name'),
+        str('Description', true),
+        str('IconUrl', true),
+      ]),
       'foreignProduct.synchronized': object('ForeignProductSynchronizedEvent', [
         str('PlanNodeId'),
         str('ForeignProductId'),

@@ -94,7 +94,8 @@ function writeMembers(type: CsObjectType, value: CsObject, path: string, parts: 
   const known = new Set(['$type', ...type.members.map((m) => m.name)]);
   const stray = Object.keys(value).find((k) => !known.has(k));
   if (stray !== undefined) throw new Error(`${path}: ${type.name} has no member ${JSON.stringify(stray)}`);
-  for (const member of type.members) parts.push(`${jsonStringLikeCSharp(member.name)}:${writeMember(member, value[member.name], `${path}.${member.name}`)}`);
+  for (const member of type.members)
+    parts.push(`${jsonStringLikeCSharp(member.name)}:${writeMember(member, value[member.name], `${path}.${member.name}`)}`);
   return `{${parts.join(',')}}`;
 }
 

@@ -132,7 +132,11 @@ function bindMembers(type: CsObjectType, props: readonly JsonProperty[], path: s
   }
   const missing = type.members.filter((m) => m.required && !bound.has(m.name)).map((m) => `'${m.name}'`);
   if (missing.length > 0) {
-    fail('JsonException', `JSON deserialization for type '${type.name}' was missing required properties including: ${missing.join(', ')}.`, path);
+    fail(
+      'JsonException',
+      `JSON deserialization for type '${type.name}' was missing required properties including: ${missing.join(', ')}.`,
+      path,
+    );
   }
   const view: CsObject = {};
   for (const member of type.members) view[member.name] = bound.has(member.name) ? bound.get(member.name)! : valueWhenMissing(member);

@@ -40,7 +40,13 @@ export const SEND_SMS_CURRENT: MessageVector = {
   value: {
     type: 'NotificationEvent',
     json: String.raw`{"$type":"notification.sendSms","PhoneNumber":"\u002B15555550123","ResourceKey":"AnnouncementSent","Locale":"es-ES","Replacements":{"count":"47"}}`,
-    csharp: { $type: 'notification.sendSms', PhoneNumber: '+15555550123', ResourceKey: 'AnnouncementSent', Locale: 'es-ES', Replacements: { count: '47' } },
+    csharp: {
+      $type: 'notification.sendSms',
+      PhoneNumber: '+15555550123',
+      ResourceKey: 'AnnouncementSent',
+      Locale: 'es-ES',
+      Replacements: { count: '47' },
+    },
   },
 };
 
@@ -51,13 +57,19 @@ export const SEND_SMS_ENCRYPTED: MessageVector = {
   value: {
     type: 'NotificationEvent',
     json: String.raw`{"$type":"notification.sendSms","PhoneNumber":"\u002B\u002B\u002B\u002B////AAECAwQFKTuicGONIEX/N5ql3kmH28cBRFNrm8NERyg7zg==","ResourceKey":"SendOtp","Locale":"en-US","Replacements":{"otp":"482915"}}`,
-    csharp: { $type: 'notification.sendSms', PhoneNumber: TEST_PHONE_ENCRYPTED, ResourceKey: 'SendOtp', Locale: 'en-US', Replacements: { otp: '482915' } },
+    csharp: {
+      $type: 'notification.sendSms',
+      PhoneNumber: TEST_PHONE_ENCRYPTED,
+      ResourceKey: 'SendOtp',
+      Locale: 'en-US',
+      Replacements: { otp: '482915' },
+    },
   },
 };
 
 export const SEND_SMS_EARLIER: MessageVector = {
   name: 'SEND_SMS_EARLIER',
-  description: 'Earlier-generation SendSms: the phone is the key\'s EventKey; the value has no PhoneNumber.',
+  description: "Earlier-generation SendSms: the phone is the key's EventKey; the value has no PhoneNumber.",
   key: {
     type: 'LegacyNotificationKey',
     json: String.raw`{"EventType":"SendSms","EventKey":"\u002B15555550123"}`,
@@ -107,7 +119,11 @@ export const CLIENT_CREATED_NOTIFICATION: MessageVector = {
 };
 
 const CLIENT_ID = '0193f6a2-7c4e-7b21-9d3a-5e8f1c2b4a60';
-const CLIENT_KEY: WireVector = { type: 'ClientKey', json: String.raw`{"ClientId":"0193f6a2-7c4e-7b21-9d3a-5e8f1c2b4a60"}`, csharp: { ClientId: CLIENT_ID } };
+const CLIENT_KEY: WireVector = {
+  type: 'ClientKey',
+  json: String.raw`{"ClientId":"0193f6a2-7c4e-7b21-9d3a-5e8f1c2b4a60"}`,
+  csharp: { ClientId: CLIENT_ID },
+};
 
 export const CLIENT_CREATED: MessageVector = {
   name: 'CLIENT_CREATED',
@@ -116,7 +132,13 @@ export const CLIENT_CREATED: MessageVector = {
   value: {
     type: 'ClientEvent',
     json: String.raw`{"$type":"client.created","UserId":"0193f6a2-7c4e-7b21-9d3a-5e8f1c2b4a60","PhoneNumberEncrypted":"\u002B\u002B\u002B\u002B////AAECAwQFKTuicGONIEX/N5ql3kmH28cBRFNrm8NERyg7zg==","Name":"Mar\u00EDa L\u00F3pez","Locale":"es-ES"}`,
-    csharp: { $type: 'client.created', UserId: CLIENT_ID, PhoneNumberEncrypted: TEST_PHONE_ENCRYPTED, Name: 'María López', Locale: 'es-ES' },
+    csharp: {
+      $type: 'client.created',
+      UserId: CLIENT_ID,
+      PhoneNumberEncrypted: TEST_PHONE_ENCRYPTED,
+      Name: 'María López',
+      Locale: 'es-ES',
+    },
   },
 };
 
@@ -200,7 +222,10 @@ export const DEAD_LETTER_CSHARP: MessageVector = {
   key: {
     type: 'DeadLetterEventKey',
     json: String.raw`{"EventKey":{"Type":"MessageFailed","Id":"019b30f1-5c2a-7d4e-8f10-2a3b4c5d6e7f"},"FailedKey":{"Type":"NotificationKey(EventType=SendSms)","Id":"019b30f1-5c29-7a11-b2c3-d4e5f6a7b8c9"}}`,
-    csharp: { EventKey: DLQ_EVENT_KEY, FailedKey: { Type: 'NotificationKey(EventType=SendSms)', Id: '019b30f1-5c29-7a11-b2c3-d4e5f6a7b8c9' } },
+    csharp: {
+      EventKey: DLQ_EVENT_KEY,
+      FailedKey: { Type: 'NotificationKey(EventType=SendSms)', Id: '019b30f1-5c29-7a11-b2c3-d4e5f6a7b8c9' },
+    },
   },
   value: {
     type: 'DeadLetterEvent',
@@ -217,7 +242,7 @@ export const DEAD_LETTER_CSHARP: MessageVector = {
       String.raw`"OriginalHeaders":{"traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},"AttemptCount":3,"FailureType":2}`,
     csharp: {
       ExceptionType: 'System.InvalidOperationException',
-      ExceptionMessage: 'Can\'t localize \'AnnouncementSent\' for locale "es-ES"',
+      ExceptionMessage: "Can't localize 'AnnouncementSent' for locale \"es-ES\"",
       StackTrace:
         '   at KafkaConsumer.Middleware.NotificationMessageMiddleware.InvokeAsync(MessageContext`2 context) in /src/dotnet/KafkaConsumer/Middleware/NotificationMessageMiddleware.cs:line 57\n' +
         '   at Nudges.Kafka.Middleware.MessageProcessor`2.ProcessAsync(ConsumeResult`2 result, CancellationToken cancellationToken)',

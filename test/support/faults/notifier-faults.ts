@@ -49,7 +49,11 @@ export async function produceAtRate(kafka: Kafka, topic: string, events: Scenari
   return sentAt;
 }
 
-async function producing(kafka: Kafka, topic: string, work: (send: (messages: ScenarioEvent[]) => Promise<void>) => Promise<void>): Promise<void> {
+async function producing(
+  kafka: Kafka,
+  topic: string,
+  work: (send: (messages: ScenarioEvent[]) => Promise<void>) => Promise<void>,
+): Promise<void> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
@@ -72,7 +76,10 @@ export async function deadLettersFrom(kafka: Kafka, sourceTopic: string, timeout
   const ends = await admin.fetchTopicOffsets(DEADLETTER_TOPIC).finally(() => admin.disconnect());
   const remaining = new Map(ends.filter((p) => Number(p.high) > Number(p.low)).map((p) => [p.partition, Number(p.high)]));
   const found: DeadLetter[] = [];
-  const consumer = kafka.consumer({ groupId: `deadletter-reader-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, maxWaitTimeInMs: 200 });
+  const consumer = kafka.consumer({
+    groupId: `deadletter-reader-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    maxWaitTimeInMs: 200,
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic: DEADLETTER_TOPIC, fromBeginning: true });
@@ -170,7 +177,12 @@ export function longestPartitionStallMs(lifetimes: readonly Lifetime[]): number 
 
 function longestStallMs(lifetimes: readonly Lifetime[]): number {
   // At equal times a finish counts before a send, so an idle partition does not count as stalled.
-  const events = lifetimes.flatMap((l) => [{ at: l.sentAt, delta: 1 }, { at: l.doneAt, delta: -1 }]).sort((a, b) => a.at - b.at || a.delta - b.delta);
+  const events = lifetimes
+    .flatMap((l) => [
+      { at: l.sentAt, delta: 1 },
+      { at: l.doneAt, delta: -1 },
+    ])
+    .sort((a, b) => a.at - b.at || a.delta - b.delta);
   let pending = 0;
   let waitingSince = 0;
   let longest = 0;
@@ -189,7 +201,8 @@ function longestStallMs(lifetimes: readonly Lifetime[]): number {
 /** The longest gap between two SMS the sink accepted, from the first to the last. */
 export function longestSinkGapMs(sink: TwilioSink): number {
   let longest = 0;
-  for (let i = 1; i < sink.messages.length; i++) longest = Math.max(longest, sink.messages[i]!.receivedAt - sink.messages[i - 1]!.receivedAt);
+  for (let i = 1; i < sink.messages.length; i++)
+    longest = Math.max(longest, sink.messages[i]!.receivedAt - sink.messages[i - 1]!.receivedAt);
   return longest;
 }
 

@@ -78,7 +78,11 @@ export async function retryUntil2xx(send: () => Promise<{ status: number; body: 
 }
 
 /** Runs `work` over `items` with at most `concurrency` at a time; results in input order. */
-export async function mapConcurrently<T, R>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -101,4 +105,8 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
 export const is2xx = (status: number) => status >= 200 && status < 300;
 
 /** Log lines of an app process that carry a stack trace (as a `stack` field or as frames). */
-export const stackTraceLines = (proc: AppProcess): string[] => proc.output().split('\n').filter((line) => /"stack":|\\n\s+at /.test(line));
+export const stackTraceLines = (proc: AppProcess): string[] =>
+  proc
+    .output()
+    .split('\n')
+    .filter((line) => /"stack":|\\n\s+at /.test(line));

@@ -4,7 +4,15 @@ import Stripe from 'stripe';
 import { encodeNodeId } from '@app/shared/graphql/node-id.js';
 import type { TestGateway } from '../../../peers/gateway/gateway-server.js';
 import { stackEnv } from '../stack.js';
-import { checkoutSessionObject, HANDLED_STRIPE_EVENT_TYPES, priceObject, productObject, stripeEvent, stripeId, type StripeEventPayload } from '../stripe/stripe-fixtures.js';
+import {
+  checkoutSessionObject,
+  HANDLED_STRIPE_EVENT_TYPES,
+  priceObject,
+  productObject,
+  stripeEvent,
+  stripeId,
+  type StripeEventPayload,
+} from '../stripe/stripe-fixtures.js';
 
 /** The seven handled types, each its own handler in the app. */
 export const STORM_TYPES = HANDLED_STRIPE_EVENT_TYPES;
@@ -58,7 +66,9 @@ export function planStorm(gateway: TestGateway, count: number, purchasedPriceId:
         mutationKeys: [`patchPlan ${plan.id}`],
         check: () => {
           const now = store.plans.get(plan.id);
-          return now?.name === product.name && now.foreignServiceId === product.id && now.isActive === true ? null : `plan ${plan.id} not synced`;
+          return now?.name === product.name && now.foreignServiceId === product.id && now.isActive === true
+            ? null
+            : `plan ${plan.id} not synced`;
         },
       };
     },

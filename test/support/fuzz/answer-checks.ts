@@ -7,7 +7,8 @@ import type { RawResponse } from './raw-http.js';
 
 const TWIML = /^<\?xml version="1\.0" encoding="UTF-8"\?>(?:<Response\/>|<Response><Message>([^<]*)<\/Message><\/Response>)$/;
 const ENTITY = /&(?:lt|gt|amp|quot|apos|#\d+|#x[0-9a-fA-F]+);/g;
-const XML_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const XML_ILLEGAL =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 const STACK_TRACE = /\n\s+at .+:\d+:\d+|node_modules|\.(?:ts|js):\d+/;
 const OUTCOMES = new Set(['processed', 'skipped', 'duplicate', 'ignored', 'deadlettered']);
@@ -21,7 +22,8 @@ export function answerProblems(c: FuzzCase, res: RawResponse): string[] {
   if (STACK_TRACE.test(text)) problems.push('answer contains a stack trace');
   if (res.status === 200 && c.endpoint === 'twilio') problems.push(...twimlProblems(c, res, text));
   if (res.status === 200 && c.endpoint === 'stripe') problems.push(...stripeAckProblems(text));
-  if (c.then) problems.push(...(res.next ? answerProblems(c.then, res.next) : ['no answer to the pipelined request']).map((p) => `pipelined: ${p}`));
+  if (c.then)
+    problems.push(...(res.next ? answerProblems(c.then, res.next) : ['no answer to the pipelined request']).map((p) => `pipelined: ${p}`));
   return problems;
 }
 
@@ -29,7 +31,8 @@ function twimlProblems(c: FuzzCase, res: RawResponse, xml: string): string[] {
   if (!/^text\/xml/.test(res.headers['content-type'] ?? '')) return [`200 with content type ${res.headers['content-type']}`];
   const message = twimlMessage(xml);
   if (message instanceof Error) return [message.message];
-  if (c.echo !== undefined && !(message ?? '').includes(c.echo)) return [`draft not quoted back intact: ${JSON.stringify((message ?? '').slice(0, 120))}`];
+  if (c.echo !== undefined && !(message ?? '').includes(c.echo))
+    return [`draft not quoted back intact: ${JSON.stringify((message ?? '').slice(0, 120))}`];
   return [];
 }
 

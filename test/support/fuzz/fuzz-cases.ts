@@ -3,7 +3,13 @@
 // TwiML must quote back.
 import fc from 'fast-check';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
-import { checkoutSessionObject, priceObject, productObject, stripeEvent, stripeSignature } from '../../../apps/cli/src/simulate/stripe-events.js';
+import {
+  checkoutSessionObject,
+  priceObject,
+  productObject,
+  stripeEvent,
+  stripeSignature,
+} from '../../../apps/cli/src/simulate/stripe-events.js';
 import { HANDLED_STRIPE_EVENT_TYPES } from '../../../apps/cli/src/simulate/simulated-stripe-events.js';
 import { parseForm, type FormParams } from '../../../apps/webhooks/src/twilio/inbound/inbound-sms.js';
 import { TEST_SECRETS } from '../test-secrets.js';
@@ -40,10 +46,53 @@ const utf8 = (s: string) => Buffer.from(s, 'utf8');
 // ------------------------------------------------------------------ hostile text
 
 const HOSTILE_BITS = [
-  '<', '>', '&', '"', "'", ']]>', '<![CDATA[x]]>', '<?xml version="1.0"?>', '<!DOCTYPE r [<!ENTITY x "y">]>&x;', '&amp;', '&lt;',
-  '&#0;', '&#x1F600;', '</Message>', '<Response>', '<Redirect>http://evil.example</Redirect>', '<Message to="+15550000000">', '{smsBody}',
-  '{0}', '%s', '${x}', '\\n', '\u0000', '\u0008', '\u000B', '\uFFFE', '\uFFFF', '\uD800', '\uDC00', '😀', '👩‍👩‍👧', '\u202E', '\u200B', 'é',
-  '\r\n', '\r', '\t', '\\', '%', '%00', '+', '=', '&From=+15550000000', 'CONFIRM', 'UNSUB 1', '__proto__', 'constructor',
+  '<',
+  '>',
+  '&',
+  '"',
+  "'",
+  ']]>',
+  '<![CDATA[x]]>',
+  '<?xml version="1.0"?>',
+  '<!DOCTYPE r [<!ENTITY x "y">]>&x;',
+  '&amp;',
+  '&lt;',
+  '&#0;',
+  '&#x1F600;',
+  '</Message>',
+  '<Response>',
+  '<Redirect>http://evil.example</Redirect>',
+  '<Message to="+15550000000">',
+  '{smsBody}',
+  '{0}',
+  '%s',
+  '${x}',
+  '\\n',
+  '\u0000',
+  '\u0008',
+  '\u000B',
+  '\uFFFE',
+  '\uFFFF',
+  '\uD800',
+  '\uDC00',
+  '😀',
+  '👩‍👩‍👧',
+  '\u202E',
+  '\u200B',
+  'é',
+  '\r\n',
+  '\r',
+  '\t',
+  '\\',
+  '%',
+  '%00',
+  '+',
+  '=',
+  '&From=+15550000000',
+  'CONFIRM',
+  'UNSUB 1',
+  '__proto__',
+  'constructor',
 ];
 const hostileText = (maxParts = 24): fc.Arbitrary<string> =>
   fc
@@ -60,7 +109,8 @@ const hostileText = (maxParts = 24): fc.Arbitrary<string> =>
 /** Text as the server will read it back from a form body (lone surrogates become U+FFFD on encoding). */
 const asFormDecodes = (text: string) => new URLSearchParams(new URLSearchParams({ t: text }).toString()).get('t') ?? '';
 // The characters twiml.ts drops because XML 1.0 cannot carry them.
-const XML_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const XML_ILLEGAL =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 // ------------------------------------------------------------------ Twilio
 
@@ -72,7 +122,11 @@ const formBody = (params: Array<[string, string]>) => new URLSearchParams(params
 
 /** A signed Twilio request: the signature covers the URL and the parameters exactly as the server will parse them. */
 function signedTwilio(port: number, body: Buffer, extraHeaders: Array<[string, string]> = [], target = withKey('twilio')): RawRequest {
-  const signature = getExpectedTwilioSignature(TEST_SECRETS.twilioAuthToken, `http://127.0.0.1:${port}${target}`, parseForm(body) as FormParams);
+  const signature = getExpectedTwilioSignature(
+    TEST_SECRETS.twilioAuthToken,
+    `http://127.0.0.1:${port}${target}`,
+    parseForm(body) as FormParams,
+  );
   return {
     target,
     headers: [['Content-Type', MEDIA.twilio], ['X-Twilio-Signature', signature], ['Content-Length', String(body.length)], ...extraHeaders],
@@ -127,7 +181,12 @@ const twilioWrongShape = (port: number) =>
     fc.constantFrom('From', 'Body', 'To', 'MessageSid').map((name): FuzzCase => {
       const params = smsParams('+15550100200', 'hello');
       const repeated = params.find(([n]) => n === name)!;
-      return { category: 'twilio:signed-wrong-shape', endpoint: 'twilio', request: signedTwilio(port, utf8(formBody([...params, repeated]))), expect: [400] };
+      return {
+        category: 'twilio:signed-wrong-shape',
+        endpoint: 'twilio',
+        request: signedTwilio(port, utf8(formBody([...params, repeated]))),
+        expect: [400],
+      };
     }),
     fc.constantFrom('From', 'Body').map((name): FuzzCase => ({
       category: 'twilio:signed-wrong-shape',
@@ -135,14 +194,29 @@ const twilioWrongShape = (port: number) =>
       request: signedTwilio(port, utf8(formBody(smsParams('+15550100200', 'hello').filter(([n]) => n !== name)))),
       expect: [400],
     })),
-    fc.string({ minLength: 1, maxLength: 80 }).filter((s) => !/^[A-Za-z0-9]{1,64}$/.test(s)).map((sid): FuzzCase => ({
-      category: 'twilio:signed-wrong-shape',
-      endpoint: 'twilio',
-      request: signedTwilio(port, utf8(formBody([...smsParams('+15550100200', 'hello').filter(([n]) => n !== 'MessageSid'), ['MessageSid', sid]]))),
-      expect: asFormDecodes(sid) === '' ? [200] : [400],
-    })),
     fc
-      .array(fc.tuple(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'From[]', 'Body[0]', 'hasOwnProperty', ''), fc.string({ maxLength: 16 })), hostileText(3)), { maxLength: 6 })
+      .string({ minLength: 1, maxLength: 80 })
+      .filter((s) => !/^[A-Za-z0-9]{1,64}$/.test(s))
+      .map((sid): FuzzCase => ({
+        category: 'twilio:signed-wrong-shape',
+        endpoint: 'twilio',
+        request: signedTwilio(
+          port,
+          utf8(formBody([...smsParams('+15550100200', 'hello').filter(([n]) => n !== 'MessageSid'), ['MessageSid', sid]])),
+        ),
+        expect: asFormDecodes(sid) === '' ? [200] : [400],
+      })),
+    fc
+      .array(
+        fc.tuple(
+          fc.oneof(
+            fc.constantFrom('__proto__', 'constructor', 'toString', 'From[]', 'Body[0]', 'hasOwnProperty', ''),
+            fc.string({ maxLength: 16 }),
+          ),
+          hostileText(3),
+        ),
+        { maxLength: 6 },
+      )
       .filter((extra) => extra.every(([n]) => !['From', 'Body', 'To', 'MessageSid'].includes(asFormDecodes(n))))
       .map((extra): FuzzCase => ({
         category: 'twilio:signed-wrong-shape',
@@ -154,16 +228,20 @@ const twilioWrongShape = (port: number) =>
 
 /** Bytes that are not UTF-8 (raw and percent-encoded), signed over what the server decodes them to. */
 const twilioInvalidUtf8 = (port: number) =>
-  fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.constantFrom('%C3%28', '%FF%FE', '%ED%A0%80', '%F0%28%8C%28', '%C0%AF', '%E2%82'), fc.boolean()).map(
-    ([bytes, escaped, rawBytes]): FuzzCase => {
+  fc
+    .tuple(
+      fc.uint8Array({ minLength: 1, maxLength: 64 }),
+      fc.constantFrom('%C3%28', '%FF%FE', '%ED%A0%80', '%F0%28%8C%28', '%C0%AF', '%E2%82'),
+      fc.boolean(),
+    )
+    .map(([bytes, escaped, rawBytes]): FuzzCase => {
       const params = formBody(smsParams('+15550100300', 'x').filter(([n]) => n !== 'Body'));
       // Percent-escapes of invalid sequences go into the Body itself; raw bytes (no `&` or `=`, so they
       // cannot start another parameter) into one the parser does not act on.
       const head = utf8(`${params}&Body=Offer+${escaped}&Note=`);
       const body = rawBytes ? Buffer.concat([head, Buffer.from(bytes).map((b) => (b === 0x26 || b === 0x3d ? 0x78 : b))]) : head;
       return { category: 'twilio:signed-invalid-utf8', endpoint: 'twilio', request: signedTwilio(port, body), expect: [200] };
-    },
-  );
+    });
 
 /** A valid key and a well-formed SMS, but no, a random, a foreign or a stale signature. */
 const twilioBadSignature = (port: number) =>
@@ -188,16 +266,19 @@ const twilioBadSignature = (port: number) =>
           : kind === 'other-url'
             ? getExpectedTwilioSignature(TEST_SECRETS.twilioAuthToken, `https://attacker.example${withKey('twilio')}`, parseForm(body))
             : kind;
-      const headers: Array<[string, string]> = [['Content-Type', MEDIA.twilio], ['Content-Length', String(body.length)]];
+      const headers: Array<[string, string]> = [
+        ['Content-Type', MEDIA.twilio],
+        ['Content-Length', String(body.length)],
+      ];
       if (signature !== undefined) headers.push(['X-Twilio-Signature', signature]);
       return { category: 'twilio:bad-signature', endpoint: 'twilio', request: { target: withKey('twilio'), headers, body }, expect: [403] };
     });
 
 // ------------------------------------------------------------------ Stripe
 
-const realisticObject = fc.constantFrom('product', 'price', 'checkout').map((kind) =>
-  kind === 'product' ? productObject() : kind === 'price' ? priceObject() : checkoutSessionObject(),
-);
+const realisticObject = fc
+  .constantFrom('product', 'price', 'checkout')
+  .map((kind) => (kind === 'product' ? productObject() : kind === 'price' ? priceObject() : checkoutSessionObject()));
 
 function signedStripe(body: Buffer, timestamp?: number): RawRequest {
   return {
@@ -214,10 +295,16 @@ function signedStripe(body: Buffer, timestamp?: number): RawRequest {
 /** Replaces or deletes some fields of `object` (never its id and object, which the envelope needs). */
 const mutated = (object: Record<string, unknown>) =>
   fc
-    .array(fc.tuple(fc.constantFrom(...Object.keys(object).filter((k) => k !== 'id' && k !== 'object')), fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined })), {
-      minLength: 1,
-      maxLength: 5,
-    })
+    .array(
+      fc.tuple(
+        fc.constantFrom(...Object.keys(object).filter((k) => k !== 'id' && k !== 'object')),
+        fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }),
+      ),
+      {
+        minLength: 1,
+        maxLength: 5,
+      },
+    )
     .map((changes) => {
       const copy: Record<string, unknown> = { ...object };
       for (const [key, value] of changes) {
@@ -230,12 +317,20 @@ const mutated = (object: Record<string, unknown>) =>
 /** Correctly signed events of a handled (or unknown) type whose data.object is not what the handler reads. */
 const stripeWrongShape = fc
   .tuple(
-    fc.oneof({ arbitrary: fc.constantFrom(...HANDLED_STRIPE_EVENT_TYPES), weight: 4 }, { arbitrary: fc.stringMatching(/^[a-z0-9_.]{1,30}$/), weight: 1 }),
+    fc.oneof(
+      { arbitrary: fc.constantFrom(...HANDLED_STRIPE_EVENT_TYPES), weight: 4 },
+      { arbitrary: fc.stringMatching(/^[a-z0-9_.]{1,30}$/), weight: 1 },
+    ),
     fc.oneof(
       realisticObject.chain(mutated),
-      fc.record({ id: fc.string({ minLength: 1, maxLength: 40 }), object: fc.oneof(fc.constantFrom('product', 'price', 'checkout.session'), fc.string({ minLength: 1 })) }).chain((head) =>
-        fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 }).map((rest) => ({ ...rest, ...head })),
-      ),
+      fc
+        .record({
+          id: fc.string({ minLength: 1, maxLength: 40 }),
+          object: fc.oneof(fc.constantFrom('product', 'price', 'checkout.session'), fc.string({ minLength: 1 })),
+        })
+        .chain((head) =>
+          fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 }).map((rest) => ({ ...rest, ...head })),
+        ),
     ),
     fc.option(fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }), { nil: undefined }),
   )
@@ -261,7 +356,12 @@ const stripeHostileValues = fc
       : type.startsWith('price')
         ? priceObject({ nickname: text, unitAmount: amount, currency, metadata })
         : checkoutSessionObject({ customerName: text, metadata, amountTotal: amount, currency });
-    return { category: 'stripe:signed-hostile-values', endpoint: 'stripe', request: signedStripe(utf8(JSON.stringify(stripeEvent(type, object)))), expect: [200] };
+    return {
+      category: 'stripe:signed-hostile-values',
+      endpoint: 'stripe',
+      request: signedStripe(utf8(JSON.stringify(stripeEvent(type, object)))),
+      expect: [200],
+    };
   });
 
 /** Signed bytes that are no Stripe event: random JSON, random bytes, a valid event cut short. */
@@ -292,7 +392,15 @@ const stripeReplayed = fc
 
 /** A valid event with no, a random or a wrong-secret signature header. */
 const stripeBadSignature = fc
-  .tuple(realisticObject, fc.oneof(fc.constant(undefined), fc.string({ maxLength: 120 }).map((s) => s.replace(/[\r\n\0]/g, '')), fc.constant('wrong-secret'), fc.constant('v0-only')))
+  .tuple(
+    realisticObject,
+    fc.oneof(
+      fc.constant(undefined),
+      fc.string({ maxLength: 120 }).map((s) => s.replace(/[\r\n\0]/g, '')),
+      fc.constant('wrong-secret'),
+      fc.constant('v0-only'),
+    ),
+  )
   .map(([object, kind]): FuzzCase => {
     const body = utf8(JSON.stringify(stripeEvent('price.updated', object)));
     const now = Math.floor(Date.now() / 1000);
@@ -304,7 +412,10 @@ const stripeBadSignature = fc
           : kind === undefined
             ? undefined
             : `t=${now},v1=${Buffer.from(kind).toString('hex')}`;
-    const headers: Array<[string, string]> = [['Content-Type', MEDIA.stripe], ['Content-Length', String(body.length)]];
+    const headers: Array<[string, string]> = [
+      ['Content-Type', MEDIA.stripe],
+      ['Content-Length', String(body.length)],
+    ];
     if (signature !== undefined) headers.push(['Stripe-Signature', signature]);
     return { category: 'stripe:bad-signature', endpoint: 'stripe', request: { target: withKey('stripe'), headers, body }, expect: [400] };
   });
@@ -312,14 +423,27 @@ const stripeBadSignature = fc
 // ------------------------------------------------------------------ both endpoints
 
 const endpoint = fc.constantFrom<Endpoint>('twilio', 'stripe');
-const printable = (max: number) => fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: max });
+const printable = (max: number) =>
+  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: max });
 
 /** No key, a wrong key, the key twice, as an array or object, differently cased: 401 before the body is read. */
 const missingKey = fc
   .tuple(
     endpoint,
     fc.oneof(
-      fc.constantFrom('', '?code=', '?code=wrong', `?code=${KEY}&code=${KEY}`, `?code=x&code=${KEY}`, `?code[]=${KEY}`, `?code[a]=${KEY}`, `?CODE=${KEY}`, `?code=${KEY}%00`, `?code=${KEY}x`, `?code=%20${KEY}`),
+      fc.constantFrom(
+        '',
+        '?code=',
+        '?code=wrong',
+        `?code=${KEY}&code=${KEY}`,
+        `?code=x&code=${KEY}`,
+        `?code[]=${KEY}`,
+        `?code[a]=${KEY}`,
+        `?CODE=${KEY}`,
+        `?code=${KEY}%00`,
+        `?code=${KEY}x`,
+        `?code=%20${KEY}`,
+      ),
       printable(40).map((junk) => `?code=${encodeURIComponent(junk)}`),
     ),
     fc.uint8Array({ maxLength: 512 }),
@@ -327,7 +451,14 @@ const missingKey = fc
   .map(([ep, query, body]): FuzzCase => ({
     category: 'any:missing-or-wrong-key',
     endpoint: ep,
-    request: { target: `${PATH[ep]}${query}`, headers: [['Content-Type', MEDIA[ep]], ['Content-Length', String(body.length)]], body: Buffer.from(body) },
+    request: {
+      target: `${PATH[ep]}${query}`,
+      headers: [
+        ['Content-Type', MEDIA[ep]],
+        ['Content-Length', String(body.length)],
+      ],
+      body: Buffer.from(body),
+    },
     expect: [401],
   }));
 
@@ -336,7 +467,19 @@ const wrongContentType = fc
   .tuple(
     endpoint,
     fc.oneof(
-      fc.constantFrom(undefined, '', 'text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded-x', 'application/jsonp', '*/*', 'application/json; charset', 'application/x-www-form-urlencoded;;', '"application/json"'),
+      fc.constantFrom(
+        undefined,
+        '',
+        'text/plain',
+        'application/xml',
+        'multipart/form-data; boundary=x',
+        'application/x-www-form-urlencoded-x',
+        'application/jsonp',
+        '*/*',
+        'application/json; charset',
+        'application/x-www-form-urlencoded;;',
+        '"application/json"',
+      ),
       printable(60),
     ),
     fc.uint8Array({ maxLength: 512 }),
@@ -345,7 +488,12 @@ const wrongContentType = fc
   .map(([ep, type, body]): FuzzCase => {
     const headers: Array<[string, string]> = [['Content-Length', String(body.length)]];
     if (type !== undefined) headers.push(['Content-Type', type]);
-    return { category: 'any:wrong-content-type', endpoint: ep, request: { target: withKey(ep), headers, body: Buffer.from(body) }, expect: [415] };
+    return {
+      category: 'any:wrong-content-type',
+      endpoint: ep,
+      request: { target: withKey(ep), headers, body: Buffer.from(body) },
+      expect: [415],
+    };
   });
 
 /** Bodies over the endpoint's limit, announced by Content-Length or streamed chunked. */
@@ -372,12 +520,18 @@ const INJECTED_HEADERS: Array<Array<[string, string]>> = [
   [['X Test', 'space in name']],
   [['X-Test(', 'bad name']],
   [['Content-Length ', '5']],
-  [['Content-Length', '5'], ['Content-Length', '6']],
+  [
+    ['Content-Length', '5'],
+    ['Content-Length', '6'],
+  ],
   [['Content-Length', '5, 5']],
   [['Content-Length', '-1']],
   [['Content-Length', '0x10']],
   [['Content-Length', '99999999999999999999']],
-  [['Transfer-Encoding', 'chunked'], ['Content-Length', '5']],
+  [
+    ['Transfer-Encoding', 'chunked'],
+    ['Content-Length', '5'],
+  ],
   [['Transfer-Encoding', 'gzip, chunked']],
   [['Transfer-Encoding', 'chunked, identity']],
   [['Content-Type', 'application/json\r\nX-Injected: 1']],
@@ -386,16 +540,29 @@ const INJECTED_HEADERS: Array<Array<[string, string]>> = [
   [['X-Forwarded-Proto', 'javascript']],
   [['X-Forwarded-For', '::ffff:garbage, , ,']],
   [['Host', '']],
-  [['Host', 'a'], ['Host', 'b']],
+  [
+    ['Host', 'a'],
+    ['Host', 'b'],
+  ],
   [['Expect', '100-continue']],
 ];
 const headerInjection = fc
-  .tuple(endpoint, fc.constantFrom(...INJECTED_HEADERS), fc.uint8Array({ maxLength: 128 }), fc.array(fc.integer({ min: 0x80, max: 0xff }), { maxLength: 8 }))
+  .tuple(
+    endpoint,
+    fc.constantFrom(...INJECTED_HEADERS),
+    fc.uint8Array({ maxLength: 128 }),
+    fc.array(fc.integer({ min: 0x80, max: 0xff }), { maxLength: 8 }),
+  )
   .map(([ep, injected, body, high]): FuzzCase => {
     const framing = injected.some(([n]) => /^(content-length|transfer-encoding)/i.test(n.trim()));
     const headers: Array<[string, string]> = [['Content-Type', MEDIA[ep]], ['X-Bytes', String.fromCharCode(...high)], ...injected];
     if (!framing) headers.push(['Content-Length', String(body.length)]);
-    return { category: 'any:header-injection', endpoint: ep, request: { target: withKey(ep), headers, body: Buffer.from(body), endAfterWrite: framing }, expect: [...ANY, NO_ANSWER] };
+    return {
+      category: 'any:header-injection',
+      endpoint: ep,
+      request: { target: withKey(ep), headers, body: Buffer.from(body), endAfterWrite: framing },
+      expect: [...ANY, NO_ANSWER],
+    };
   });
 
 /** A Content-Length that does not match the body: longer (the client then gives up), shorter, or garbage. */
@@ -406,7 +573,15 @@ const contentLengthMismatch = fc
     return {
       category: 'any:content-length-mismatch',
       endpoint: ep,
-      request: { target: withKey(ep), headers: [['Content-Type', MEDIA[ep]], ['Content-Length', String(length)]], body: Buffer.from(body), endAfterWrite: longer },
+      request: {
+        target: withKey(ep),
+        headers: [
+          ['Content-Type', MEDIA[ep]],
+          ['Content-Length', String(length)],
+        ],
+        body: Buffer.from(body),
+        endAfterWrite: longer,
+      },
       expect: longer ? [400, NO_ANSWER] : ANY,
     };
   });
@@ -434,7 +609,14 @@ const oddQuery = fc
   .map(([ep, query, body]): FuzzCase => ({
     category: 'any:odd-query',
     endpoint: ep,
-    request: { target: `${PATH[ep]}${query}`, headers: [['Content-Type', MEDIA[ep]], ['Content-Length', String(body.length)]], body: Buffer.from(body) },
+    request: {
+      target: `${PATH[ep]}${query}`,
+      headers: [
+        ['Content-Type', MEDIA[ep]],
+        ['Content-Length', String(body.length)],
+      ],
+      body: Buffer.from(body),
+    },
     expect: ANY,
   }));
 
@@ -442,7 +624,14 @@ const oddQuery = fc
 const randomBody = fc.tuple(endpoint, fc.uint8Array({ maxLength: 2048 })).map(([ep, body]): FuzzCase => ({
   category: 'any:random-body',
   endpoint: ep,
-  request: { target: withKey(ep), headers: [['Content-Type', MEDIA[ep]], ['Content-Length', String(body.length)]], body: Buffer.from(body) },
+  request: {
+    target: withKey(ep),
+    headers: [
+      ['Content-Type', MEDIA[ep]],
+      ['Content-Length', String(body.length)],
+    ],
+    body: Buffer.from(body),
+  },
   expect: ep === 'twilio' ? [403] : [400],
 }));
 
@@ -450,7 +639,18 @@ const randomBody = fc.tuple(endpoint, fc.uint8Array({ maxLength: 2048 })).map(([
 const unknownPath = fc
   .tuple(
     fc.oneof(
-      fc.constantFrom('/', '/api', '/api/', '/api/StripeWebhookHandler/x', '/api/TwilioWebhookHandler.json', '/api/Unknown', '/.env', '/admin', '/api/%2e%2e/etc/passwd', '/api//StripeWebhookHandler'),
+      fc.constantFrom(
+        '/',
+        '/api',
+        '/api/',
+        '/api/StripeWebhookHandler/x',
+        '/api/TwilioWebhookHandler.json',
+        '/api/Unknown',
+        '/.env',
+        '/admin',
+        '/api/%2e%2e/etc/passwd',
+        '/api//StripeWebhookHandler',
+      ),
       printable(30).map((junk) => `/api/x${encodeURIComponent(junk)}`),
     ),
     fc.boolean(),
@@ -459,17 +659,34 @@ const unknownPath = fc
   .map(([path, withCode, body]): FuzzCase => ({
     category: 'any:unknown-path',
     endpoint: 'stripe',
-    request: { target: withCode ? `${path}?code=${KEY}` : path, headers: [['Content-Type', MEDIA.stripe], ['Content-Length', String(body.length)]], body: Buffer.from(body) },
+    request: {
+      target: withCode ? `${path}?code=${KEY}` : path,
+      headers: [
+        ['Content-Type', MEDIA.stripe],
+        ['Content-Length', String(body.length)],
+      ],
+      body: Buffer.from(body),
+    },
     expect: [404],
   }));
 
 /** An expectation the server cannot meet (only 100-continue exists): Node answers 417 before the app. */
-const unmetExpectation = fc.tuple(endpoint, fc.constantFrom('200-ok', 'x', 'continue', '100-continued')).map(([ep, expectation]): FuzzCase => ({
-  category: 'any:unmet-expectation',
-  endpoint: ep,
-  request: { target: withKey(ep), headers: [['Content-Type', MEDIA[ep]], ['Expect', expectation], ['Content-Length', '2']], body: utf8('{}') },
-  expect: [417],
-}));
+const unmetExpectation = fc
+  .tuple(endpoint, fc.constantFrom('200-ok', 'x', 'continue', '100-continued'))
+  .map(([ep, expectation]): FuzzCase => ({
+    category: 'any:unmet-expectation',
+    endpoint: ep,
+    request: {
+      target: withKey(ep),
+      headers: [
+        ['Content-Type', MEDIA[ep]],
+        ['Expect', expectation],
+        ['Content-Length', '2'],
+      ],
+      body: utf8('{}'),
+    },
+    expect: [417],
+  }));
 
 /** A header block over Node's 16 KiB limit, in one header or in many: 431. */
 const hugeHeaders = fc.tuple(endpoint, fc.integer({ min: 17 * 1024, max: 64 * 1024 }), fc.boolean()).map(([ep, size, many]): FuzzCase => {
@@ -486,9 +703,21 @@ const hugeHeaders = fc.tuple(endpoint, fc.integer({ min: 17 * 1024, max: 64 * 10
 
 /** Two requests written back to back on one keep-alive connection: both answered, in order. */
 const pipelined = (port: number) =>
-  fc.tuple(fc.oneof(twilioDraft(port), stripeBadSignature, missingKey.filter((c) => (c.request.body?.length ?? 0) === 0)), fc.oneof(twilioDraft(port), stripeBadSignature, unknownPath)).map(
-    ([first, second]): FuzzCase => ({ ...first, category: 'any:pipelined', request: { ...first.request, pipelined: second.request }, then: second }),
-  );
+  fc
+    .tuple(
+      fc.oneof(
+        twilioDraft(port),
+        stripeBadSignature,
+        missingKey.filter((c) => (c.request.body?.length ?? 0) === 0),
+      ),
+      fc.oneof(twilioDraft(port), stripeBadSignature, unknownPath),
+    )
+    .map(([first, second]): FuzzCase => ({
+      ...first,
+      category: 'any:pipelined',
+      request: { ...first.request, pipelined: second.request },
+      then: second,
+    }));
 
 /** Every category, weighted so 10,000 cases fit the time budget (huge bodies are expensive). */
 export function fuzzCase(port: number): fc.Arbitrary<FuzzCase> {
@@ -520,7 +749,17 @@ export function fuzzCase(port: number): fc.Arbitrary<FuzzCase> {
 /** Valid requests of each endpoint, to warm the app up before its memory baseline is taken. */
 export function warmUpCase(port: number, i: number): FuzzCase {
   if (i % 2 === 0) {
-    return { category: 'warm-up', endpoint: 'twilio', request: signedTwilio(port, utf8(formBody(smsParams(DRAFTING_CLIENT_PHONE, `Offer ${i} <b>&</b>`)))), expect: [200] };
+    return {
+      category: 'warm-up',
+      endpoint: 'twilio',
+      request: signedTwilio(port, utf8(formBody(smsParams(DRAFTING_CLIENT_PHONE, `Offer ${i} <b>&</b>`)))),
+      expect: [200],
+    };
   }
-  return { category: 'warm-up', endpoint: 'stripe', request: signedStripe(utf8(JSON.stringify(stripeEvent('product.updated', productObject())))), expect: [200] };
+  return {
+    category: 'warm-up',
+    endpoint: 'stripe',
+    request: signedStripe(utf8(JSON.stringify(stripeEvent('product.updated', productObject())))),
+    expect: [200],
+  };
 }

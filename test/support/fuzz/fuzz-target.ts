@@ -31,7 +31,12 @@ export interface FuzzTarget {
 
 export async function startFuzzTarget(): Promise<FuzzTarget> {
   const peers = await startGatewayPeers();
-  const client = peers.gateway.store.addClient({ name: 'Fuzz & <Co>', slug: 'fuzz-co', phoneNumber: DRAFTING_CLIENT_PHONE, locale: 'en-US' });
+  const client = peers.gateway.store.addClient({
+    name: 'Fuzz & <Co>',
+    slug: 'fuzz-co',
+    phoneNumber: DRAFTING_CLIENT_PHONE,
+    locale: 'en-US',
+  });
   activate(peers.gateway.store, client);
   const port = await freePort();
   const base = uniqueName('fuzz');

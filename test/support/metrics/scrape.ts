@@ -53,7 +53,8 @@ export async function scrape(url: string): Promise<Scrape> {
   const res = await fetch(url);
   const text = await res.text();
   const samples = res.status === 200 ? parseMetrics(text) : [];
-  const value = (name: string, labels: Record<string, string> = {}) => samples.find((s) => s.name === name && sameLabels(s.labels, labels))?.value;
+  const value = (name: string, labels: Record<string, string> = {}) =>
+    samples.find((s) => s.name === name && sameLabels(s.labels, labels))?.value;
   return {
     status: res.status,
     contentType: res.headers.get('content-type'),

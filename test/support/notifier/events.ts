@@ -1,6 +1,9 @@
 import { jsonStringLikeCSharp as str } from '../csharp/csharp-writer.js';
 
-const dictionary = (entries: Record<string, string>): string => `{${Object.entries(entries).map(([k, v]) => `${str(k)}:${str(v)}`).join(',')}}`;
+const dictionary = (entries: Record<string, string>): string =>
+  `{${Object.entries(entries)
+    .map(([k, v]) => `${str(k)}:${str(v)}`)
+    .join(',')}}`;
 
 /**
  * A current-generation `notification.sendSms` value exactly as a C# producer writes it: `$type`

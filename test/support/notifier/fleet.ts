@@ -47,8 +47,14 @@ export async function joinedWithPartitions(member: AppProcess, timeoutMs = 30_00
 }
 
 /** A counter of the member's last "notifications processed" line (0 if none yet). */
-export function statOf(member: AppProcess, counter: 'delivered' | 'duplicate' | 'dead-lettered' | 'abandoned' | 'foundInProviderLog'): number {
-  const lines = member.output().split('\n').filter((l) => l.includes('"msg":"notifications processed"'));
+export function statOf(
+  member: AppProcess,
+  counter: 'delivered' | 'duplicate' | 'dead-lettered' | 'abandoned' | 'foundInProviderLog',
+): number {
+  const lines = member
+    .output()
+    .split('\n')
+    .filter((l) => l.includes('"msg":"notifications processed"'));
   const last = lines.at(-1);
   if (!last) return 0;
   const value = (JSON.parse(last) as Record<string, unknown>)[counter];

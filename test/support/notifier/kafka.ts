@@ -38,8 +38,14 @@ export async function produce(kafka: Kafka, topic: string, messages: RawMessage[
 }
 
 /** Collects every record of `topic` from the beginning (read_committed), until `stop()`. */
-export async function collect(kafka: Kafka, topic: string): Promise<{ messages: KafkaMessage[]; waitFor(count: number, timeoutMs: number): Promise<KafkaMessage[]>; stop(): Promise<void> }> {
-  const consumer = kafka.consumer({ groupId: `collector-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, maxWaitTimeInMs: 200 });
+export async function collect(
+  kafka: Kafka,
+  topic: string,
+): Promise<{ messages: KafkaMessage[]; waitFor(count: number, timeoutMs: number): Promise<KafkaMessage[]>; stop(): Promise<void> }> {
+  const consumer = kafka.consumer({
+    groupId: `collector-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    maxWaitTimeInMs: 200,
+  });
   const messages: KafkaMessage[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -49,7 +55,8 @@ export async function collect(kafka: Kafka, topic: string): Promise<{ messages: 
     async waitFor(count, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while (messages.length < count) {
-        if (Date.now() > deadline) throw new Error(`only ${messages.length} of ${count} records arrived on ${topic} within ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`only ${messages.length} of ${count} records arrived on ${topic} within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 50));
       }
       return messages;
@@ -85,7 +92,9 @@ export async function untilAllCommitted(kafka: Kafka, groupId: string, topic: st
         const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
         // -1: nothing committed yet, which is the end of an empty partition.
         const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Math.max(0, Number(p.offset))]));
-        behind = ends.filter((end) => (at.get(end.partition) ?? 0) < Number(end.high)).map((end) => `p${end.partition} ${at.get(end.partition)}/${end.high}`);
+        behind = ends
+          .filter((end) => (at.get(end.partition) ?? 0) < Number(end.high))
+          .map((end) => `p${end.partition} ${at.get(end.partition)}/${end.high}`);
         return behind.length === 0;
       },
       timeoutMs,

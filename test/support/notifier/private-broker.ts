@@ -22,10 +22,18 @@ export interface PrivateBroker {
 export async function startPrivateBroker(): Promise<PrivateBroker> {
   const [kafkaPort, controllerPort] = [await freePort(), await freePort()];
   const stateDir = mkdtempSync(join(tmpdir(), 'notifier-broker-'));
-  const env = { ...process.env, STACK_KAFKA_PORT: String(kafkaPort), STACK_KAFKA_CONTROLLER_PORT: String(controllerPort), STACK_DIR: stateDir };
+  const env = {
+    ...process.env,
+    STACK_KAFKA_PORT: String(kafkaPort),
+    STACK_KAFKA_CONTROLLER_PORT: String(controllerPort),
+    STACK_DIR: stateDir,
+  };
   const stack = (command: 'up' | 'down') =>
     new Promise<void>((done, fail) => {
-      const child = spawn(process.execPath, [join(repo, 'scripts/stack.mjs'), command, 'kafka'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [join(repo, 'scripts/stack.mjs'), command, 'kafka'], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       child.stdout.on('data', (c: Buffer) => (output += c.toString()));
       child.stderr.on('data', (c: Buffer) => (output += c.toString()));

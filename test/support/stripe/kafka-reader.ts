@@ -18,7 +18,11 @@ export class KafkaReader {
 
   /** Subscribes to `topics` (which must exist) from the beginning and collects every message. */
   static async start(topics: string[]): Promise<KafkaReader> {
-    const kafka = new Kafka({ clientId: uniqueName('stripe-reader'), brokers: stackEnv().Kafka__BrokerList.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: uniqueName('stripe-reader'),
+      brokers: stackEnv().Kafka__BrokerList.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     const consumer = kafka.consumer({ groupId: uniqueName('stripe-reader'), maxWaitTimeInMs: 50 });
     const admin = kafka.admin();
     const reader = new KafkaReader(consumer, admin);

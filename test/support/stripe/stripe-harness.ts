@@ -88,11 +88,20 @@ export interface Delivery {
 }
 
 /** Delivers an event as Stripe does: JSON body, `Stripe-Signature` over the exact bytes. */
-export async function deliver(endpoint: string, event: StripeEventPayload | string, headers: Record<string, string> = {}): Promise<Delivery> {
+export async function deliver(
+  endpoint: string,
+  event: StripeEventPayload | string,
+  headers: Record<string, string> = {},
+): Promise<Delivery> {
   const body = typeof event === 'string' ? event : JSON.stringify(event);
   const res = await fetch(endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signatureFor(body), 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)', ...headers },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'stripe-signature': signatureFor(body),
+      'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+      ...headers,
+    },
     body,
   });
   return { status: res.status, body: await res.text() };

@@ -87,10 +87,16 @@ export async function sendSms(baseUrl: string, params: Record<string, string>, o
   const url = `${baseUrl}${path}`;
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', ...options.headers };
   if (options.signature !== undefined) headers['x-twilio-signature'] = options.signature;
-  else if (options.signUrl !== false) headers['x-twilio-signature'] = twilio.getExpectedTwilioSignature(AUTH_TOKEN, options.signUrl ?? url, params);
+  else if (options.signUrl !== false)
+    headers['x-twilio-signature'] = twilio.getExpectedTwilioSignature(AUTH_TOKEN, options.signUrl ?? url, params);
   const res = await fetch(url, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
   const body = await res.text();
-  return { status: res.status, contentType: res.headers.get('content-type'), body, message: res.status === 200 ? twimlMessage(body) : null };
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    body,
+    message: res.status === 200 ? twimlMessage(body) : null,
+  };
 }
 
 /** An SMS from `from` with `body` and a fresh MessageSid. */
@@ -146,7 +152,11 @@ export class CommittedNotifications {
   constructor(private readonly topic: string) {}
 
   async start(): Promise<void> {
-    const kafka = new Kafka({ clientId: 'twilio-e2e-reader', brokers: stackEnv().Kafka__BrokerList.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'twilio-e2e-reader',
+      brokers: stackEnv().Kafka__BrokerList.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     this.kafka = kafka;
     const admin = kafka.admin();
     await admin.connect();
@@ -160,7 +170,12 @@ export class CommittedNotifications {
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
           const value = m.value?.toString('utf8') ?? '';
-          this.records.push({ key: m.key?.toString('utf8') ?? '', value, partition: batch.partition, parsedValue: parsedNotification(value) });
+          this.records.push({
+            key: m.key?.toString('utf8') ?? '',
+            value,
+            partition: batch.partition,
+            parsedValue: parsedNotification(value),
+          });
         }
       },
     });
@@ -189,9 +204,17 @@ export class CommittedNotifications {
       const partitions = 6;
       await producer.send({
         topic: this.topic,
-        messages: Array.from({ length: partitions }, (_, partition) => ({ partition, key: null, value: JSON.stringify({ $type: 'test.barrier', id }) })),
+        messages: Array.from({ length: partitions }, (_, partition) => ({
+          partition,
+          key: null,
+          value: JSON.stringify({ $type: 'test.barrier', id }),
+        })),
       });
-      await until(() => this.records.filter((r) => (r.parsedValue as unknown as { id?: string }).id === id).length === partitions, timeoutMs, 'the barrier');
+      await until(
+        () => this.records.filter((r) => (r.parsedValue as unknown as { id?: string }).id === id).length === partitions,
+        timeoutMs,
+        'the barrier',
+      );
     } finally {
       await producer.disconnect();
     }

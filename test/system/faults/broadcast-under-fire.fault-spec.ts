@@ -12,7 +12,15 @@ import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peer
 import { startComponent, stopComponent, uniqueName } from '../../support/stack.js';
 import { TEST_ACCOUNT_SID } from '../../support/notifier/events.js';
 import { fleetEnv, joinedWithPartitions, startMember, statOf } from '../../support/notifier/fleet.js';
-import { activate, catalogText, CommittedNotifications, sendSms, sms, until, type SmsResponse } from '../../support/twilio/twilio-support.js';
+import {
+  activate,
+  catalogText,
+  CommittedNotifications,
+  sendSms,
+  sms,
+  until,
+  type SmsResponse,
+} from '../../support/twilio/twilio-support.js';
 import { draftOf } from '../../support/faults/webhooks-drafts.js';
 import { stackTraceLines, startWebhooksProcess, type WebhooksProcess } from '../../support/faults/webhooks-process.js';
 
@@ -66,7 +74,10 @@ describe('fault scenario 6: broadcast to 20,000 subscribers while the broker res
   });
 
   /** A CONFIRM from the client, with the time its reply arrived. */
-  const confirm = async (): Promise<SmsResponse & { at: number }> => ({ ...(await sendSms(webhooks.url, sms(CLIENT_PHONE, 'CONFIRM'))), at: Date.now() });
+  const confirm = async (): Promise<SmsResponse & { at: number }> => ({
+    ...(await sendSms(webhooks.url, sms(CLIENT_PHONE, 'CONFIRM'))),
+    at: Date.now(),
+  });
   const sentReply = `Sent to ${SUBSCRIBERS} subscribers`;
   const noPendingReply = catalogText('NoPendingAnnouncement', 'en-US');
 
@@ -87,14 +98,20 @@ describe('fault scenario 6: broadcast to 20,000 subscribers while the broker res
 
   it('delivers every SMS exactly once, or none with the draft back; a double CONFIRM sends once', async () => {
     const text = `Flash sale ${Date.now()}: everything half price`;
-    expect((await sendSms(webhooks.url, sms(CLIENT_PHONE, text))).message).toBe(catalogText('AnnouncementConfirm', 'en-US', { smsBody: text }));
+    expect((await sendSms(webhooks.url, sms(CLIENT_PHONE, text))).message).toBe(
+      catalogText('AnnouncementConfirm', 'en-US', { smsBody: text }),
+    );
 
     const requestsBefore = peers.gateway.requestCount();
     peers.gateway.setFailureRate(1, 'slow');
     const confirmStarted = Date.now();
     const first = confirm();
     // The observed point: the broadcast has fetched a quarter of its subscriber pages.
-    await until(() => peers.gateway.requestCount() >= requestsBefore + RESTART_AFTER_PAGES, 60_000, `${RESTART_AFTER_PAGES} subscriber pages`);
+    await until(
+      () => peers.gateway.requestCount() >= requestsBefore + RESTART_AFTER_PAGES,
+      60_000,
+      `${RESTART_AFTER_PAGES} subscriber pages`,
+    );
     const pagesAtRestart = peers.gateway.requestCount() - requestsBefore;
     const second = confirm(); // the client texts CONFIRM again while the first is still broadcasting
     const restartStarted = Date.now();
@@ -117,7 +134,11 @@ describe('fault scenario 6: broadcast to 20,000 subscribers while the broker res
 
     // messages.length, not countByTo(): the predicate runs on every request the sink receives.
     await sink.waitFor((s) => s.messages.length >= SUBSCRIBERS, 150_000, `${SUBSCRIBERS} SMS`);
-    await until(() => statOf(notifier, 'delivered') + statOf(notifier, 'duplicate') >= SUBSCRIBERS, 30_000, 'the notifier to report every delivery');
+    await until(
+      () => statOf(notifier, 'delivered') + statOf(notifier, 'duplicate') >= SUBSCRIBERS,
+      30_000,
+      'the notifier to report every delivery',
+    );
     const deadLettered = statOf(notifier, 'dead-lettered'); // before the barrier, whose markers are not notifications
     const committed = new CommittedNotifications(topic);
     await committed.start();

@@ -64,7 +64,11 @@ describe('fault scenario 3: notifier crash loop', () => {
 
   it('delivers 10,000 SMS exactly once across three SIGKILLs and a broker restart', async () => {
     const recipients = Array.from({ length: EVENTS }, (_, i) => phone(i));
-    const events = recipients.map((to, i) => ({ partition: i % PARTITIONS, key: spreadKey(i), value: sendSmsJson(to, 'SendOtp', 'en-US', { otp: String(100000 + i) }) }));
+    const events = recipients.map((to, i) => ({
+      partition: i % PARTITIONS,
+      key: spreadKey(i),
+      value: sendSmsJson(to, 'SendOtp', 'en-US', { otp: String(100000 + i) }),
+    }));
     const sentAt = await produceBacklog(kafka, topic, events);
 
     const env = fleetEnv({ topic, sink, extra: { KAFKA_TOPIC_DEADLETTER: DEADLETTER_TOPIC, TWILIO_MAX_MPS: String(MAX_SMS_PER_SECOND) } });
@@ -72,7 +76,8 @@ describe('fault scenario 3: notifier crash loop', () => {
     members.push(await startMember(env));
     await joinedWithPartitions(members[0]!);
 
-    const faults: { fault: Fault; atShare: number; acceptedBefore: number; member: number; outageMs?: number; exit?: number | string }[] = [];
+    const faults: { fault: Fault; atShare: number; acceptedBefore: number; member: number; outageMs?: number; exit?: number | string }[] =
+      [];
     for (const [fault, share] of PLAN) {
       const atShare = Math.round((share + (Math.random() - 0.5) * 0.06) * 100) / 100;
       await sink.waitFor((s) => s.messages.length >= atShare * EVENTS, 120_000, `${Math.round(atShare * 100)} % of the SMS`);
@@ -114,7 +119,9 @@ describe('fault scenario 3: notifier crash loop', () => {
       distinctAtSink: accepted.size,
       smsAtSink: sink.messages.length,
       kills: faults.filter((f) => f.fault === 'kill').map((f) => ({ atShare: f.atShare, acceptedBefore: f.acceptedBefore, exit: f.exit })),
-      brokerRestart: faults.filter((f) => f.fault === 'broker-restart').map((f) => ({ atShare: f.atShare, acceptedBefore: f.acceptedBefore, outageMs: f.outageMs })),
+      brokerRestart: faults
+        .filter((f) => f.fault === 'broker-restart')
+        .map((f) => ({ atShare: f.atShare, acceptedBefore: f.acceptedBefore, outageMs: f.outageMs })),
       processes: members.length,
       foundInProviderLog,
       longestSinkGapMs: longestSinkGapMs(sink),

@@ -13,7 +13,14 @@ import { deliver, outcomeOf } from '../../support/stripe/stripe-harness.js';
 import { productObject, stripeEvent, stripeId } from '../../support/stripe/stripe-fixtures.js';
 import { activate, catalogText, CommittedNotifications, sendSms, sms } from '../../support/twilio/twilio-support.js';
 import { draftOf as draftOfClient } from '../../support/faults/webhooks-drafts.js';
-import { retryUntil2xx, stackTraceLines, startWebhooksProcess, type RetriedDelivery, type RetryPolicy, type WebhooksProcess } from '../../support/faults/webhooks-process.js';
+import {
+  retryUntil2xx,
+  stackTraceLines,
+  startWebhooksProcess,
+  type RetriedDelivery,
+  type RetryPolicy,
+  type WebhooksProcess,
+} from '../../support/faults/webhooks-process.js';
 
 jest.setTimeout(180_000);
 
@@ -72,7 +79,10 @@ describe('fault scenario 7: dependency outages', () => {
     const phone = `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
     const client = peers.gateway.store.addClient({ name, phoneNumber: phone, locale: 'en-US' });
     activate(peers.gateway.store, client);
-    peers.gateway.store.seedSubscribers(client.id, SUBSCRIBERS, { phonePrefix: `+1${String(Math.floor(Math.random() * 900) + 100)}`, localeOf: () => 'en-US' });
+    peers.gateway.store.seedSubscribers(client.id, SUBSCRIBERS, {
+      phonePrefix: `+1${String(Math.floor(Math.random() * 900) + 100)}`,
+      localeOf: () => 'en-US',
+    });
     return { client, phone };
   }
 
@@ -122,7 +132,19 @@ describe('fault scenario 7: dependency outages', () => {
       retryUntil2xx(() => sendSms(twilioUrl(), draftSms), RECOVERY_RETRIES),
     ]);
     const recoveryMs = Math.max(stripeAfter.latencyMs, twilioAfter.latencyMs);
-    return { client, phone, stripe, text, stripeDuring, twilioDuring, draftDuring, stripeAfter, twilioAfter, recoveryMs, restartMs: restored - upStarted };
+    return {
+      client,
+      phone,
+      stripe,
+      text,
+      stripeDuring,
+      twilioDuring,
+      draftDuring,
+      stripeAfter,
+      twilioAfter,
+      recoveryMs,
+      restartMs: restored - upStarted,
+    };
   }
 
   async function report(dependency: string, o: Awaited<ReturnType<typeof outage>>, extra: Record<string, unknown> = {}) {
@@ -153,7 +175,8 @@ describe('fault scenario 7: dependency outages', () => {
   }
 
   const patchesOf = (planId: number) =>
-    peers.gateway.mutations.filter((m) => m.field === 'patchPlan' && String(m.input['id']) === String(planId) && m.outcome === 'applied').length;
+    peers.gateway.mutations.filter((m) => m.field === 'patchPlan' && String(m.input['id']) === String(planId) && m.outcome === 'applied')
+      .length;
   const statusesOf = (r: RetriedDelivery) => r.statuses.join(',');
   const last = (r: RetriedDelivery) => r.statuses.at(-1);
   const confirmReply = (text: string) => catalogText('AnnouncementConfirm', 'en-US', { smsBody: text });

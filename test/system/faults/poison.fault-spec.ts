@@ -86,7 +86,10 @@ function poison(kind: PoisonKind, n: number): { key: Buffer; value: Buffer } {
       return text(sendSmsJson(randomBytes(40).toString('base64'), 'WelcomeMessage', 'en-US', { n: String(n) }));
     case 'invalid-utf8':
       // A key that is not UTF-8 either: both must come back byte for byte.
-      return { key: Buffer.concat([Buffer.from([0xc3, 0x28]), Buffer.from(String(n))]), value: Buffer.concat([Buffer.from([0xff, 0xfe, 0x00]), Buffer.from(`{"n":${n}}`)]) };
+      return {
+        key: Buffer.concat([Buffer.from([0xc3, 0x28]), Buffer.from(String(n))]),
+        value: Buffer.concat([Buffer.from([0xff, 0xfe, 0x00]), Buffer.from(`{"n":${n}}`)]),
+      };
   }
 }
 
@@ -134,7 +137,11 @@ describe('fault scenario 5: poison messages among good ones', () => {
   };
 
   it('delivers the good ones at their usual pace and dead-letters every bad one with its original bytes', async () => {
-    const env = fleetEnv({ topic, sink, extra: { KAFKA_TOPIC_DEADLETTER: DEADLETTER_TOPIC, EncryptionSettings__Key: encryptionKey.toString('base64') } });
+    const env = fleetEnv({
+      topic,
+      sink,
+      extra: { KAFKA_TOPIC_DEADLETTER: DEADLETTER_TOPIC, EncryptionSettings__Key: encryptionKey.toString('base64') },
+    });
     member = await startMember(env);
     await joinedWithPartitions(member);
 
@@ -143,7 +150,13 @@ describe('fault scenario 5: poison messages among good ones', () => {
     // delivered, so neither slows the other.
     const bad: BadRecord[] = [];
     const warmUp = { poisoned: undefined, ...block(2 * BLOCK_PAIRS * GOOD_PER_BLOCK) };
-    const blocks = [warmUp, ...Array.from({ length: 2 * BLOCK_PAIRS }, (_, b) => ({ poisoned: b % 2 === 0, ...block(b * GOOD_PER_BLOCK, b % 2 === 0 ? bad : undefined) }))];
+    const blocks = [
+      warmUp,
+      ...Array.from({ length: 2 * BLOCK_PAIRS }, (_, b) => ({
+        poisoned: b % 2 === 0,
+        ...block(b * GOOD_PER_BLOCK, b % 2 === 0 ? bad : undefined),
+      })),
+    ];
     const recipients = blocks.flatMap((b) => b.phones.filter((p) => p !== undefined));
     const latencies = { poisoned: [] as number[][], clean: [] as number[][] };
     const sentLog: { partition: number; sentAt: number; to?: string; value: RawMessage['value'] }[] = [];
@@ -154,7 +167,10 @@ describe('fault scenario 5: poison messages among good ones', () => {
       const expected = phones.filter((p) => p !== undefined);
       await untilAllDelivered(sink, expected, 60_000);
       const accepted = firstAcceptedAt(sink);
-      if (poisoned !== undefined) latencies[poisoned ? 'poisoned' : 'clean'].push(phones.flatMap((to, i) => (to === undefined ? [] : [accepted.get(to)! - sentAt[i]!])));
+      if (poisoned !== undefined)
+        latencies[poisoned ? 'poisoned' : 'clean'].push(
+          phones.flatMap((to, i) => (to === undefined ? [] : [accepted.get(to)! - sentAt[i]!])),
+        );
     }
     await untilAllCommitted(kafka, env.KAFKA_CONSUMER_GROUP!, topic, 60_000);
     const durationMs = Date.now() - startedAt;
@@ -165,14 +181,22 @@ describe('fault scenario 5: poison messages among good ones', () => {
     const pairwiseP99Ratios = latencies.poisoned.map((block, b) => ratio(percentile(block, 99), percentile(latencies.clean[b]!, 99)));
     const counts = sinkCounts(sink, recipients);
     const matched = bad.filter((b) =>
-      deadLetters.some((d) => d.record.edge?.reasonCode === REASON_CODE[b.kind] && d.record.exceptionMessage.length > 0 && d.originalValue?.equals(b.value) && d.originalKey?.equals(b.key)),
+      deadLetters.some(
+        (d) =>
+          d.record.edge?.reasonCode === REASON_CODE[b.kind] &&
+          d.record.exceptionMessage.length > 0 &&
+          d.originalValue?.equals(b.value) &&
+          d.originalKey?.equals(b.key),
+      ),
     );
     const accepted = firstAcceptedAt(sink);
     const deadLetteredAt = (value: RawMessage['value']) => {
       const found = deadLetters.find((d) => Buffer.isBuffer(value) && d.originalValue?.equals(value));
       return found ? Date.parse(found.record.timestamp) : Date.now();
     };
-    const stallMs = longestPartitionStallMs(sentLog.map((e) => ({ partition: e.partition, sentAt: e.sentAt, doneAt: e.to ? accepted.get(e.to)! : deadLetteredAt(e.value) })));
+    const stallMs = longestPartitionStallMs(
+      sentLog.map((e) => ({ partition: e.partition, sentAt: e.sentAt, doneAt: e.to ? accepted.get(e.to)! : deadLetteredAt(e.value) })),
+    );
     const p50Ratio = ratio(withPoison.p50Ms, withoutPoison.p50Ms);
     const p99Ratio = ratio(withPoison.p99Ms, withoutPoison.p99Ms);
     const medianPairwiseP99Ratio = percentile(pairwiseP99Ratios, 50);
@@ -205,7 +229,12 @@ describe('fault scenario 5: poison messages among good ones', () => {
     expect(counts.duplicated).toBe(0);
     expect(bad.filter((b) => !matched.includes(b)).map((b) => b.kind)).toEqual([]);
     expect(deadLetters).toHaveLength(bad.length);
-    expect(deadLetters.every((d) => d.record.edge?.source === 'notifier' && d.record.attemptCount === 0 && leakedPhoneNumbers(d.record.exceptionMessage).length === 0)).toBe(true);
+    expect(
+      deadLetters.every(
+        (d) =>
+          d.record.edge?.source === 'notifier' && d.record.attemptCount === 0 && leakedPhoneNumbers(d.record.exceptionMessage).length === 0,
+      ),
+    ).toBe(true);
     expect(p50Ratio).toBeLessThanOrEqual(MAX_P50_RATIO);
     expect(medianPairwiseP99Ratio).toBeLessThanOrEqual(MAX_PAIRWISE_P99_RATIO);
     expect(stallMs).toBeLessThan(STALL_THRESHOLD_MS);

@@ -7,8 +7,22 @@ import { reportFigures } from '../../support/figures.js';
 import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
 import { uniqueName } from '../../support/stack.js';
 import { outcomeOf } from '../../support/stripe/stripe-harness.js';
-import { nowSeconds, priceObject, productObject, stripeEvent, stripeId, type StripeEventPayload } from '../../support/stripe/stripe-fixtures.js';
-import { deliverUntilAcknowledged, is2xx, mapConcurrently, startWebhooksProcess, type RetriedDelivery, type WebhooksProcess } from '../../support/faults/webhooks-process.js';
+import {
+  nowSeconds,
+  priceObject,
+  productObject,
+  stripeEvent,
+  stripeId,
+  type StripeEventPayload,
+} from '../../support/stripe/stripe-fixtures.js';
+import {
+  deliverUntilAcknowledged,
+  is2xx,
+  mapConcurrently,
+  startWebhooksProcess,
+  type RetriedDelivery,
+  type WebhooksProcess,
+} from '../../support/faults/webhooks-process.js';
 
 const OBJECTS_PER_KIND = 40;
 const VERSIONS = 5;
@@ -57,7 +71,9 @@ describe('fault scenario 2: product and price updates delivered newest first', (
     const productId = stripeId('prod');
     const plan = peers.gateway.store.addPlan({ name: 'Original', foreignServiceId: productId });
     const nameOf = (v: number) => `Product ${i} v${v}`;
-    const events = versions.map((v) => stripeEvent('product.updated', productObject({ id: productId, name: nameOf(v) }), { created: t0 + v * 10 }));
+    const events = versions.map((v) =>
+      stripeEvent('product.updated', productObject({ id: productId, name: nameOf(v) }), { created: t0 + v * 10 }),
+    );
     return {
       newestFirst: events.reverse(),
       mutationKey: `patchPlan ${plan.id}`,
@@ -72,7 +88,9 @@ describe('fault scenario 2: product and price updates delivered newest first', (
     const tier = peers.gateway.store.addPriceTier(plan.id, { name: 'Original', price: 1, foreignServiceId: priceId });
     const amountOf = (v: number) => 1000 + i * 10 + v;
     const events = versions.map((v) =>
-      stripeEvent('price.updated', priceObject({ id: priceId, product: productId, unitAmount: amountOf(v), nickname: `v${v}` }), { created: t0 + v * 10 }),
+      stripeEvent('price.updated', priceObject({ id: priceId, product: productId, unitAmount: amountOf(v), nickname: `v${v}` }), {
+        created: t0 + v * 10,
+      }),
     );
     return {
       newestFirst: events.reverse(),
@@ -89,7 +107,9 @@ describe('fault scenario 2: product and price updates delivered newest first', (
     // Round-robin over the objects: every object's newest event first, then every second newest, …
     const deliveries = versions.flatMap((rank) => histories.map((h) => h.newestFirst[rank] as StripeEventPayload));
     const started = Date.now();
-    const results: RetriedDelivery[] = await mapConcurrently(deliveries, CONCURRENCY, (event) => deliverUntilAcknowledged(webhooks.stripeEndpoint, event));
+    const results: RetriedDelivery[] = await mapConcurrently(deliveries, CONCURRENCY, (event) =>
+      deliverUntilAcknowledged(webhooks.stripeEndpoint, event),
+    );
     const durationMs = Date.now() - started;
 
     const outcomes = results.map((r) => (is2xx(r.statuses.at(-1) ?? 0) ? outcomeOf({ status: 200, body: r.finalBody }) : 'unacknowledged'));

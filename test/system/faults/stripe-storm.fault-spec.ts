@@ -7,7 +7,14 @@ import { reportFigures } from '../../support/figures.js';
 import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
 import { uniqueName } from '../../support/stack.js';
 import { KafkaReader } from '../../support/stripe/kafka-reader.js';
-import { deliverUntilAcknowledged, is2xx, mapConcurrently, shuffled, startWebhooksProcess, type WebhooksProcess } from '../../support/faults/webhooks-process.js';
+import {
+  deliverUntilAcknowledged,
+  is2xx,
+  mapConcurrently,
+  shuffled,
+  startWebhooksProcess,
+  type WebhooksProcess,
+} from '../../support/faults/webhooks-process.js';
 import { auditMutations, planStorm, stripeMockPurchasedPriceId, STORM_TYPES } from '../../support/faults/webhooks-stripe-world.js';
 
 const EVENTS = 1000;

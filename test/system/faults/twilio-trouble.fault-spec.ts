@@ -91,7 +91,11 @@ describe('fault scenario 4: Twilio trouble (429, 500, 21211, slow answers)', () 
     member = await startMember(env);
     await joinedWithPartitions(member);
     const startedAt = Date.now();
-    const events = recipients.map((to, i) => ({ partition: i % PARTITIONS, key: spreadKey(i), value: sendSmsJson(to, 'SendOtp', 'en-US', { otp: String(100000 + i) }) }));
+    const events = recipients.map((to, i) => ({
+      partition: i % PARTITIONS,
+      key: spreadKey(i),
+      value: sendSmsJson(to, 'SendOtp', 'en-US', { otp: String(100000 + i) }),
+    }));
     const sentAt = await produceAtRate(kafka, topic, events, EVENTS_PER_SECOND);
 
     await untilAllDelivered(sink, deliverable, 120_000);
@@ -102,11 +106,19 @@ describe('fault scenario 4: Twilio trouble (429, 500, 21211, slow answers)', () 
     const counts = sinkCounts(sink, deliverable);
     const accepted = firstAcceptedAt(sink);
     const deadLetterAt = new Map(deadLetters.map((d) => [recipientOf(d.originalValue), Date.parse(d.record.timestamp)]));
-    const lifetimes: Lifetime[] = recipients.map((to, i) => ({ partition: events[i]!.partition, sentAt: sentAt[i]!, doneAt: accepted.get(to) ?? deadLetterAt.get(to) ?? Date.now() }));
+    const lifetimes: Lifetime[] = recipients.map((to, i) => ({
+      partition: events[i]!.partition,
+      sentAt: sentAt[i]!,
+      doneAt: accepted.get(to) ?? deadLetterAt.get(to) ?? Date.now(),
+    }));
     const latencies = latencySummary(deliverable.map((to) => accepted.get(to)! - sentAt[recipients.indexOf(to)]!));
     const attemptsTo = (to: string) => sink.attempts.filter((a) => a.to === to);
     const retryable = recipients.filter((_, i) => trouble[i] !== 'none' && trouble[i] !== 'invalid-number');
-    const invalidDeadLettered = invalid.filter((to) => deadLetters.some((d) => recipientOf(d.originalValue) === to && d.record.edge?.reasonCode === 'twilio.21211' && d.record.exceptionMessage.length > 0));
+    const invalidDeadLettered = invalid.filter((to) =>
+      deadLetters.some(
+        (d) => recipientOf(d.originalValue) === to && d.record.edge?.reasonCode === 'twilio.21211' && d.record.exceptionMessage.length > 0,
+      ),
+    );
     const stallMs = longestPartitionStallMs(lifetimes);
 
     reportFigures('faults', {
@@ -138,7 +150,12 @@ describe('fault scenario 4: Twilio trouble (429, 500, 21211, slow answers)', () 
     expect(deadLetters).toHaveLength(invalid.length);
     // Permanent means one attempt: 21211 is never retried.
     expect(invalid.filter((to) => attemptsTo(to).length !== 1)).toEqual([]);
-    expect(deadLetters.every((d) => d.record.edge?.source === 'notifier' && d.record.attemptCount === 1 && leakedPhoneNumbers(d.record.exceptionMessage).length === 0)).toBe(true);
+    expect(
+      deadLetters.every(
+        (d) =>
+          d.record.edge?.source === 'notifier' && d.record.attemptCount === 1 && leakedPhoneNumbers(d.record.exceptionMessage).length === 0,
+      ),
+    ).toBe(true);
     expect(stallMs).toBeLessThan(STALL_THRESHOLD_MS);
     expect(leakedPhoneNumbers(member.output())).toEqual([]);
   });

@@ -60,7 +60,8 @@ describe(`soak: ${MINUTES} minutes of mixed traffic`, () => {
     const store = peers.gateway.store;
     const client = store.addClient({ name: 'Soak Shop', slug: 'soak-shop', phoneNumber: CLIENT_PHONE, locale: 'en-US' });
     activate(store, client);
-    for (let i = 0; i < SUBSCRIBERS; i++) store.addSubscriber({ phoneNumber: phone(900_000 + i), locale: i % 2 ? 'es-ES' : 'en-US', clientIds: [client.id] });
+    for (let i = 0; i < SUBSCRIBERS; i++)
+      store.addSubscriber({ phoneNumber: phone(900_000 + i), locale: i % 2 ? 'es-ES' : 'en-US', clientIds: [client.id] });
     sink = await startTwilioSink({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN });
     kafka = plainKafka(stackEnv().Kafka__BrokerList);
     await createTopic(kafka, peers.topic, 6);
@@ -76,7 +77,10 @@ describe(`soak: ${MINUTES} minutes of mixed traffic`, () => {
       },
       'soak',
     );
-    notifier = await spawnNotifier(fleetEnv({ topic: peers.topic, sink, extra: { NOTIFIER_STATS_INTERVAL_MS: '0', NODE_OPTIONS: INSPECT_NODE_OPTION } }), 'soak');
+    notifier = await spawnNotifier(
+      fleetEnv({ topic: peers.topic, sink, extra: { NOTIFIER_STATS_INTERVAL_MS: '0', NODE_OPTIONS: INSPECT_NODE_OPTION } }),
+      'soak',
+    );
     watched.push(await watch('webhooks', webhooks.proc, `${webhooks.url}/metrics`));
     watched.push(await watch('notifier', notifier, `http://127.0.0.1:${await healthPortOf(notifier)}/metrics`));
   });
@@ -116,7 +120,11 @@ describe(`soak: ${MINUTES} minutes of mixed traffic`, () => {
       const csharp = Array.from({ length: 5 }, (_, i) => phone(100_000 + tick * 5 + i));
       recipients.push(...csharp);
       await Promise.all([
-        produce(kafka, peers.topic, csharp.map((to) => ({ key: SEND_SMS_KEY, value: sendSmsJson(to, 'WelcomeMessage', tick % 2 ? 'es-ES' : 'en-US') }))),
+        produce(
+          kafka,
+          peers.topic,
+          csharp.map((to) => ({ key: SEND_SMS_KEY, value: sendSmsJson(to, 'WelcomeMessage', tick % 2 ? 'es-ES' : 'en-US') })),
+        ),
         deliver(webhooks.stripeEndpoint, stripeEvent('product.updated', productObject())).then((d) => expectStatus('stripe', d.status)),
         sendSms(webhooks.url, sms(CLIENT_PHONE, 'HELP')).then((r) => expectStatus('HELP', r.status)),
       ]);
@@ -135,7 +143,9 @@ describe(`soak: ${MINUTES} minutes of mixed traffic`, () => {
     };
     const perSubscriber = countByTo(sink, (to) => subscribers.has(to));
     const broadcastSms = [...perSubscriber.values()].reduce((a, n) => a + n, 0);
-    const verdicts = watched.flatMap((w) => Object.entries(w.series).map(([series, samples]) => ({ app: w.name, series, ...trendOf(samples, RULES[series]!) })));
+    const verdicts = watched.flatMap((w) =>
+      Object.entries(w.series).map(([series, samples]) => ({ app: w.name, series, ...trendOf(samples, RULES[series]!) })),
+    );
     reportFigures('soak', {
       soak: 'webhooks+notifier',
       minutes: MINUTES,
@@ -146,9 +156,19 @@ describe(`soak: ${MINUTES} minutes of mixed traffic`, () => {
       duplicated: counts.duplicated,
       lost: counts.missing.length,
       unexpectedAnswers: unexpected.length,
-      trends: verdicts.map((v) => ({ app: v.app, series: v.series, slopePerMinute: round(v.slopePerMinute), rise: round(v.rise), climbing: v.climbing })),
-      first: Object.fromEntries(watched.map((w) => [w.name, Object.fromEntries(Object.entries(w.series).map(([k, s]) => [k, round(s[0]!.value)]))])),
-      last: Object.fromEntries(watched.map((w) => [w.name, Object.fromEntries(Object.entries(w.series).map(([k, s]) => [k, round(s.at(-1)!.value)]))])),
+      trends: verdicts.map((v) => ({
+        app: v.app,
+        series: v.series,
+        slopePerMinute: round(v.slopePerMinute),
+        rise: round(v.rise),
+        climbing: v.climbing,
+      })),
+      first: Object.fromEntries(
+        watched.map((w) => [w.name, Object.fromEntries(Object.entries(w.series).map(([k, s]) => [k, round(s[0]!.value)]))]),
+      ),
+      last: Object.fromEntries(
+        watched.map((w) => [w.name, Object.fromEntries(Object.entries(w.series).map(([k, s]) => [k, round(s.at(-1)!.value)]))]),
+      ),
     });
 
     expect(unexpected.slice(0, 5)).toEqual([]);
@@ -159,7 +179,13 @@ describe(`soak: ${MINUTES} minutes of mixed traffic`, () => {
   });
 
   async function watch(name: Watched['name'], proc: AppProcess, metricsUrl: string): Promise<Watched> {
-    return { name, proc, inspector: await connectInspector(proc), metricsUrl, series: { heapMb: [], rssMb: [], openFds: [], eventLoopP99Ms: [] } };
+    return {
+      name,
+      proc,
+      inspector: await connectInspector(proc),
+      metricsUrl,
+      series: { heapMb: [], rssMb: [], openFds: [], eventLoopP99Ms: [] },
+    };
   }
 
   async function sampleAll(atMinutes: number): Promise<void> {

@@ -17,9 +17,17 @@ function audit(logs: Record<string, string>, options: { args?: string[]; written
     if (options.writtenAt) utimesSync(join(results, 'logs', name), options.writtenAt, options.writtenAt);
   }
   try {
-    const run = spawnSync(process.execPath, [script, ...(options.args ?? [])], { env: { ...process.env, NUDGES_RESULTS_DIR: results }, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [script, ...(options.args ?? [])], {
+      env: { ...process.env, NUDGES_RESULTS_DIR: results },
+      encoding: 'utf8',
+    });
     const lines = run.stdout.trim().split('\n');
-    return { status: run.status, findings: lines.slice(0, -1), summary: JSON.parse(lines.at(-1)!) as Record<string, unknown>, stdout: run.stdout };
+    return {
+      status: run.status,
+      findings: lines.slice(0, -1),
+      summary: JSON.parse(lines.at(-1)!) as Record<string, unknown>,
+      stdout: run.stdout,
+    };
   } finally {
     rmSync(results, { recursive: true, force: true });
   }
@@ -30,7 +38,8 @@ const line = (msg: string) => `${JSON.stringify({ level: 30, name: 'webhooks', m
 describe('scripts/audit-logs.mjs', () => {
   it('passes clean logs, masked phone numbers and redacted values included', () => {
     const result = audit({
-      'webhooks-clean.log': line('SMS command answered from +*******0100') + line('url /api/X?code=[REDACTED]') + line('authorization Bearer [REDACTED]'),
+      'webhooks-clean.log':
+        line('SMS command answered from +*******0100') + line('url /api/X?code=[REDACTED]') + line('authorization Bearer [REDACTED]'),
       'notifier-clean.log': line('delivered to +*******1234 at 2026-06-12T10:00:00+02:00, sid SM0123456789abcdef, 15550100 items'),
     });
     expect(result.status).toBe(0);
@@ -61,7 +70,10 @@ describe('scripts/audit-logs.mjs', () => {
   it('with --since, leaves out logs of earlier runs (scripts/test.mjs audits its own run)', () => {
     const logs = { 'webhooks-old.log': line('SMS to +15550100200') };
     const since = String(Date.now() - 60_000);
-    expect(audit(logs, { args: ['--since', since], writtenAt: new Date(Date.now() - 3_600_000) })).toMatchObject({ status: 0, summary: { files: 0 } });
+    expect(audit(logs, { args: ['--since', since], writtenAt: new Date(Date.now() - 3_600_000) })).toMatchObject({
+      status: 0,
+      summary: { files: 0 },
+    });
     expect(audit(logs, { args: ['--since', since] })).toMatchObject({ status: 1, summary: { files: 1, findings: 1 } });
   });
 

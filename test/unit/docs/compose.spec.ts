@@ -27,9 +27,7 @@ const NODE_RUNTIME_VARIABLES = ['NODE_OPTIONS'];
 
 /** `${NAME:-default}` as compose resolves it with NAME unset. */
 function resolved(environment: Service['environment'] = {}): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(environment).map(([k, v]) => [k, String(v).replace(/\$\{[A-Za-z_]+:-([^}]*)\}/g, '$1')]),
-  );
+  return Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v).replace(/\$\{[A-Za-z_]+:-([^}]*)\}/g, '$1')]));
 }
 
 describe('docker-compose.yml', () => {
@@ -42,7 +40,8 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of Object.entries(services)) {
       for (const [dep, { condition }] of Object.entries(s.depends_on ?? {})) {
         expect({ name, dep, exists: dep in services }).toEqual({ name, dep, exists: true });
-        if (condition === 'service_healthy') expect({ dep, healthcheck: Boolean(services[dep].healthcheck) }).toEqual({ dep, healthcheck: true });
+        if (condition === 'service_healthy')
+          expect({ dep, healthcheck: Boolean(services[dep].healthcheck) }).toEqual({ dep, healthcheck: true });
       }
     }
   });
@@ -84,18 +83,27 @@ describe('docker-compose.yml', () => {
       scrape_configs: { static_configs: { targets: string[] }[] }[];
     };
     const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((t) => t.targets));
-    expect(targets.sort()).toEqual([`notifier:${resolved(services.notifier.environment).HEALTH_PORT}`, `webhooks:${resolved(services.webhooks.environment).PORT}`]);
+    expect(targets.sort()).toEqual([
+      `notifier:${resolved(services.notifier.environment).HEALTH_PORT}`,
+      `webhooks:${resolved(services.webhooks.environment).PORT}`,
+    ]);
   });
 });
 
 describe('Grafana dashboard (ops/grafana)', () => {
-  const dashboard = JSON.parse(readFileSync(new URL('../../../ops/grafana/dashboards/nudges-messaging-edge.json', import.meta.url), 'utf8')) as {
+  const dashboard = JSON.parse(
+    readFileSync(new URL('../../../ops/grafana/dashboards/nudges-messaging-edge.json', import.meta.url), 'utf8'),
+  ) as {
     panels: { title: string; targets: { expr: string }[] }[];
   };
   const documented = readFileSync(new URL('../../../docs/operations.md', import.meta.url), 'utf8');
 
   it('queries only metrics the services document (docs/operations.md)', () => {
-    const names = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/nudges_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, '')))));
+    const names = new Set(
+      dashboard.panels.flatMap((p) =>
+        p.targets.flatMap((t) => [...t.expr.matchAll(/nudges_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, ''))),
+      ),
+    );
     expect(names.size).toBeGreaterThan(8);
     const undocumented = [...names].filter((n) => !documented.includes(`\`${n}\``) && !n.startsWith('nudges_process_'));
     expect(undocumented).toEqual([]);

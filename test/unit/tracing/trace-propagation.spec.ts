@@ -58,7 +58,10 @@ describe('trace context in Kafka headers', () => {
 
   it('puts the producer span context on every produced message as string headers', async () => {
     let sent: OutgoingMessage[] = [];
-    const original = [{ key: 'a', value: '1' }, { key: 'b', value: '2', headers: { 'message-id': 'm-2' } }];
+    const original = [
+      { key: 'a', value: '1' },
+      { key: 'b', value: '2', headers: { 'message-id': 'm-2' } },
+    ];
     await inSpan('request', { kind: SpanKind.SERVER }, () =>
       tracedProduce('notifications-out', original, async (messages) => {
         sent = messages;
@@ -67,14 +70,22 @@ describe('trace context in Kafka headers', () => {
     const produce = spanNamed('send notifications-out');
     expect(produce.kind).toBe(SpanKind.PRODUCER);
     expect(parentIdOf(produce)).toBe(spanNamed('request').spanContext().spanId);
-    expect(produce.attributes).toMatchObject({ 'messaging.system': 'kafka', 'messaging.destination.name': 'notifications-out', 'messaging.batch.message_count': 2 });
+    expect(produce.attributes).toMatchObject({
+      'messaging.system': 'kafka',
+      'messaging.destination.name': 'notifications-out',
+      'messaging.batch.message_count': 2,
+    });
     const traceparent = `00-${produce.spanContext().traceId}-${produce.spanContext().spanId}-01`;
     expect(sent.map((m) => m.headers)).toEqual([{ traceparent }, { 'message-id': 'm-2', traceparent }]);
     expect(original[0]).toEqual({ key: 'a', value: '1' }); // the caller's objects are not modified
   });
 
   it('leaves a message that already names its trace (a dead-letter record) as it is', async () => {
-    const own = { key: null, value: 'x', headers: { traceparent: `00-${CSHARP_TRACE_ID}-${CSHARP_SPAN_ID}-01`, 'x-reason-code': 'poison' } };
+    const own = {
+      key: null,
+      value: 'x',
+      headers: { traceparent: `00-${CSHARP_TRACE_ID}-${CSHARP_SPAN_ID}-01`, 'x-reason-code': 'poison' },
+    };
     const result = await inSpan('dead-letter', { kind: SpanKind.INTERNAL }, async () => withTraceHeaders([own]));
     expect(result[0]).toBe(own);
   });

@@ -22,13 +22,17 @@ const ours = (overrides: Partial<DeadLetterInput> = {}): DeadLetterRecord =>
       partition: 3,
       offset: '42',
       key: '{"EventType":"SendSms"}',
-      value: '{"$type":"notification.sendSms","PhoneNumber":"+15555550100","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}',
+      value:
+        '{"$type":"notification.sendSms","PhoneNumber":"+15555550100","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}',
       headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'x-binary': Buffer.from([0xff, 0x00]) },
     },
     ...overrides,
   }).record;
 
-const STACK = Array.from({ length: 12 }, (_, i) => `   at Nudges.Notifications.Handler${i}.HandleAsync(SendSmsNotificationEvent evt) in /src/Handler.cs:line ${40 + i}`).join('\n');
+const STACK = Array.from(
+  { length: 12 },
+  (_, i) => `   at Nudges.Notifications.Handler${i}.HandleAsync(SendSmsNotificationEvent evt) in /src/Handler.cs:line ${40 + i}`,
+).join('\n');
 
 /** A C# handler's record, as decoded from the bytes System.Text.Json writes. */
 const csharp = (overrides: Partial<DeadLetterRecord> = {}): DeadLetterRecord => ({
@@ -42,14 +46,19 @@ const csharp = (overrides: Partial<DeadLetterRecord> = {}): DeadLetterRecord => 
   eventKey: { type: 'MessageFailed', id: CSHARP_ID },
   timestamp: '2025-12-18T10:11:12.1234567+00:00',
   originalKeyJson: '{"EventType":"SendSms"}',
-  originalValueJson: '{"$type":"notification.sendSms","PhoneNumber":"\\u002B15555550123","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}',
+  originalValueJson:
+    '{"$type":"notification.sendSms","PhoneNumber":"\\u002B15555550123","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}',
   originalHeaders: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', Authorization: 'Bearer abcdefghijklmnop' },
   attemptCount: 3,
   failureType: 2,
   ...overrides,
 });
 
-const entry = (record: DeadLetterRecord, status: DeadLetterEntry['status'] = { state: 'none' }, key?: DeadLetterEntry['key']): DeadLetterEntry => ({
+const entry = (
+  record: DeadLetterRecord,
+  status: DeadLetterEntry['status'] = { state: 'none' },
+  key?: DeadLetterEntry['key'],
+): DeadLetterEntry => ({
   partition: 1,
   offset: '7',
   status,
@@ -110,7 +119,12 @@ describe('dead-letter display', () => {
   });
 
   it('cuts stack frames a C# exception message carries in itself', () => {
-    const record = csharp({ exceptionMessage: `Handler failed\n${STACK}\n--- End of stack trace from previous location ---`, innerExceptionType: null, innerExceptionMessage: null, innerExceptionStackTrace: null });
+    const record = csharp({
+      exceptionMessage: `Handler failed\n${STACK}\n--- End of stack trace from previous location ---`,
+      innerExceptionType: null,
+      innerExceptionMessage: null,
+      innerExceptionStackTrace: null,
+    });
     const text = formatDetails(entry(record)).join('\n');
     expect(text).toContain('message:       Handler failed (stack trace omitted, 13 lines)');
     expect(text).not.toMatch(/\bat Nudges\./);
@@ -121,13 +135,26 @@ describe('dead-letter display', () => {
     const replayed = ours({ id: '1b7c4e2a-9f13-4d6b-8a21-5c3e7f9d1b40' });
     const status = {
       state: 'replayed' as const,
-      record: { target: 'kafka' as const, replayedAt: '2026-03-05T00:00:00.000Z', forced: false, topic: 'notifications', partition: 0, offset: '9' },
+      record: {
+        target: 'kafka' as const,
+        replayedAt: '2026-03-05T00:00:00.000Z',
+        forced: false,
+        topic: 'notifications',
+        partition: 0,
+        offset: '9',
+      },
     };
     const [header, first, second, third] = formatTable([entry(ours()), entry(replayed, status), entry(csharp())]);
     expect(header).toMatch(/^ID\s+ORIGIN\s+SOURCE\s+REASON\s+ATTEMPTS\s+FAILED AT\s+ORIGINAL\s+REPLAYED$/);
-    expect(first).toMatch(new RegExp(`^${ID}\\s+edge\\s+notifier\\s+twilio\\.21211\\s+1\\s+2026-03-04T05:06:07\\.089Z\\s+notifications\\[3\\]@42\\s+-$`));
+    expect(first).toMatch(
+      new RegExp(`^${ID}\\s+edge\\s+notifier\\s+twilio\\.21211\\s+1\\s+2026-03-04T05:06:07\\.089Z\\s+notifications\\[3\\]@42\\s+-$`),
+    );
     expect(second).toMatch(/2026-03-05T00:00:00\.000Z$/);
-    expect(third).toMatch(new RegExp(`^${CSHARP_ID}\\s+csharp\\s+-\\s+Twilio\\.Exceptions\\.ApiException\\s+3\\s+2025-12-18T10:11:12\\.1234567\\+00:00\\s+notifications\\s+-$`));
+    expect(third).toMatch(
+      new RegExp(
+        `^${CSHARP_ID}\\s+csharp\\s+-\\s+Twilio\\.Exceptions\\.ApiException\\s+3\\s+2025-12-18T10:11:12\\.1234567\\+00:00\\s+notifications\\s+-$`,
+      ),
+    );
   });
 
   it('names a webhook dead letter by its Stripe event', () => {
@@ -143,7 +170,11 @@ describe('dead-letter display', () => {
     const text = formatDetails(entry(stripe)).join('\n');
     expect(text).toContain('(no topic: an HTTP request body)');
     expect(text).toContain('topic:         http:StripeWebhookHandler');
-    expect(entryJson(entry(stripe))).toMatchObject({ origin: 'edge', stripeEventId: 'evt_1', original: { topic: null, value: '{"id":"evt_1"}', valueEncoding: 'utf8' } });
+    expect(entryJson(entry(stripe))).toMatchObject({
+      origin: 'edge',
+      stripeEventId: 'evt_1',
+      original: { topic: null, value: '{"id":"evt_1"}', valueEncoding: 'utf8' },
+    });
   });
 
   it('gives both origins as JSON with the same masking', () => {
@@ -201,7 +232,11 @@ describe('dead-letter display', () => {
             originalHeaders: { who: written },
           });
           const e = entry(record);
-          const shown = [...formatDetails(e, replayTargetOf(record, 'notifications')), ...formatTable([e]), JSON.stringify(entryJson(e))].join('\n');
+          const shown = [
+            ...formatDetails(e, replayTargetOf(record, 'notifications')),
+            ...formatTable([e]),
+            JSON.stringify(entryJson(e)),
+          ].join('\n');
           expect(shown).not.toContain(phone.slice(1));
           expect(shown).not.toMatch(/\bat [A-C]\./);
         },

@@ -15,7 +15,8 @@ export interface DeadLetterEntry extends StoredDeadLetter {
 // `?code=` removed, see dead-letter-mask.ts); control characters are escaped so one value stays on
 // one line. Stack traces are never shown, only counted.
 const CONTROL = /[\u0000-\u001f\u007f]/g;
-const escapeControl = (c: string) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const escapeControl = (c: string) =>
+  c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 const oneLine = (text: string): string => text.replace(CONTROL, escapeControl);
 
@@ -82,7 +83,11 @@ export function formatDetails(e: DeadLetterEntry, replay?: ReplayTarget): string
   const r = e.record;
   const lines = [label('id', deadLetterId(r))];
   if (r.edge) {
-    lines.push(label('origin', 'edge (written by this project)'), label('source', r.edge.source), label('reason code', safeText(r.edge.reasonCode)));
+    lines.push(
+      label('origin', 'edge (written by this project)'),
+      label('source', r.edge.source),
+      label('reason code', safeText(r.edge.reasonCode)),
+    );
     lines.push(label('reason', safeText(exceptionText(r.exceptionMessage) ?? '')));
     if (r.exceptionType !== r.edge.reasonCode) lines.push(label('exception', safeText(r.exceptionType)));
   } else {
@@ -104,7 +109,8 @@ export function formatDetails(e: DeadLetterEntry, replay?: ReplayTarget): string
     label('topic', safeText(r.topic)),
   );
   if (e.key) lines.push(label('failed key', safeText(e.key.failedKey.type)));
-  if (r.edge?.stripeEventId) lines.push(label('stripe event', `${safeText(r.edge.stripeEventId)} (${safeText(r.edge.stripeEventType ?? '?')})`));
+  if (r.edge?.stripeEventId)
+    lines.push(label('stripe event', `${safeText(r.edge.stripeEventId)} (${safeText(r.edge.stripeEventType ?? '?')})`));
   lines.push(label('stored at', `partition ${e.partition}, offset ${e.offset}`));
   lines.push(...(r.edge ? edgeOriginalLines(r.edge) : csharpOriginalLines(r)));
   if (replay) lines.push(label('replay', safeText(replayPlanSummary(replay))));
@@ -115,13 +121,19 @@ export function formatDetails(e: DeadLetterEntry, replay?: ReplayTarget): string
 function edgeOriginalLines(edge: EdgeDeadLetterDetails): string[] {
   const o = edge.original;
   const lines = [
-    label('original', o.topic ? `topic ${safeText(o.topic)}, partition ${o.partition ?? '?'}, offset ${o.offset ?? '?'}` : '(no topic: an HTTP request body)'),
+    label(
+      'original',
+      o.topic
+        ? `topic ${safeText(o.topic)}, partition ${o.partition ?? '?'}, offset ${o.offset ?? '?'}`
+        : '(no topic: an HTTP request body)',
+    ),
     label('  key', displayBytes(o.key)),
     label('  value', displayBytes(o.value, '(tombstone)')),
   ];
   const headers = Object.entries(o.headers);
   lines.push(label('  headers', headers.length === 0 ? '(none)' : ''));
-  for (const [name, value] of headers) lines.push(`    ${safeText(name)}: ${value.encoding === 'utf8' ? oneLine(headerText(name, value.data)) : displayBytes(value)}`);
+  for (const [name, value] of headers)
+    lines.push(`    ${safeText(name)}: ${value.encoding === 'utf8' ? oneLine(headerText(name, value.data)) : displayBytes(value)}`);
   return lines;
 }
 
@@ -176,7 +188,9 @@ function edgeOriginalJson(edge: EdgeDeadLetterDetails): Record<string, unknown> 
     value: text(o.value),
     valueBytes: o.value === null ? null : Buffer.from(o.value.data, o.value.encoding === 'utf8' ? 'utf8' : 'base64').length,
     valueEncoding: o.value?.encoding ?? null,
-    headers: Object.fromEntries(Object.entries(o.headers).map(([k, v]) => [maskText(k), v.encoding === 'utf8' ? headerText(k, v.data) : null])),
+    headers: Object.fromEntries(
+      Object.entries(o.headers).map(([k, v]) => [maskText(k), v.encoding === 'utf8' ? headerText(k, v.data) : null]),
+    ),
   };
 }
 

@@ -44,7 +44,8 @@ export class DlqCli {
       for (const line of formatTable(shown)) out.print(line);
       out.print(`${shown.length} of ${entries.length} dead letter(s) in ${this.dlq.topic}`);
     }
-    for (const u of unreadable) out.warn(`not a dead-letter record at partition ${u.partition}, offset ${u.offset}: ${u.error?.kind ?? 'unreadable'}`);
+    for (const u of unreadable)
+      out.warn(`not a dead-letter record at partition ${u.partition}, offset ${u.offset}: ${u.error?.kind ?? 'unreadable'}`);
     return EXIT_OK;
   }
 
@@ -63,11 +64,14 @@ export class DlqCli {
 
   async replay(ids: string[], options: ReplayCommandOptions, out: CliOutput): Promise<number> {
     if (options.all && ids.length > 0) throw new CliUsageError('give dead-letter ids or --all --reason <code>, not both');
-    if (options.all && !options.reason) throw new CliUsageError("--all needs --reason <code> (a trailing * matches a prefix; '*' alone matches every reason)");
+    if (options.all && !options.reason)
+      throw new CliUsageError("--all needs --reason <code> (a trailing * matches a prefix; '*' alone matches every reason)");
     if (!options.all && ids.length === 0) throw new CliUsageError('which dead letters? give their ids, or --all --reason <code>');
 
     const { entries } = await this.dlq.load();
-    const { selected, missing } = options.all ? { selected: entries.filter((e) => reasonMatches(reasonOf(e.record), options.reason!)), missing: [] } : select(entries, ids);
+    const { selected, missing } = options.all
+      ? { selected: entries.filter((e) => reasonMatches(reasonOf(e.record), options.reason!)), missing: [] }
+      : select(entries, ids);
     for (const id of missing) out.warn(`no dead letter ${safeText(id)} in ${this.dlq.topic}`);
     if (options.all && selected.length === 0) out.print(`no dead letters with reason ${safeText(options.reason!)} in ${this.dlq.topic}`);
 

@@ -23,7 +23,11 @@ export class DlqListCommand extends CommandRunner {
     return value;
   }
 
-  @Option({ flags: '--origin <origin>', description: 'only dead letters written by this project (edge) or by a C# handler (csharp)', choices: ['edge', 'csharp'] })
+  @Option({
+    flags: '--origin <origin>',
+    description: 'only dead letters written by this project (edge) or by a C# handler (csharp)',
+    choices: ['edge', 'csharp'],
+  })
   parseOrigin(value: string): string {
     return value;
   }

@@ -1,4 +1,13 @@
-import { Inject, Injectable, Module, type DynamicModule, type INestApplicationContext, type LoggerService, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type INestApplicationContext,
+  type LoggerService,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
@@ -36,7 +45,11 @@ export class DlqModule {
         { provide: DLQ_KAFKA, useFactory: () => createKafkaClient(config.kafka) },
         { provide: DLQ_REDIS, useFactory: () => createRedisClient(config.redis) },
         DlqRedisLifecycle,
-        { provide: ReplayLedger, inject: [DLQ_REDIS], useFactory: (redis: Redis) => new ReplayLedger(redis, config.replayRecordTtlSeconds) },
+        {
+          provide: ReplayLedger,
+          inject: [DLQ_REDIS],
+          useFactory: (redis: Redis) => new ReplayLedger(redis, config.replayRecordTtlSeconds),
+        },
         { provide: KafkaReplayer, inject: [DLQ_KAFKA], useFactory: (kafka: Kafka) => new KafkaReplayer(kafka) },
         { provide: STRIPE_PROCESSING_OPENER, useValue: openStripe },
         DlqService,
@@ -48,6 +61,10 @@ export class DlqModule {
 }
 
 /** An application context for the `dlq` commands; close it when done. */
-export function openDlqContext(config: DlqConfig, openStripe: StripeProcessingOpener, logger: LoggerService | false = false): Promise<INestApplicationContext> {
+export function openDlqContext(
+  config: DlqConfig,
+  openStripe: StripeProcessingOpener,
+  logger: LoggerService | false = false,
+): Promise<INestApplicationContext> {
   return NestFactory.createApplicationContext(DlqModule.register(config, openStripe), { logger, abortOnError: false });
 }

@@ -19,7 +19,8 @@ const record = (id: string, extra: Partial<DeadLetterInput> = {}) =>
   }).record;
 const entry = (id: string): DeadLetterEntry => ({ partition: 0, offset: '0', status: { state: 'none' }, record: record(id) });
 
-const SEND_SMS = '{"$type":"notification.sendSms","PhoneNumber":"\\u002B15555550123","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}';
+const SEND_SMS =
+  '{"$type":"notification.sendSms","PhoneNumber":"\\u002B15555550123","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}';
 const csharp = (overrides: Partial<DeadLetterRecord> = {}): DeadLetterRecord => ({
   exceptionType: 'System.TimeoutException',
   exceptionMessage: 'The operation has timed out.',
@@ -52,7 +53,11 @@ describe('dead-letter selection', () => {
   });
 
   it('finds by id or by an unambiguous prefix of at least 8 characters, in any case', () => {
-    const entries = [entry('0b7c4e2a-9f13-4d6b-8a21-5c3e7f9d1b40'), entry('0b7c4e2a-1111-4d6b-8a21-5c3e7f9d1b40'), entry('9a7c4e2a-9f13-4d6b-8a21-5c3e7f9d1b40')];
+    const entries = [
+      entry('0b7c4e2a-9f13-4d6b-8a21-5c3e7f9d1b40'),
+      entry('0b7c4e2a-1111-4d6b-8a21-5c3e7f9d1b40'),
+      entry('9a7c4e2a-9f13-4d6b-8a21-5c3e7f9d1b40'),
+    ];
     expect(DlqService.find(entries, '9a7c4e2a')?.record.eventKey.id).toBe('9a7c4e2a-9f13-4d6b-8a21-5c3e7f9d1b40');
     expect(DlqService.find(entries, '9A7C4E2A')).toBe(entries[2]);
     expect(DlqService.find(entries, '0b7c4e2a-9f13-4d6b-8a21-5c3e7f9d1b40')).toBe(entries[0]);
@@ -62,8 +67,16 @@ describe('dead-letter selection', () => {
 
   it('tells ours from C#-written records and reads the id, reason and time of both', () => {
     const ours = record('0b7c4e2a-9f13-4d6b-8a21-5c3e7f9d1b40');
-    expect([originOf(ours), deadLetterId(ours), reasonOf(ours)]).toEqual(['edge', '0b7c4e2a-9f13-4d6b-8a21-5c3e7f9d1b40', 'poison.invalid-json']);
-    expect([originOf(csharp()), deadLetterId(csharp()), reasonOf(csharp())]).toEqual(['csharp', '0193d8a2-5b6c-7d8e-9f01-23456789abcd', 'System.TimeoutException']);
+    expect([originOf(ours), deadLetterId(ours), reasonOf(ours)]).toEqual([
+      'edge',
+      '0b7c4e2a-9f13-4d6b-8a21-5c3e7f9d1b40',
+      'poison.invalid-json',
+    ]);
+    expect([originOf(csharp()), deadLetterId(csharp()), reasonOf(csharp())]).toEqual([
+      'csharp',
+      '0193d8a2-5b6c-7d8e-9f01-23456789abcd',
+      'System.TimeoutException',
+    ]);
     expect(timestampValue('2025-12-18T10:11:12.1234567+00:00')).toBeCloseTo(Date.UTC(2025, 11, 18, 10, 11, 12, 123) + 0.4567, 3);
     expect(timestampValue('2025-12-18T11:11:12.1+01:00')).toBe(Date.UTC(2025, 11, 18, 10, 11, 12, 100));
     expect(timestampValue('')).toBeNaN();
@@ -72,13 +85,35 @@ describe('dead-letter selection', () => {
 
 describe('replay targets', () => {
   it('replays our Kafka originals byte for byte to their topic and Stripe webhook bodies through the handlers', () => {
-    const kafka = replayTargetOf(record('0b7c4e2a-9f13-4d6b-8a21-5c3e7f9d1b40', { original: { topic: 't', key: null, value: Buffer.from([0xff]), headers: { h: Buffer.from([0x80]) } } }), 'notifications');
-    expect(kafka).toMatchObject({ kind: 'kafka', from: 'original', describe: 'topic t', message: { topic: 't', key: null, value: Buffer.from([0xff]), headers: { h: Buffer.from([0x80]) } } });
+    const kafka = replayTargetOf(
+      record('0b7c4e2a-9f13-4d6b-8a21-5c3e7f9d1b40', {
+        original: { topic: 't', key: null, value: Buffer.from([0xff]), headers: { h: Buffer.from([0x80]) } },
+      }),
+      'notifications',
+    );
+    expect(kafka).toMatchObject({
+      kind: 'kafka',
+      from: 'original',
+      describe: 'topic t',
+      message: { topic: 't', key: null, value: Buffer.from([0xff]), headers: { h: Buffer.from([0x80]) } },
+    });
 
-    const stripe = record('1b7c4e2a-9f13-4d6b-8a21-5c3e7f9d1b40', { source: 'webhooks', topic: 'http:StripeWebhookHandler', stripeEventId: 'evt_1', original: { key: null, value: '{}' } });
+    const stripe = record('1b7c4e2a-9f13-4d6b-8a21-5c3e7f9d1b40', {
+      source: 'webhooks',
+      topic: 'http:StripeWebhookHandler',
+      stripeEventId: 'evt_1',
+      original: { key: null, value: '{}' },
+    });
     expect(replayTargetOf(stripe, 'notifications')).toMatchObject({ kind: 'stripe', eventId: 'evt_1', body: Buffer.from('{}') });
-    const neither = record('2b7c4e2a-9f13-4d6b-8a21-5c3e7f9d1b40', { source: 'webhooks', topic: 'http:StripeWebhookHandler', original: { key: null, value: '{}' } });
-    expect(replayTargetOf(neither, 'notifications')).toEqual({ kind: 'refused', why: 'neither an original topic nor a Stripe event to replay' });
+    const neither = record('2b7c4e2a-9f13-4d6b-8a21-5c3e7f9d1b40', {
+      source: 'webhooks',
+      topic: 'http:StripeWebhookHandler',
+      original: { key: null, value: '{}' },
+    });
+    expect(replayTargetOf(neither, 'notifications')).toEqual({
+      kind: 'refused',
+      why: 'neither an original topic nor a Stripe event to replay',
+    });
   });
 
   it('replays a C# SendSms of the notifications topic from its JSON texts, headers as UTF-8', () => {
@@ -86,12 +121,21 @@ describe('replay targets', () => {
     expect(target).toEqual({
       kind: 'kafka',
       from: 'csharp-json',
-      message: { topic: 'notifications', key: Buffer.from('{"EventType":"SendSms"}'), value: Buffer.from(SEND_SMS), headers: { traceparent: Buffer.from('00-ab'), 'message-id': Buffer.from('m-1') } },
+      message: {
+        topic: 'notifications',
+        key: Buffer.from('{"EventType":"SendSms"}'),
+        value: Buffer.from(SEND_SMS),
+        headers: { traceparent: Buffer.from('00-ab'), 'message-id': Buffer.from('m-1') },
+      },
       describe: 'topic notifications (SendSms to +*******0123, from OriginalKeyJson/OriginalValueJson)',
     });
     // The earlier generation: the recipient is the key's EventKey.
     const earlier = replayTargetOf(
-      csharp({ originalKeyJson: '{"EventType":"SendSms","EventKey":"\\u002B15555550123"}', originalValueJson: SEND_SMS.replace('"\\u002B15555550123"', 'null'), originalHeaders: null }),
+      csharp({
+        originalKeyJson: '{"EventType":"SendSms","EventKey":"\\u002B15555550123"}',
+        originalValueJson: SEND_SMS.replace('"\\u002B15555550123"', 'null'),
+        originalHeaders: null,
+      }),
       'notifications',
     );
     expect(earlier).toMatchObject({ kind: 'kafka', message: { headers: {} } });
@@ -100,13 +144,27 @@ describe('replay targets', () => {
   it.each([
     ['another topic', { topic: 'payments' }, 'its topic "payments" is not the notifications topic'],
     ['no value', { originalValueJson: null }, 'it has no OriginalValueJson'],
-    ["C#'s placeholder for a value it could not serialize", { originalValueJson: '<serialization_failed: NotificationEvent>' }, 'is not a notification the notifier reads (invalid-json)'],
-    ['a client notification', { originalValueJson: '{"$type":"notification.clientCreated","ResourceKey":"ClientCreated","Locale":"en-US","Replacements":{}}' }, 'is a notification.clientCreated, which the notifier does not send'],
-    ['a SendSms without a recipient', { originalValueJson: SEND_SMS.replace('"\\u002B15555550123"', 'null') }, 'its SendSms names no recipient'],
+    [
+      "C#'s placeholder for a value it could not serialize",
+      { originalValueJson: '<serialization_failed: NotificationEvent>' },
+      'is not a notification the notifier reads (invalid-json)',
+    ],
+    [
+      'a client notification',
+      { originalValueJson: '{"$type":"notification.clientCreated","ResourceKey":"ClientCreated","Locale":"en-US","Replacements":{}}' },
+      'is a notification.clientCreated, which the notifier does not send',
+    ],
+    [
+      'a SendSms without a recipient',
+      { originalValueJson: SEND_SMS.replace('"\\u002B15555550123"', 'null') },
+      'its SendSms names no recipient',
+    ],
   ])('refuses a C# dead letter with %s', (_name, overrides, why) => {
     const target = replayTargetOf(csharp(overrides), 'notifications');
     expect(target.kind).toBe('refused');
     expect(target.kind === 'refused' && target.why).toContain(why);
-    expect(target.kind === 'refused' && target.why).toMatch(/^written by a C# handler: .*; only a SendSms of notifications with a recipient is replayed$/);
+    expect(target.kind === 'refused' && target.why).toMatch(
+      /^written by a C# handler: .*; only a SendSms of notifications with a recipient is replayed$/,
+    );
   });
 });

@@ -92,7 +92,9 @@ export class DlqService implements OnApplicationShutdown {
       else if (!byId.has(deadLetterId(s.record))) byId.set(deadLetterId(s.record), s as StoredDeadLetter & { record: DeadLetterRecord });
     }
     const statuses = await this.ledger.statuses([...byId.keys()]);
-    const entries = [...byId.values()].map((s) => ({ ...s, status: statuses.get(deadLetterId(s.record)) ?? { state: 'none' as const } })).sort(byFailure);
+    const entries = [...byId.values()]
+      .map((s) => ({ ...s, status: statuses.get(deadLetterId(s.record)) ?? { state: 'none' as const } }))
+      .sort(byFailure);
     return { entries, unreadable };
   }
 
@@ -120,21 +122,34 @@ export class DlqService implements OnApplicationShutdown {
     const target = replayTargetOf(record, this.notificationsTopic);
     if (target.kind === 'refused') return { id, action: 'refused', why: target.why };
     if (!options.force && entry.status.state !== 'none') {
-      return { id, action: 'skipped', why: entry.status.state === 'in-progress' ? 'a replay is in progress' : 'already replayed (use --force to replay again)' };
+      return {
+        id,
+        action: 'skipped',
+        why: entry.status.state === 'in-progress' ? 'a replay is in progress' : 'already replayed (use --force to replay again)',
+      };
     }
     if (options.dryRun) return { id, action: 'would-replay', target: target.describe };
 
     const claim = await this.ledger.claim(id, options.force ?? false);
     if (!claim) return { id, action: 'skipped', why: 'already replayed (use --force to replay again)' };
     try {
-      const result = target.kind === 'kafka' ? await this.toKafka(id, target.message) : await this.toStripe(id, target.eventId, target.body, applied);
+      const result =
+        target.kind === 'kafka' ? await this.toKafka(id, target.message) : await this.toStripe(id, target.eventId, target.body, applied);
       if (result.action === 'failed') await claim.abandon();
       else await claim.complete(replayRecordOf(result, options.force ?? false));
       return result;
     } catch (err) {
       await claim.abandon().catch(() => undefined);
       // e.g. the Stripe settings are missing: one line naming each variable
-      return { id, action: 'failed', error: cliFailureMessage(err).replace(/^cli: /, '').trim().split(/\n\s*/).join(' | ') };
+      return {
+        id,
+        action: 'failed',
+        error: cliFailureMessage(err)
+          .replace(/^cli: /, '')
+          .trim()
+          .split(/\n\s*/)
+          .join(' | '),
+      };
     }
   }
 
@@ -174,8 +189,10 @@ export class DlqService implements OnApplicationShutdown {
 
 function replayRecordOf(result: ReplayResult, forced: boolean) {
   const replayedAt = new Date().toISOString();
-  if (result.action === 'published') return { target: 'kafka' as const, replayedAt, forced, topic: result.topic, partition: result.partition, offset: result.offset };
-  if (result.action === 'stripe') return { target: 'stripe' as const, replayedAt, forced, stripeEventId: result.stripeEventId, outcome: result.outcome };
+  if (result.action === 'published')
+    return { target: 'kafka' as const, replayedAt, forced, topic: result.topic, partition: result.partition, offset: result.offset };
+  if (result.action === 'stripe')
+    return { target: 'stripe' as const, replayedAt, forced, stripeEventId: result.stripeEventId, outcome: result.outcome };
   throw new Error(`no replay record for ${result.action}`);
 }
 

@@ -17,7 +17,12 @@ describe('replayHeaders', () => {
 
   it('gives every replay of one dead letter the same identity in the notifier, whenever it is produced', () => {
     const id = randomUUID();
-    const replay = (timestamp: string, deadLetterId = id) => ({ headers: replayHeaders(deadLetterId, {}), timestamp, key: KEY, value: VALUE });
+    const replay = (timestamp: string, deadLetterId = id) => ({
+      headers: replayHeaders(deadLetterId, {}),
+      timestamp,
+      key: KEY,
+      value: VALUE,
+    });
     expect(eventIdentity(replay('1700000000000'))).toBe(eventIdentity(replay('1800000000000')));
     expect(eventIdentity(replay('1700000000000'))).not.toBe(eventIdentity(replay('1700000000000', randomUUID())));
   });

@@ -58,13 +58,21 @@ function edgeTarget(edge: EdgeDeadLetterDetails): ReplayTarget {
     return { kind: 'kafka', from: 'original', message, describe: `topic ${original.topic}` };
   }
   if (edge.source === 'webhooks' && edge.stripeEventId && original.value) {
-    return { kind: 'stripe', eventId: edge.stripeEventId, body: fromEncodedBytes(original.value), describe: `Stripe handlers (${edge.stripeEventId})` };
+    return {
+      kind: 'stripe',
+      eventId: edge.stripeEventId,
+      body: fromEncodedBytes(original.value),
+      describe: `Stripe handlers (${edge.stripeEventId})`,
+    };
   }
   return { kind: 'refused', why: 'neither an original topic nor a Stripe event to replay' };
 }
 
 function csharpTarget(record: DeadLetterRecord, notificationsTopic: string): ReplayTarget {
-  const refuse = (why: string): ReplayTarget => ({ kind: 'refused', why: `written by a C# handler: ${why}; only a SendSms of ${notificationsTopic} with a recipient is replayed` });
+  const refuse = (why: string): ReplayTarget => ({
+    kind: 'refused',
+    why: `written by a C# handler: ${why}; only a SendSms of ${notificationsTopic} with a recipient is replayed`,
+  });
   if (record.topic !== notificationsTopic) return refuse(`its topic ${JSON.stringify(record.topic)} is not the notifications topic`);
   if (record.originalValueJson === null) return refuse('it has no OriginalValueJson');
   const value = Buffer.from(record.originalValueJson, 'utf8');

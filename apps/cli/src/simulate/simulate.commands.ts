@@ -25,7 +25,7 @@ export class SimulateStripeCommand extends CommandRunner {
     return value;
   }
 
-  @Option({ flags: '--product <prod_id>', description: 'product.*: the product id; price.*: the price\'s product' })
+  @Option({ flags: '--product <prod_id>', description: "product.*: the product id; price.*: the price's product" })
   parseProduct(value: string): string {
     return value;
   }

@@ -12,7 +12,9 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 /** A Stripe-style id: `prefix_` + 24 random base62 characters, e.g. `evt_1Q...`. */
 export function stripeId(prefix: string): string {
   const bytes = randomBytes(24);
-  return `${prefix}_1${Array.from(bytes, (b) => ALPHABET[b % ALPHABET.length]).join('').slice(0, 23)}`;
+  return `${prefix}_1${Array.from(bytes, (b) => ALPHABET[b % ALPHABET.length])
+    .join('')
+    .slice(0, 23)}`;
 }
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -116,7 +118,8 @@ export function priceObject(fields: PriceFields = {}) {
     transform_quantity: null,
     type: 'recurring',
     unit_amount: unitAmount,
-    unit_amount_decimal: fields.unitAmountDecimal === undefined ? (unitAmount === null ? null : String(unitAmount)) : fields.unitAmountDecimal,
+    unit_amount_decimal:
+      fields.unitAmountDecimal === undefined ? (unitAmount === null ? null : String(unitAmount)) : fields.unitAmountDecimal,
   };
 }
 

@@ -62,11 +62,18 @@ describe('WebhookSimulator', () => {
     ['TWILIO_WEBHOOK_PUBLIC_URL', 'https://hooks.example.com/edge'],
   ])('signs an SMS over %s plus path and query, as the service checks it', async (_, publicUrl) => {
     const out = new CapturedOutput();
-    const code = await new WebhookSimulator(config(publicUrl ? { twilioPublicUrl: publicUrl } : {}), out).sms('Big sale tomorrow!', { from: '+15555550100' });
+    const code = await new WebhookSimulator(config(publicUrl ? { twilioPublicUrl: publicUrl } : {}), out).sms('Big sale tomorrow!', {
+      from: '+15555550100',
+    });
     const request = peer.received.at(-1)!;
     const params = Object.fromEntries(new URLSearchParams(request.body));
     expect(code).toBe(0);
-    expect(params).toMatchObject({ From: '+15555550100', Body: 'Big sale tomorrow!', To: '+15555559999', AccountSid: 'AC00000000000000000000000000000000' });
+    expect(params).toMatchObject({
+      From: '+15555550100',
+      Body: 'Big sale tomorrow!',
+      To: '+15555559999',
+      AccountSid: 'AC00000000000000000000000000000000',
+    });
     expect(params.MessageSid).toMatch(/^SM[0-9a-f]{32}$/);
     const signedUrl = `${publicUrl ?? peer.url}${request.url}`;
     expect(twilio.validateRequest('twilio-token', String(request.headers['x-twilio-signature']), signedUrl, params)).toBe(true);
@@ -85,11 +92,16 @@ describe('WebhookSimulator', () => {
     });
     expect(simulatedStripeEvent('price.updated', { price: 'price_1', product: 'prod_1', amount: 500, nickname: 'Monthly' })).toMatchObject({
       type: 'price.updated',
-      data: { object: { id: 'price_1', product: 'prod_1', unit_amount: 500, unit_amount_decimal: '500', nickname: 'Monthly', active: true } },
+      data: {
+        object: { id: 'price_1', product: 'prod_1', unit_amount: 500, unit_amount_decimal: '500', nickname: 'Monthly', active: true },
+      },
     });
     expect(simulatedStripeEvent('product.deleted', { product: 'prod_1' }).data.object).toMatchObject({ id: 'prod_1', active: false });
     expect(simulatedStripeEvent('price.deleted').data.object).toMatchObject({ active: false });
-    expect(simulatedStripeEvent('product.updated', { metadata: { planId: '2' }, eventId: 'evt_fixed' })).toMatchObject({ id: 'evt_fixed', data: { object: { metadata: { planId: '2' } } } });
+    expect(simulatedStripeEvent('product.updated', { metadata: { planId: '2' }, eventId: 'evt_fixed' })).toMatchObject({
+      id: 'evt_fixed',
+      data: { object: { metadata: { planId: '2' } } },
+    });
     expect(() => simulatedStripeEvent('invoice.paid')).toThrow(CliUsageError);
   });
 });

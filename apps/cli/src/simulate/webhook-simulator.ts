@@ -7,7 +7,14 @@ import { CliUsageError } from '../cli.errors.js';
 import type { CliOutput } from '../cli-output.js';
 import { EXIT_FAILED, EXIT_OK } from '../cli-output.js';
 import { SIMULATED_STRIPE_EVENTS } from './simulated-stripe-events.js';
-import { checkoutSessionObject, priceObject, productObject, stripeEvent, stripeSignature, type StripeEventPayload } from './stripe-events.js';
+import {
+  checkoutSessionObject,
+  priceObject,
+  productObject,
+  stripeEvent,
+  stripeSignature,
+  type StripeEventPayload,
+} from './stripe-events.js';
 
 export const STRIPE_PATH = '/api/StripeWebhookHandler';
 export const TWILIO_PATH = '/api/TwilioWebhookHandler';
@@ -106,7 +113,11 @@ export class WebhookSimulator {
     const event = simulatedStripeEvent(kind, options);
     const body = JSON.stringify(event);
     this.out.print(`→ POST ${STRIPE_PATH}  ${event.type} ${event.id}`);
-    const res = await this.post(STRIPE_PATH, { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': stripeSignature(body, secret) }, body);
+    const res = await this.post(
+      STRIPE_PATH,
+      { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': stripeSignature(body, secret) },
+      body,
+    );
     return this.report(res);
   }
 
@@ -134,7 +145,11 @@ export class WebhookSimulator {
     const signedUrl = `${this.config.twilioPublicUrl ?? this.config.webhooksUrl}${pathAndQuery}`;
     const signature = twilio.getExpectedTwilioSignature(token, signedUrl, params);
     this.out.print(`→ POST ${TWILIO_PATH}  SMS from ${maskPhone(options.from)} (${messageSid})`);
-    const res = await this.post(TWILIO_PATH, { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, new URLSearchParams(params).toString());
+    const res = await this.post(
+      TWILIO_PATH,
+      { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      new URLSearchParams(params).toString(),
+    );
     return this.report(res);
   }
 

@@ -19,7 +19,11 @@ class StripeProcessingModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
         KafkaModule.forRoot(),
         RedisModule.forRoot(),
-        GatewayModule.forRootAsync({ isGlobal: true, inject: [ConfigService], useFactory: (c: ConfigService) => c.getOrThrow<GatewayConfig>('gateway') }),
+        GatewayModule.forRootAsync({
+          isGlobal: true,
+          inject: [ConfigService],
+          useFactory: (c: ConfigService) => c.getOrThrow<GatewayConfig>('gateway'),
+        }),
         StripeSyncModule,
       ],
     };
@@ -58,7 +62,8 @@ export class StripeProcessing {
     try {
       return { ok: true, outcome: await this.processor.process(event, rawBody) };
     } catch (err) {
-      if (err instanceof ConflictException) return { ok: false, transient: true, error: 'the event is being processed right now elsewhere' };
+      if (err instanceof ConflictException)
+        return { ok: false, transient: true, error: 'the event is being processed right now elsewhere' };
       return { ok: false, transient: true, error: `processing failed; retry later (${String(errorSummary(err).message)})` };
     }
   }

@@ -4,7 +4,8 @@ import { runReconcile } from '../cli.runners.js';
 
 @Command({
   name: 'stripe-reconcile',
-  description: 'run the Stripe events of the handled types created since --since through the webhook handlers (already processed ones are skipped)',
+  description:
+    'run the Stripe events of the handled types created since --since through the webhook handlers (already processed ones are skipped)',
 })
 export class StripeReconcileCommand extends CommandRunner {
   constructor(private readonly cli: CliRuntime) {

@@ -61,7 +61,10 @@ describe('notifier configuration', () => {
       KAFKA_AUTO_OFFSET_RESET: 'latest',
     });
     expect(config.notifier).toBe('twilio');
-    expect(config.twilio).toMatchObject({ ...{ accountSid: twilio.TWILIO_ACCOUNT_SID, messagingServiceSid: twilio.TWILIO_MESSAGE_SERVICE_SID }, apiUrl: 'http://127.0.0.1:4010' });
+    expect(config.twilio).toMatchObject({
+      ...{ accountSid: twilio.TWILIO_ACCOUNT_SID, messagingServiceSid: twilio.TWILIO_MESSAGE_SERVICE_SID },
+      apiUrl: 'http://127.0.0.1:4010',
+    });
     expect(config.delivery).toMatchObject({ maxMessagesPerSecond: 100, dedupeTtlMs: 7_200_000 });
     expect(config.health.port).toBe(0);
     expect(config.consumer.fromBeginning).toBe(false);

@@ -1,15 +1,7 @@
 import { z } from 'zod';
 import { kafkaConfigFrom, kafkaEnv, redisConfigFrom, redisEnv, runtimeConfigFrom, runtimeEnv } from '@app/shared/config/common.env.js';
 import { encryptionConfigFrom, encryptionEnv } from '@app/shared/config/encryption.env.js';
-import {
-  port,
-  bool,
-  optionalHttpUrl,
-  optionalPositiveNumber,
-  optionalString,
-  parseEnv,
-  positiveInt,
-} from '@app/shared/config/env.js';
+import { port, bool, optionalHttpUrl, optionalPositiveNumber, optionalString, parseEnv, positiveInt } from '@app/shared/config/env.js';
 import { localizationConfigFrom, localizationEnv } from '@app/shared/config/localization.env.js';
 import { tracingConfigFrom, tracingEnv } from '@app/shared/config/tracing.env.js';
 
@@ -19,24 +11,29 @@ const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 const nonNegativeInt = (fallback: number) =>
-  z.preprocess(blankToUndefined, z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(fallback));
+  z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(fallback),
+  );
 
 /** Variables of the notifier itself (the shared ones come from libs/shared/src/config). */
 export const notifierEnv = {
   NOTIFIER: z
     .preprocess(blankToUndefined, z.enum(['local', 'twilio'], { error: 'must be local or twilio' }).optional())
     .meta({ description: 'local (log the SMS) or twilio; default local when NODE_ENV=development, twilio otherwise' }),
-  KAFKA_CONSUMER_GROUP: z
-    .preprocess(blankToUndefined, z.string().default('notifications-listeners'))
-    .meta({
-      description:
-        'consumer group of the notifier processes; the default is the C# notifications handler’s group, so a notifier that takes over continues at its committed offsets',
-    }),
+  KAFKA_CONSUMER_GROUP: z.preprocess(blankToUndefined, z.string().default('notifications-listeners')).meta({
+    description:
+      'consumer group of the notifier processes; the default is the C# notifications handler’s group, so a notifier that takes over continues at its committed offsets',
+  }),
   KAFKA_AUTO_OFFSET_RESET: z
     .preprocess(blankToUndefined, z.enum(['earliest', 'latest'], { error: 'must be earliest or latest' }).default('earliest'))
     .meta({ description: 'where a consumer group without committed offsets starts reading' }),
-  KAFKA_SESSION_TIMEOUT_MS: positiveInt(30000).meta({ description: 'consumer session timeout; a killed process loses its partitions after this' }),
-  KAFKA_REBALANCE_TIMEOUT_MS: positiveInt(30000).meta({ description: 'how long a rebalance waits for members to finish their batch and rejoin' }),
+  KAFKA_SESSION_TIMEOUT_MS: positiveInt(30000).meta({
+    description: 'consumer session timeout; a killed process loses its partitions after this',
+  }),
+  KAFKA_REBALANCE_TIMEOUT_MS: positiveInt(30000).meta({
+    description: 'how long a rebalance waits for members to finish their batch and rejoin',
+  }),
   KAFKA_HEARTBEAT_INTERVAL_MS: positiveInt(3000).meta({ description: 'consumer heartbeat interval (also during retry waits)' }),
   NOTIFIER_PARTITION_CONCURRENCY: positiveInt(6).meta({ description: 'partitions processed at the same time by one process' }),
   NOTIFIER_MESSAGE_CONCURRENCY: positiveInt(16).meta({ description: 'messages of one partition batch processed at the same time' }),
@@ -45,7 +42,9 @@ export const notifierEnv = {
   NOTIFIER_RETRY_BASE_MS: positiveInt(250).meta({ description: 'first retry delay; doubles per attempt, with full jitter' }),
   NOTIFIER_RETRY_MAX_MS: positiveInt(30000).meta({ description: 'largest retry delay (a longer Retry-After is still honoured)' }),
   NOTIFIER_BREAKER_THRESHOLD: positiveInt(5).meta({ description: 'consecutive transient failures that open a dependency circuit breaker' }),
-  NOTIFIER_BREAKER_COOLDOWN_MS: positiveInt(5000).meta({ description: 'how long an open circuit breaker waits before letting one probe call through' }),
+  NOTIFIER_BREAKER_COOLDOWN_MS: positiveInt(5000).meta({
+    description: 'how long an open circuit breaker waits before letting one probe call through',
+  }),
   NOTIFIER_CLAIM_LEASE_MS: positiveInt(30000).meta({
     description: 'lease of the in-flight claim on a message; after a crash another process recovers the message once it expires',
   }),
@@ -61,9 +60,16 @@ export const notifierEnv = {
   }),
   NOTIFIER_ONE_TIME_CODE_KEYS: z
     .preprocess(blankToUndefined, z.string().default('SendOtp'))
-    .transform((v) => v.split(',').map((k) => k.trim()).filter((k) => k.length > 0))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k.length > 0),
+    )
     .meta({ description: 'comma-separated resource keys whose SMS carry a one-time code' }),
-  NOTIFIER_DEDUPE_TTL_HOURS: positiveInt(168).meta({ description: 'how long a delivered message is remembered (must exceed Kafka retention)' }),
+  NOTIFIER_DEDUPE_TTL_HOURS: positiveInt(168).meta({
+    description: 'how long a delivered message is remembered (must exceed Kafka retention)',
+  }),
   NOTIFIER_SHUTDOWN_GRACE_MS: positiveInt(8000).meta({ description: 'time in-flight work gets on SIGTERM before it is abandoned' }),
   NOTIFIER_STATS_INTERVAL_MS: nonNegativeInt(30000).meta({ description: 'interval of the summary log line (0 disables it)' }),
   HEALTH_PORT: port(8081).meta({ description: 'port of GET /health and /health/ready (0 = any free port)' }),
@@ -76,7 +82,9 @@ export const notifierEnv = {
     .refine((v) => v === undefined || MESSAGING_SERVICE_SID.test(v), 'must be MG followed by 32 hex digits')
     .meta({ description: 'Twilio Messaging Service the SMS are sent from (required when NOTIFIER=twilio)' }),
   TWILIO_API_URL: optionalHttpUrl().meta({ description: 'another Twilio API host (tests, staging); unset = https://api.twilio.com' }),
-  TWILIO_MAX_MPS: optionalPositiveNumber().meta({ description: 'most SMS per second this process sends (all partitions together); unset = unlimited' }),
+  TWILIO_MAX_MPS: optionalPositiveNumber().meta({
+    description: 'most SMS per second this process sends (all partitions together); unset = unlimited',
+  }),
   TWILIO_TIMEOUT_MS: positiveInt(5000).meta({ description: 'timeout of one Twilio API request' }),
   TWILIO_MAX_SOCKETS: positiveInt(64).meta({ description: 'keep-alive connections to the Twilio API' }),
   TWILIO_RECONCILE: bool(true).meta({
@@ -132,15 +140,22 @@ const TWILIO_REQUIRED = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_MESS
 
 export const notifierEnvSchema = z
   .object({ ...runtimeEnv, ...kafkaEnv, ...redisEnv, ...localizationEnv, ...encryptionEnv, ...tracingEnv, ...notifierEnv })
-  .superRefine((e, ctx) => {
-    if (notifierKind(e) !== 'twilio') return;
-    for (const name of TWILIO_REQUIRED) {
-      if (e[name] === undefined) {
-        ctx.addIssue({ code: 'custom', path: [name], message: 'is required when NOTIFIER=twilio (set NOTIFIER=local to log SMS instead)' });
+  .superRefine(
+    (e, ctx) => {
+      if (notifierKind(e) !== 'twilio') return;
+      for (const name of TWILIO_REQUIRED) {
+        if (e[name] === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'is required when NOTIFIER=twilio (set NOTIFIER=local to log SMS instead)',
+          });
+        }
       }
-    }
-    // Also when other variables are invalid, so one run reports every problem.
-  }, { when: () => true })
+      // Also when other variables are invalid, so one run reports every problem.
+    },
+    { when: () => true },
+  )
   .transform((e) => ({
     runtime: runtimeConfigFrom(e),
     kafka: kafkaConfigFrom(e, 'notifier'),

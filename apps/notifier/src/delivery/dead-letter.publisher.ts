@@ -58,7 +58,10 @@ export class DeadLetterPublisher {
     const outgoing = {
       key: encodeDeadLetterKey(key),
       value: encodeDeadLetter(record),
-      headers: { traceparent: message.correlationId.includes('/') ? undefined : message.correlationId, 'x-reason-code': String(why.reasonCode) },
+      headers: {
+        traceparent: message.correlationId.includes('/') ? undefined : message.correlationId,
+        'x-reason-code': String(why.reasonCode),
+      },
     };
     const headers = Object.fromEntries(Object.entries(outgoing.headers).filter(([, v]) => v !== undefined)) as Record<string, string>;
     for (let attempt = 1; ; attempt++) {

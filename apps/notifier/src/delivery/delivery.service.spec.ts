@@ -36,7 +36,9 @@ const message: InboundMessage = {
   offset: '7',
   timestamp: String(Date.now()),
   key: Buffer.from('{"EventType":"SendSms"}'),
-  value: Buffer.from('{"$type":"notification.sendSms","PhoneNumber":"\\u002B15550001234","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}'),
+  value: Buffer.from(
+    '{"$type":"notification.sendSms","PhoneNumber":"\\u002B15550001234","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}',
+  ),
   headers: {},
   correlationId: 'notifications/0/7',
 };
@@ -114,7 +116,9 @@ describe('sendFailure', () => {
   it('makes an ambiguous failure wait the settle delay, and no other kind', () => {
     expect(sendFailure(timeout(), SETTLE_MS)).toMatchObject({ kind: 'transient', reason: 'no_answer', minDelayMs: SETTLE_MS });
     expect(sendFailure(unavailable(), SETTLE_MS)).not.toHaveProperty('minDelayMs');
-    expect(sendFailure(new SmsSendError('permanent', '21211', { status: 400, code: 21211 }), SETTLE_MS)).toMatchObject({ kind: 'permanent' });
+    expect(sendFailure(new SmsSendError('permanent', '21211', { status: 400, code: 21211 }), SETTLE_MS)).toMatchObject({
+      kind: 'permanent',
+    });
     expect(sendFailure(new Error('a bug'), SETTLE_MS)).toEqual({ kind: 'transient', message: 'a bug', countsAsOutage: true });
   });
 });
@@ -208,28 +212,47 @@ describe('DeliveryService reading the notifications topic', () => {
   it('sends the earlier generation to the phone number in the key', async () => {
     const provider = new FakeProvider(['accept']);
     const { service } = delivery(provider);
-    const earlier = at('{"$type":"notification.sendSms","ResourceKey":"WelcomeMessage","Locale":"es-ES","Replacements":{}}', '{"EventType":"SendSms","EventKey":"\\u002B15550009876"}');
+    const earlier = at(
+      '{"$type":"notification.sendSms","ResourceKey":"WelcomeMessage","Locale":"es-ES","Replacements":{}}',
+      '{"EventType":"SendSms","EventKey":"\\u002B15550009876"}',
+    );
     await expect(service.deliver(earlier, signal)).resolves.toMatchObject({ kind: 'delivered' });
     expect(provider.sends).toHaveLength(1);
   });
 
   it.each([
-    ['client.created', '{"$type":"client.created","UserId":"3f2a8c1e-5b7d-4e21-9c0a-6d1f2e3b4a59","PhoneNumberEncrypted":"x","Name":"Acme","Locale":"en-US"}'],
+    [
+      'client.created',
+      '{"$type":"client.created","UserId":"3f2a8c1e-5b7d-4e21-9c0a-6d1f2e3b4a59","PhoneNumberEncrypted":"x","Name":"Acme","Locale":"en-US"}',
+    ],
     ['client.updated', '{"$type":"client.updated","UserId":"3f2a8c1e-5b7d-4e21-9c0a-6d1f2e3b4a59","ClientNodeId":"Q2xpZW50OjE="}'],
-    ['notification.clientCreated', '{"$type":"notification.clientCreated","ResourceKey":"ClientCreatedNotificationEvent","Locale":"en-US","Replacements":{}}'],
+    [
+      'notification.clientCreated',
+      '{"$type":"notification.clientCreated","ResourceKey":"ClientCreatedNotificationEvent","Locale":"en-US","Replacements":{}}',
+    ],
   ])('skips %s without sending or dead-lettering', async (type, value) => {
     const provider = new FakeProvider([]);
     const { service, published } = delivery(provider);
-    await expect(service.deliver(at(value, '{"ClientId":"3f2a8c1e-5b7d-4e21-9c0a-6d1f2e3b4a59"}'), signal)).resolves.toEqual({ settled: true, kind: 'skipped', type });
+    await expect(service.deliver(at(value, '{"ClientId":"3f2a8c1e-5b7d-4e21-9c0a-6d1f2e3b4a59"}'), signal)).resolves.toEqual({
+      settled: true,
+      kind: 'skipped',
+      type,
+    });
     expect(provider.sends).toHaveLength(0);
     expect(published).toHaveLength(0);
   });
 
   it('dead-letters a SendSms that names no recipient, and a camelCase one (C# would bind nothing)', async () => {
     const { service, published } = delivery(new FakeProvider([]));
-    const noRecipient = at('{"$type":"notification.sendSms","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}', '{"EventType":"SendSms"}');
+    const noRecipient = at(
+      '{"$type":"notification.sendSms","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}',
+      '{"EventType":"SendSms"}',
+    );
     await expect(service.deliver(noRecipient, signal)).resolves.toMatchObject({ kind: 'dead-lettered', reasonCode: 'poison.no-recipient' });
-    const camel = at('{"$type":"notification.sendSms","phoneNumber":"+15550001234","resourceKey":"WelcomeMessage","locale":"en-US","replacements":{}}', '{"EventType":"SendSms"}');
+    const camel = at(
+      '{"$type":"notification.sendSms","phoneNumber":"+15550001234","resourceKey":"WelcomeMessage","locale":"en-US","replacements":{}}',
+      '{"EventType":"SendSms"}',
+    );
     await expect(service.deliver(camel, signal)).resolves.toMatchObject({ kind: 'dead-lettered', reasonCode: 'poison.invalid-fields' });
     expect(published.map((p) => p.failureType)).toEqual([2, 2]);
   });
@@ -237,7 +260,8 @@ describe('DeliveryService reading the notifications topic', () => {
   it('does not send a SendSms older than its age limit (one-time codes have a shorter one)', async () => {
     const provider = new FakeProvider([]);
     const { service, published } = delivery(provider);
-    const otp = '{"$type":"notification.sendSms","PhoneNumber":"+15550001234","ResourceKey":"SendOtp","Locale":"en-US","Replacements":{"otp":"1234"}}';
+    const otp =
+      '{"$type":"notification.sendSms","PhoneNumber":"+15550001234","ResourceKey":"SendOtp","Locale":"en-US","Replacements":{"otp":"1234"}}';
     const elevenMinutesAgo = Date.now() - 11 * 60_000;
     await expect(service.deliver(at(otp, '{"EventType":"SendSms"}', elevenMinutesAgo), signal)).resolves.toMatchObject({ kind: 'stale' });
     const oldAnnouncement = message.value!.toString();

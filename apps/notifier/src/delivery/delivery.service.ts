@@ -93,7 +93,12 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
         const now = JSON.stringify(this.counts);
         if (now !== last) {
           const memory = process.memoryUsage();
-          this.logger.log({ msg: 'notifications processed', ...this.counts, rssMb: Math.round(memory.rss / 1048576), heapMb: Math.round(memory.heapUsed / 1048576) });
+          this.logger.log({
+            msg: 'notifications processed',
+            ...this.counts,
+            rssMb: Math.round(memory.rss / 1048576),
+            heapMb: Math.round(memory.heapUsed / 1048576),
+          });
         }
         last = now;
       }, this.config.statsIntervalMs).unref();
@@ -133,10 +138,22 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
       const sent = await this.send({ to: sms.to, body }, claim, budget, signal, log);
       await this.record(claim, sent.sms, log);
       claim = undefined;
-      const outcome: Outcome = { settled: true, kind: 'delivered', providerId: sent.sms.id, attempts: budget.used + 1, foundInProviderLog: sent.found };
+      const outcome: Outcome = {
+        settled: true,
+        kind: 'delivered',
+        providerId: sent.sms.id,
+        attempts: budget.used + 1,
+        foundInProviderLog: sent.found,
+      };
       if (this.config.logEachDelivery || sent.found) {
         const msg = sent.found ? 'SMS was already with the provider; recorded, not sent again' : 'SMS sent';
-        this.logger[sent.found ? 'log' : 'debug']({ msg, ...log, to: maskPhoneNumber(sms.to), providerId: sent.sms.id, attempts: outcome.attempts });
+        this.logger[sent.found ? 'log' : 'debug']({
+          msg,
+          ...log,
+          to: maskPhoneNumber(sms.to),
+          providerId: sent.sms.id,
+          attempts: outcome.attempts,
+        });
       }
       return outcome;
     } catch (err) {
@@ -168,14 +185,25 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
 
   /** Too old to be of use (an expired code, yesterday's announcement): not sent, not dead-lettered. */
   private stale(event: SendSmsNotification, to: string, ageMs: number, log: { correlationId: string }): Outcome {
-    this.logger.warn({ msg: 'SendSms older than its age limit; not sent', ...log, to: maskPhoneNumber(to), resourceKey: event.resourceKey, ageMs });
+    this.logger.warn({
+      msg: 'SendSms older than its age limit; not sent',
+      ...log,
+      to: maskPhoneNumber(to),
+      resourceKey: event.resourceKey,
+      ageMs,
+    });
     return { settled: true, kind: 'stale', ageMs };
   }
 
   private phoneOf(event: SendSmsNotification, message: InboundMessage): string {
     const recipient = sendSmsRecipient(event, message.key);
     if (recipient === null) {
-      throw new DeadLetter('poison', 'poison.no-recipient', 'SendSms names no recipient: no PhoneNumber in the value and no EventKey in the key', 0);
+      throw new DeadLetter(
+        'poison',
+        'poison.no-recipient',
+        'SendSms names no recipient: no PhoneNumber in the value and no EventKey in the key',
+        0,
+      );
     }
     const phone = tryResolvePhoneNumber(recipient, this.cipher);
     if (phone.ok) return phone.value;
@@ -189,7 +217,8 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     for (;;) {
       const result = await this.retries.redis(() => this.ledger.claim(id, owner), signal);
       if (result.state === 'sent') return result;
-      if (result.state !== 'busy') return { state: 'held', id, owner, result, leaseRefreshedAt: Date.now(), maybeSent: result.state === 'recovered' };
+      if (result.state !== 'busy')
+        return { state: 'held', id, owner, result, leaseRefreshedAt: Date.now(), maybeSent: result.state === 'recovered' };
       await sleep(Math.min(Math.max(result.retryInMs, 50), 1000), signal);
     }
   }
@@ -218,12 +247,19 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
   private async send(sms: OutgoingSms, claim: Claim, budget: AttemptBudget, signal: AbortSignal, log: { correlationId: string }) {
     const onRetry: OnRetry = (failure, attempt, delayMs) =>
       this.logger.warn({ msg: 'sending failed; retrying', ...log, attempt, delayMs, error: failure.message });
-    return this.retries.send(() => this.sendOnce(sms, claim, signal, log), budget, signal, onRetry).catch((err: unknown) => {
-      throw this.sendGivenUp(err, claim, budget);
-    });
+    return this.retries
+      .send(() => this.sendOnce(sms, claim, signal, log), budget, signal, onRetry)
+      .catch((err: unknown) => {
+        throw this.sendGivenUp(err, claim, budget);
+      });
   }
 
-  private async sendOnce(sms: OutgoingSms, claim: Claim, signal: AbortSignal, log: { correlationId: string }): Promise<{ sms: SentSms; found: boolean }> {
+  private async sendOnce(
+    sms: OutgoingSms,
+    claim: Claim,
+    signal: AbortSignal,
+    log: { correlationId: string },
+  ): Promise<{ sms: SentSms; found: boolean }> {
     if (claim.maybeSent && this.notifier.findEarlierSend) {
       const found = await this.notifier.findEarlierSend(sms, claim.result.since, (ids) => this.ledger.takenProviderIds(claim.id, ids));
       if (found) return { sms: found, found: true };
@@ -244,11 +280,21 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     if (err instanceof PermanentFailure) {
       const cause = err.error;
       const details = isSmsSendError(cause) ? cause.details : {};
-      const code = details.code !== undefined ? twilioReasonCode(details.code) : details.status !== undefined ? `twilio.http-${details.status}` : 'twilio.rejected';
+      const code =
+        details.code !== undefined
+          ? twilioReasonCode(details.code)
+          : details.status !== undefined
+            ? `twilio.http-${details.status}`
+            : 'twilio.rejected';
       return new DeadLetter('permanent', code, err.message, budget.used + 1);
     }
     if (err instanceof RetriesExhausted && claim.maybeSent) {
-      return new DeadLetter('retries-exhausted', 'retries-exhausted', `${err.message} (the provider may have accepted an earlier attempt)`, err.attempts);
+      return new DeadLetter(
+        'retries-exhausted',
+        'retries-exhausted',
+        `${err.message} (the provider may have accepted an earlier attempt)`,
+        err.attempts,
+      );
     }
     return err;
   }
@@ -313,10 +359,22 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
 
   private async deadLetter(message: InboundMessage, dead: DeadLetter, signal: AbortSignal): Promise<Outcome> {
     try {
-      const reason = { reasonCode: dead.reasonCode, reason: dead.reason, attempts: dead.attempts, failureType: failureTypeOf(dead.category) };
+      const reason = {
+        reasonCode: dead.reasonCode,
+        reason: dead.reason,
+        attempts: dead.attempts,
+        failureType: failureTypeOf(dead.category),
+      };
       const deadLetterId = await this.deadLetters.publish(message, reason, signal);
       this.logger.warn({ msg: 'dead-lettered', correlationId: message.correlationId, category: dead.category, ...reason, deadLetterId });
-      return { settled: true, kind: 'dead-lettered', category: dead.category, reasonCode: dead.reasonCode, attempts: dead.attempts, deadLetterId };
+      return {
+        settled: true,
+        kind: 'dead-lettered',
+        category: dead.category,
+        reasonCode: dead.reasonCode,
+        attempts: dead.attempts,
+        deadLetterId,
+      };
     } catch {
       // Only an abort ends the publish loop: leave the message for redelivery.
       this.logger.log({ msg: 'abandoned before its dead-letter record was written', correlationId: message.correlationId });

@@ -159,7 +159,13 @@ export class DeliveryLedger implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async claimMany(items: { id: string; owner: string }[]): Promise<ClaimResult[]> {
-    const flat = await this.redis.notifierClaimMany(items.length, ...items.map((i) => RECORD(i.id)), this.options.leaseMs, this.options.ttlMs, ...items.map((i) => i.owner));
+    const flat = await this.redis.notifierClaimMany(
+      items.length,
+      ...items.map((i) => RECORD(i.id)),
+      this.options.leaseMs,
+      this.options.ttlMs,
+      ...items.map((i) => i.owner),
+    );
     return items.map((_, i) => toClaimResult(flat[2 * i]!, flat[2 * i + 1]!));
   }
 
@@ -176,7 +182,13 @@ export class DeliveryLedger implements OnModuleInit, OnApplicationShutdown {
   private async markSentMany(items: { id: string; providerId: string }[]): Promise<void[]> {
     const indexed = this.options.indexProviderIds;
     const keys = items.flatMap((i) => (indexed ? [RECORD(i.id), PROVIDER_ID(i.providerId)] : [RECORD(i.id)]));
-    await this.redis.notifierMarkSentMany(keys.length, ...keys, this.options.ttlMs, indexed ? '1' : '0', ...items.flatMap((i) => [i.providerId, i.id]));
+    await this.redis.notifierMarkSentMany(
+      keys.length,
+      ...keys,
+      this.options.ttlMs,
+      indexed ? '1' : '0',
+      ...items.flatMap((i) => [i.providerId, i.id]),
+    );
     return items.map(() => undefined);
   }
 

@@ -3,16 +3,21 @@ import { SmsSendError } from '../notifiers/sms-notifier.js';
 import { sendRetryReason } from '../resilience/retry-policy.js';
 import { NotifierMetrics, twilioErrorLabel } from './notifier-metrics.js';
 
-async function series(registry: Registry, name: string): Promise<{ labels: Record<string, unknown>; value: number; metricName?: string }[]> {
+async function series(
+  registry: Registry,
+  name: string,
+): Promise<{ labels: Record<string, unknown>; value: number; metricName?: string }[]> {
   return (await registry.getSingleMetric(name)!.get()).values;
 }
 
 async function valueOf(registry: Registry, name: string, labels: Record<string, string>): Promise<number | undefined> {
-  const same = (l: Record<string, unknown>) => Object.keys(labels).length === Object.keys(l).length && Object.entries(labels).every(([k, v]) => l[k] === v);
+  const same = (l: Record<string, unknown>) =>
+    Object.keys(labels).length === Object.keys(l).length && Object.entries(labels).every(([k, v]) => l[k] === v);
   return (await series(registry, name)).find((v) => same(v.labels))?.value;
 }
 
-const apiError = (status: number, code?: number) => new SmsSendError(status >= 500 || status === 429 ? 'transient' : 'permanent', 'Twilio said no', { status, code });
+const apiError = (status: number, code?: number) =>
+  new SmsSendError(status >= 500 || status === 429 ? 'transient' : 'permanent', 'Twilio said no', { status, code });
 
 describe('twilioErrorLabel and sendRetryReason', () => {
   it.each<[string, string, string, unknown]>([
@@ -70,13 +75,17 @@ describe('NotifierMetrics', () => {
     metrics.sendTook('twilio', 0.12);
     metrics.sendTook('twilio', 0.3, apiError(400, 21211));
     metrics.sendTook('local', 0.001, new Error('never happens'));
-    const counts = (await series(registry, 'nudges_notifier_send_duration_seconds')).filter((v) => v.metricName === 'nudges_notifier_send_duration_seconds_count');
+    const counts = (await series(registry, 'nudges_notifier_send_duration_seconds')).filter(
+      (v) => v.metricName === 'nudges_notifier_send_duration_seconds_count',
+    );
     expect(counts.map((v) => [v.labels, v.value])).toEqual([
       [{ notifier: 'twilio', result: 'ok' }, 1],
       [{ notifier: 'twilio', result: 'error' }, 1],
       [{ notifier: 'local', result: 'error' }, 1],
     ]);
-    expect((await series(registry, 'nudges_notifier_twilio_errors_total')).map((v) => [v.labels, v.value])).toEqual([[{ code: '21211' }, 1]]);
+    expect((await series(registry, 'nudges_notifier_twilio_errors_total')).map((v) => [v.labels, v.value])).toEqual([
+      [{ code: '21211' }, 1],
+    ]);
   });
 
   it('maps breaker states to 0 closed, 1 half-open, 2 open', async () => {

@@ -78,13 +78,49 @@ export class NotifierMetrics implements ConsumerMetrics {
         for (const figures of partitions.values()) if (figures.lagMessages !== undefined) this.set(figures.labels, figures.lagMessages);
       },
     });
-    const processed = new Counter({ name: name('messages_processed_total'), help: 'Messages by how their processing ended: delivered, duplicate, skipped (not an SMS), stale (too old to send), dead-lettered, abandoned.', labelNames: ['outcome'], registers });
-    const sent = new Counter({ name: name('sms_sent_total'), help: 'SMS handed to the provider (or found in its log), by notifier kind.', labelNames: ['notifier'], registers });
-    const retries = new Counter({ name: name('retries_total'), help: 'Retries of a failed step, by dependency and reason.', labelNames: ['dependency', 'reason'], registers });
-    const deadLetters = new Counter({ name: name('dead_lettered_total'), help: 'Messages written to the dead-letter topic, by reason code.', labelNames: ['reason'], registers });
-    const twilioErrors = new Counter({ name: name('twilio_errors_total'), help: 'Failed Twilio send requests, by Twilio error code (or http_<status>, no_answer, connection_failed).', labelNames: ['code'], registers });
-    const sendSeconds = new Histogram({ name: name('send_duration_seconds'), help: 'Duration of one SMS send request, in seconds.', labelNames: ['notifier', 'result'], buckets: SEND_BUCKETS, registers });
-    const breakers = new Gauge({ name: name('circuit_breaker_state'), help: 'Circuit-breaker state per dependency: 0 closed, 1 half-open, 2 open.', labelNames: ['breaker'], registers });
+    const processed = new Counter({
+      name: name('messages_processed_total'),
+      help: 'Messages by how their processing ended: delivered, duplicate, skipped (not an SMS), stale (too old to send), dead-lettered, abandoned.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    const sent = new Counter({
+      name: name('sms_sent_total'),
+      help: 'SMS handed to the provider (or found in its log), by notifier kind.',
+      labelNames: ['notifier'],
+      registers,
+    });
+    const retries = new Counter({
+      name: name('retries_total'),
+      help: 'Retries of a failed step, by dependency and reason.',
+      labelNames: ['dependency', 'reason'],
+      registers,
+    });
+    const deadLetters = new Counter({
+      name: name('dead_lettered_total'),
+      help: 'Messages written to the dead-letter topic, by reason code.',
+      labelNames: ['reason'],
+      registers,
+    });
+    const twilioErrors = new Counter({
+      name: name('twilio_errors_total'),
+      help: 'Failed Twilio send requests, by Twilio error code (or http_<status>, no_answer, connection_failed).',
+      labelNames: ['code'],
+      registers,
+    });
+    const sendSeconds = new Histogram({
+      name: name('send_duration_seconds'),
+      help: 'Duration of one SMS send request, in seconds.',
+      labelNames: ['notifier', 'result'],
+      buckets: SEND_BUCKETS,
+      registers,
+    });
+    const breakers = new Gauge({
+      name: name('circuit_breaker_state'),
+      help: 'Circuit-breaker state per dependency: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['breaker'],
+      registers,
+    });
     this.processed = new BoundChildren((...v) => processed.labels(...v));
     this.sent = new BoundChildren((...v) => sent.labels(...v));
     this.retries = new BoundChildren((...v) => retries.labels(...v));

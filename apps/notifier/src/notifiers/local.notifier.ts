@@ -10,7 +10,13 @@ export class LocalNotifier implements SmsNotifier {
 
   async send(sms: OutgoingSms, context: SmsLogContext): Promise<SentSms> {
     const id = `local-${randomUUID()}`;
-    this.logger.log({ msg: `SMS to ${maskPhoneNumber(sms.to)}: ${sms.body}`, to: maskPhoneNumber(sms.to), text: sms.body, id, correlationId: context.correlationId });
+    this.logger.log({
+      msg: `SMS to ${maskPhoneNumber(sms.to)}: ${sms.body}`,
+      to: maskPhoneNumber(sms.to),
+      text: sms.body,
+      id,
+      correlationId: context.correlationId,
+    });
     return { id };
   }
 }

@@ -68,9 +68,20 @@ export class TwilioHttpClient {
 
   constructor(private readonly options: TwilioHttpClientOptions) {
     const base = options.baseUrl ? new URL(options.baseUrl) : undefined;
-    if (base) this.target = { hostname: base.hostname, port: base.port ? Number(base.port) : undefined, pathPrefix: base.pathname.replace(/\/+$/, '') };
+    if (base)
+      this.target = {
+        hostname: base.hostname,
+        port: base.port ? Number(base.port) : undefined,
+        pathPrefix: base.pathname.replace(/\/+$/, ''),
+      };
     const secure = (base?.protocol ?? 'https:') === 'https:';
-    const agentOptions = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets, scheduling: 'lifo' as const };
+    const agentOptions = {
+      keepAlive: true,
+      keepAliveMsecs: 15_000,
+      maxSockets: options.maxSockets,
+      maxFreeSockets: options.maxSockets,
+      scheduling: 'lifo' as const,
+    };
     this.agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
     this.transport = secure ? https : http;
   }
@@ -181,7 +192,10 @@ function formEncode(values: Record<string, unknown>): string {
 }
 
 /** application/x-www-form-urlencoded, as URLSearchParams writes it (space as +). */
-const encodeForm = (text: string): string => encodeURIComponent(text).replace(/%20/g, '+').replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const encodeForm = (text: string): string =>
+  encodeURIComponent(text)
+    .replace(/%20/g, '+')
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 function apiError(status: number, text: string, headers: http.IncomingHttpHeaders): TwilioApiError {
   let code: number | undefined;

@@ -66,7 +66,9 @@ describe('TwilioNotifier with the official client', () => {
     try {
       const sent = await notifier.send({ to: '+15555550100', body: 'Hola ¡' });
       expect(sent.id).toMatch(/^SM[0-9a-f]{32}$/);
-      expect(sink.messages).toEqual([expect.objectContaining({ to: '+15555550100', body: 'Hola ¡', messagingServiceSid: SERVICE, sid: sent.id })]);
+      expect(sink.messages).toEqual([
+        expect.objectContaining({ to: '+15555550100', body: 'Hola ¡', messagingServiceSid: SERVICE, sid: sent.id }),
+      ]);
     } finally {
       notifier.close();
     }
@@ -77,8 +79,14 @@ describe('TwilioNotifier with the official client', () => {
     sink.addRule({ to: '+15555550101', times: 1, action: { status: 429, code: 20429, retryAfterSeconds: 3 } });
     sink.addRule({ to: '+15555550102', action: { status: 400, code: 21211 } });
     try {
-      await expect(notifier.send({ to: '+15555550101', body: 'x' })).rejects.toMatchObject({ kind: 'transient', details: { status: 429, code: 20429, retryAfterMs: 3000 } });
-      await expect(notifier.send({ to: '+15555550102', body: 'x' })).rejects.toMatchObject({ kind: 'permanent', details: { status: 400, code: 21211 } });
+      await expect(notifier.send({ to: '+15555550101', body: 'x' })).rejects.toMatchObject({
+        kind: 'transient',
+        details: { status: 429, code: 20429, retryAfterMs: 3000 },
+      });
+      await expect(notifier.send({ to: '+15555550102', body: 'x' })).rejects.toMatchObject({
+        kind: 'permanent',
+        details: { status: 400, code: 21211 },
+      });
     } finally {
       notifier.close();
     }

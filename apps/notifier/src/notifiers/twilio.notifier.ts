@@ -31,7 +31,11 @@ export class TwilioNotifier implements SmsNotifier {
     const attributes = { [ATTR_HTTP_REQUEST_METHOD]: 'POST', [ATTR_SERVER_ADDRESS]: this.apiHost };
     return inSpan('Twilio messages.create', { kind: SpanKind.CLIENT, attributes }, async (span) => {
       try {
-        const message = await this.client.messages.create({ to: sms.to, messagingServiceSid: this.config.messagingServiceSid, body: sms.body });
+        const message = await this.client.messages.create({
+          to: sms.to,
+          messagingServiceSid: this.config.messagingServiceSid,
+          body: sms.body,
+        });
         span.setAttribute(ATTR_TWILIO_MESSAGE_SID, message.sid);
         return { id: message.sid };
       } catch (err) {
@@ -52,7 +56,12 @@ export class TwilioNotifier implements SmsNotifier {
       instances = (await this.client.messages.page({ to: sms.to, pageSize: 50 })).instances;
     } catch (err) {
       const failure = classifyTwilioError(err);
-      throw new SmsSendError('transient', `looking up earlier sends failed: ${failure.message}`, { ...failure.details, countsAsOutage: true }, { cause: err });
+      throw new SmsSendError(
+        'transient',
+        `looking up earlier sends failed: ${failure.message}`,
+        { ...failure.details, countsAsOutage: true },
+        { cause: err },
+      );
     }
     const candidates = instances
       .filter((m) => m.body === sms.body && (m.dateCreated === null || m.dateCreated.getTime() >= sinceMs - LOOKUP_CLOCK_MARGIN_MS))
@@ -82,7 +91,12 @@ export function classifyTwilioError(err: unknown): SmsSendError {
     return new SmsSendError(kind, text, kind === 'permanent' ? details : { ...details, countsAsOutage }, { cause: err });
   }
   // The client validates parameters before sending ("Required parameter ... missing").
-  return new SmsSendError('permanent', `Twilio client refused the message: ${err instanceof Error ? err.message : String(err)}`, {}, { cause: err });
+  return new SmsSendError(
+    'permanent',
+    `Twilio client refused the message: ${err instanceof Error ? err.message : String(err)}`,
+    {},
+    { cause: err },
+  );
 }
 
 function asApiError(err: unknown): { status: number; code?: number; message: string; retryAfterMs?: number } | undefined {

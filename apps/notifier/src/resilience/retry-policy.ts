@@ -49,9 +49,13 @@ export interface Failure {
 const TWILIO_OUTAGE_CODES = new Set([20003, 20005, 20429, 20500, 20503]);
 
 /** How an HTTP error answer of Twilio is treated (see the table above). */
-export function twilioAnswerFailure(status: number, code: number | undefined): { kind: 'transient' | 'permanent'; countsAsOutage?: boolean } {
+export function twilioAnswerFailure(
+  status: number,
+  code: number | undefined,
+): { kind: 'transient' | 'permanent'; countsAsOutage?: boolean } {
   if (status === 429 || code === 20429) return { kind: 'transient', countsAsOutage: false };
-  if (status >= 500 || status === 401 || (code !== undefined && TWILIO_OUTAGE_CODES.has(code))) return { kind: 'transient', countsAsOutage: true };
+  if (status >= 500 || status === 401 || (code !== undefined && TWILIO_OUTAGE_CODES.has(code)))
+    return { kind: 'transient', countsAsOutage: true };
   return { kind: 'permanent' };
 }
 
@@ -208,7 +212,10 @@ export interface RetryObserver {
   breakerState(breaker: string, state: BreakerState): void;
 }
 
-export type RetrySettings = Pick<DeliveryConfig, 'retryBaseMs' | 'retryMaxMs' | 'breakerThreshold' | 'breakerCooldownMs' | 'ambiguousSettleMs'>;
+export type RetrySettings = Pick<
+  DeliveryConfig,
+  'retryBaseMs' | 'retryMaxMs' | 'breakerThreshold' | 'breakerCooldownMs' | 'ambiguousSettleMs'
+>;
 
 /** Redis is retried more often than the others: a message cannot move without the ledger. */
 const REDIS_MAX_BACKOFF_MS = 5000;

@@ -78,7 +78,12 @@ export class BatchConsumer {
     });
     const { logger } = this.options;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      logger.log({ msg: 'joined consumer group', groupId: payload.groupId, memberId: payload.memberId, assignment: payload.memberAssignment });
+      logger.log({
+        msg: 'joined consumer group',
+        groupId: payload.groupId,
+        memberId: payload.memberId,
+        assignment: payload.memberAssignment,
+      });
       (this.options.metrics ?? noConsumerMetrics).assigned(payload.memberAssignment);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {

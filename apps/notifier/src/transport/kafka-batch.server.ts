@@ -69,7 +69,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
   constructor(private readonly options: KafkaBatchServerOptions) {
     super();
-    this.consumer = new BatchConsumer({ ...options, logger: this.logger, eachBatch: (payload, stopping) => this.eachBatch(payload, stopping) });
+    this.consumer = new BatchConsumer({
+      ...options,
+      logger: this.logger,
+      eachBatch: (payload, stopping) => this.eachBatch(payload, stopping),
+    });
   }
 
   async listen(callback: (err?: unknown) => void): Promise<void> {
@@ -102,7 +106,14 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const { groupId, messageConcurrency, heartbeatIntervalMs, commitIntervalMs } = this.options.consumer;
     const process: ProcessMessage = (message, controls) => tracedConsume(message, groupId, () => this.invoke(handler, message, controls));
     const metrics = (this.options.metrics ?? noConsumerMetrics).partition(topic, partition);
-    await new PartitionBatch(payload, process, { messageConcurrency, heartbeatIntervalMs, commitIntervalMs, stopping, metrics, logger: this.logger }).run();
+    await new PartitionBatch(payload, process, {
+      messageConcurrency,
+      heartbeatIntervalMs,
+      commitIntervalMs,
+      stopping,
+      metrics,
+      logger: this.logger,
+    }).run();
   }
 
   private async invoke(handler: MessageHandler, message: InboundMessage, controls: BatchControls): Promise<'settled' | 'unsettled'> {
@@ -124,7 +135,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       return 'settled';
     } catch (deadLetterErr) {
       if (!isAbandoned(deadLetterErr)) {
-        this.logger.error({ msg: 'handler failed and the message could not be dead-lettered; it stays uncommitted', correlationId: message.correlationId, err: deadLetterErr });
+        this.logger.error({
+          msg: 'handler failed and the message could not be dead-lettered; it stays uncommitted',
+          correlationId: message.correlationId,
+          err: deadLetterErr,
+        });
       }
       return 'unsettled';
     }

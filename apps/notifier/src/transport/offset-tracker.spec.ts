@@ -26,14 +26,17 @@ describe('OffsetTracker', () => {
 
   it('never commits past an unfinished message, whatever the finishing order', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }).chain((n) => fc.tuple(fc.constant(n), fc.shuffledSubarray([...Array(n).keys()]))), ([n, finished]) => {
-        const tracker = new OffsetTracker([...Array(n).keys()].map((i) => String(100 + i)));
-        finished.forEach((i) => tracker.finish(i));
-        const done = new Set(finished);
-        let prefix = 0;
-        while (done.has(prefix)) prefix++;
-        expect(tracker.commitOffset).toBe(prefix === 0 ? undefined : String(100 + prefix));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 40 }).chain((n) => fc.tuple(fc.constant(n), fc.shuffledSubarray([...Array(n).keys()]))),
+        ([n, finished]) => {
+          const tracker = new OffsetTracker([...Array(n).keys()].map((i) => String(100 + i)));
+          finished.forEach((i) => tracker.finish(i));
+          const done = new Set(finished);
+          let prefix = 0;
+          while (done.has(prefix)) prefix++;
+          expect(tracker.commitOffset).toBe(prefix === 0 ? undefined : String(100 + prefix));
+        },
+      ),
     );
   });
 });

@@ -18,7 +18,8 @@ function fakePayload(offsets: string[], lastOffset = offsets[offsets.length - 1]
       recorded.heartbeats += 1;
       if (recorded.heartbeatError) throw recorded.heartbeatError;
     },
-    commitOffsetsIfNecessary: async (commit: { topics: { partitions: { offset: string }[] }[] }) => void recorded.commits.push(commit.topics[0]!.partitions[0]!.offset),
+    commitOffsetsIfNecessary: async (commit: { topics: { partitions: { offset: string }[] }[] }) =>
+      void recorded.commits.push(commit.topics[0]!.partitions[0]!.offset),
     isRunning: () => true,
     isStale: () => false,
   } as unknown as BatchPayload;

@@ -15,7 +15,10 @@ export interface BatchControls {
 export type ProcessMessage = (message: InboundMessage, controls: BatchControls) => Promise<'settled' | 'unsettled'>;
 
 /** The part of kafkajs' eachBatch payload a batch uses. */
-export type BatchPayload = Pick<EachBatchPayload, 'batch' | 'resolveOffset' | 'heartbeat' | 'commitOffsetsIfNecessary' | 'isRunning' | 'isStale'>;
+export type BatchPayload = Pick<
+  EachBatchPayload,
+  'batch' | 'resolveOffset' | 'heartbeat' | 'commitOffsetsIfNecessary' | 'isRunning' | 'isStale'
+>;
 
 export interface PartitionBatchOptions {
   /** Messages of the batch processed at once. */
@@ -147,7 +150,12 @@ export class PartitionBatch {
     } catch (err) {
       // Rebalance or lost connection: stop taking messages, let running sends finish, and let
       // kafkajs rejoin. Unsettled messages go to whoever gets the partition.
-      this.options.logger.warn({ msg: 'heartbeat failed; ending the batch', topic: this.payload.batch.topic, partition: this.payload.batch.partition, err });
+      this.options.logger.warn({
+        msg: 'heartbeat failed; ending the batch',
+        topic: this.payload.batch.topic,
+        partition: this.payload.batch.partition,
+        err,
+      });
       this.fail(err);
     }
   }

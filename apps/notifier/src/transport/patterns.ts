@@ -7,6 +7,7 @@ import type { KafkaTopics } from '@app/shared/config/common.env.js';
 export const NOTIFICATIONS_PATTERN = 'notifications' satisfies keyof KafkaTopics;
 
 export function topicForPattern(topics: KafkaTopics, pattern: string): string {
-  if (!Object.hasOwn(topics, pattern)) throw new Error(`@EventPattern('${pattern}') names no configured topic (one of ${Object.keys(topics).join(', ')})`);
+  if (!Object.hasOwn(topics, pattern))
+    throw new Error(`@EventPattern('${pattern}') names no configured topic (one of ${Object.keys(topics).join(', ')})`);
   return topics[pattern as keyof KafkaTopics];
 }

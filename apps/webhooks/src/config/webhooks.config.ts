@@ -23,20 +23,18 @@ export const webhooksEnv = {
   ...tracingEnv,
 };
 
-export const webhooksEnvSchema = z
-  .object(webhooksEnv)
-  .transform((e) => ({
-    runtime: runtimeConfigFrom(e),
-    kafka: kafkaConfigFrom(e, 'webhooks'),
-    redis: redisConfigFrom(e),
-    http: httpConfigFrom(e),
-    stripe: stripeConfigFrom(e),
-    twilio: twilioConfigFrom(e),
-    gateway: gatewayConfigFrom(e),
-    localization: localizationConfigFrom(e),
-    encryption: encryptionConfigFrom(e),
-    tracing: tracingConfigFrom(e, 'webhooks'),
-  }));
+export const webhooksEnvSchema = z.object(webhooksEnv).transform((e) => ({
+  runtime: runtimeConfigFrom(e),
+  kafka: kafkaConfigFrom(e, 'webhooks'),
+  redis: redisConfigFrom(e),
+  http: httpConfigFrom(e),
+  stripe: stripeConfigFrom(e),
+  twilio: twilioConfigFrom(e),
+  gateway: gatewayConfigFrom(e),
+  localization: localizationConfigFrom(e),
+  encryption: encryptionConfigFrom(e),
+  tracing: tracingConfigFrom(e, 'webhooks'),
+}));
 
 export type WebhooksConfig = z.output<typeof webhooksEnvSchema>;
 

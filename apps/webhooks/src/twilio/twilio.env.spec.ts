@@ -53,6 +53,8 @@ describe('twilio env', () => {
   });
 
   it('names the variable of a bad value', () => {
-    expect(() => load({ ANNOUNCEMENT_DRAFT_TTL: 'forever', TWILIO_REPLAY_TTL: 'never' })).toThrow(/ANNOUNCEMENT_DRAFT_TTL[\s\S]*TWILIO_REPLAY_TTL|TWILIO_REPLAY_TTL[\s\S]*ANNOUNCEMENT_DRAFT_TTL/);
+    expect(() => load({ ANNOUNCEMENT_DRAFT_TTL: 'forever', TWILIO_REPLAY_TTL: 'never' })).toThrow(
+      /ANNOUNCEMENT_DRAFT_TTL[\s\S]*TWILIO_REPLAY_TTL|TWILIO_REPLAY_TTL[\s\S]*ANNOUNCEMENT_DRAFT_TTL/,
+    );
   });
 });

@@ -100,20 +100,35 @@ describe('C#-written payments, products and dead letters decode through ours', (
       priceForeignServiceId: c.PriceForeignServiceId,
       paymentConfirmationId: c.PaymentConfirmationId,
     });
-    expect(valueOf(decodeEventKey(PAYMENT_COMPLETED.key.json))).toEqual({ eventType: 'PaymentCompleted', eventKey: PAYMENT_COMPLETED.key.csharp.EventKey });
+    expect(valueOf(decodeEventKey(PAYMENT_COMPLETED.key.json))).toEqual({
+      eventType: 'PaymentCompleted',
+      eventKey: PAYMENT_COMPLETED.key.csharp.EventKey,
+    });
   });
 
   it('reads both foreign-product types, nulls included', () => {
     for (const vector of [FOREIGN_PRODUCT_CREATED, FOREIGN_PRODUCT_SYNCHRONIZED]) {
       const c = vector.value.csharp;
-      expect(valueOf(decodeForeignProduct(vector.value.json))).toMatchObject({ $type: c.$type, foreignProductId: c.ForeignProductId, name: c.Name, description: c.Description, iconUrl: c.IconUrl });
+      expect(valueOf(decodeForeignProduct(vector.value.json))).toMatchObject({
+        $type: c.$type,
+        foreignProductId: c.ForeignProductId,
+        name: c.Name,
+        description: c.Description,
+        iconUrl: c.IconUrl,
+      });
     }
   });
 
   it('reads a C#-written dead letter and its key, without our properties', () => {
     const record = valueOf(decodeDeadLetter(DEAD_LETTER_CSHARP.value.json));
     const c = DEAD_LETTER_CSHARP.value.csharp;
-    expect(record).toMatchObject({ exceptionType: c.ExceptionType, topic: 'notifications', attemptCount: 3, failureType: 2, stackTrace: c.StackTrace });
+    expect(record).toMatchObject({
+      exceptionType: c.ExceptionType,
+      topic: 'notifications',
+      attemptCount: 3,
+      failureType: 2,
+      stackTrace: c.StackTrace,
+    });
     expect(record.edge).toBeUndefined();
     expect(asSendSms(record.originalValueJson!).phoneNumber).toBe(TEST_PHONE_ENCRYPTED);
     expect(valueOf(decodeDeadLetterKey(DEAD_LETTER_CSHARP.key.json)).failedKey.type).toBe('NotificationKey(EventType=SendSms)');
@@ -122,9 +137,41 @@ describe('C#-written payments, products and dead letters decode through ours', (
 
 describe('what we write binds in full in C#', () => {
   const writes: [string, WritableEvent, Parameters<typeof readLikeCSharp>[0], string][] = [
-    ['SendSms', { $type: 'notification.sendSms', phoneNumber: '+15555550123', resourceKey: 'AnnouncementSent', locale: 'es-ES', replacements: { count: '47' } }, 'NotificationEvent', SEND_SMS_CURRENT.value.json],
-    ['SendSms with special characters', { $type: 'notification.sendSms', phoneNumber: '+15555550123', resourceKey: 'AnnouncementTemplate', locale: 'es-ES', replacements: { ...(SEND_SMS_SPECIAL_CHARACTERS.value.csharp.Replacements as Record<string, string>) } }, 'NotificationEvent', SEND_SMS_SPECIAL_CHARACTERS.value.json],
-    ['payment.completed', { $type: 'payment.completed', clientId: String(PAYMENT_COMPLETED.value.csharp.ClientId), priceForeignServiceId: String(PAYMENT_COMPLETED.value.csharp.PriceForeignServiceId), paymentConfirmationId: String(PAYMENT_COMPLETED.value.csharp.PaymentConfirmationId) }, 'PaymentEvent', PAYMENT_COMPLETED.value.json],
+    [
+      'SendSms',
+      {
+        $type: 'notification.sendSms',
+        phoneNumber: '+15555550123',
+        resourceKey: 'AnnouncementSent',
+        locale: 'es-ES',
+        replacements: { count: '47' },
+      },
+      'NotificationEvent',
+      SEND_SMS_CURRENT.value.json,
+    ],
+    [
+      'SendSms with special characters',
+      {
+        $type: 'notification.sendSms',
+        phoneNumber: '+15555550123',
+        resourceKey: 'AnnouncementTemplate',
+        locale: 'es-ES',
+        replacements: { ...(SEND_SMS_SPECIAL_CHARACTERS.value.csharp.Replacements as Record<string, string>) },
+      },
+      'NotificationEvent',
+      SEND_SMS_SPECIAL_CHARACTERS.value.json,
+    ],
+    [
+      'payment.completed',
+      {
+        $type: 'payment.completed',
+        clientId: String(PAYMENT_COMPLETED.value.csharp.ClientId),
+        priceForeignServiceId: String(PAYMENT_COMPLETED.value.csharp.PriceForeignServiceId),
+        paymentConfirmationId: String(PAYMENT_COMPLETED.value.csharp.PaymentConfirmationId),
+      },
+      'PaymentEvent',
+      PAYMENT_COMPLETED.value.json,
+    ],
   ];
 
   it.each(writes)('%s reads as the C#-written vector does', (_name, event, type, csharpJson) => {
@@ -135,9 +182,23 @@ describe('what we write binds in full in C#', () => {
 
   it('writes foreign products that bind every property', () => {
     const c = FOREIGN_PRODUCT_SYNCHRONIZED.value.csharp;
-    const ours = encodeEvent({ $type: 'foreignProduct.synchronized', planNodeId: String(c.PlanNodeId), foreignProductId: String(c.ForeignProductId), name: String(c.Name), description: c.Description as string | null, iconUrl: c.IconUrl as string | null });
-    expect(readLikeCSharpOrThrow('ForeignProductEvent', ours)).toEqual(readLikeCSharpOrThrow('ForeignProductEvent', FOREIGN_PRODUCT_SYNCHRONIZED.value.json));
-    expect(readLikeCSharpOrThrow('ForeignProductEventKey', encodeForeignProductKey({ $type: 'foreignProduct.synchronized', foreignProductId: String(c.ForeignProductId) }))).toEqual(FOREIGN_PRODUCT_SYNCHRONIZED.key.csharp);
+    const ours = encodeEvent({
+      $type: 'foreignProduct.synchronized',
+      planNodeId: String(c.PlanNodeId),
+      foreignProductId: String(c.ForeignProductId),
+      name: String(c.Name),
+      description: c.Description as string | null,
+      iconUrl: c.IconUrl as string | null,
+    });
+    expect(readLikeCSharpOrThrow('ForeignProductEvent', ours)).toEqual(
+      readLikeCSharpOrThrow('ForeignProductEvent', FOREIGN_PRODUCT_SYNCHRONIZED.value.json),
+    );
+    expect(
+      readLikeCSharpOrThrow(
+        'ForeignProductEventKey',
+        encodeForeignProductKey({ $type: 'foreignProduct.synchronized', foreignProductId: String(c.ForeignProductId) }),
+      ),
+    ).toEqual(FOREIGN_PRODUCT_SYNCHRONIZED.key.csharp);
   });
 
   it('writes keys C# binds: SendSms (with a partition hint C# ignores) and payments', () => {
@@ -148,7 +209,13 @@ describe('what we write binds in full in C#', () => {
   });
 
   it('never writes a property name C# would leave unbound', () => {
-    const sms = encodeEvent({ $type: 'notification.sendSms', phoneNumber: '+15555550123', resourceKey: 'k', locale: 'en-US', replacements: {} });
+    const sms = encodeEvent({
+      $type: 'notification.sendSms',
+      phoneNumber: '+15555550123',
+      resourceKey: 'k',
+      locale: 'en-US',
+      replacements: {},
+    });
     expect(sms).toBe('{"$type":"notification.sendSms","PhoneNumber":"+15555550123","ResourceKey":"k","Locale":"en-US","Replacements":{}}');
   });
 });
@@ -182,7 +249,10 @@ describe('reading rules (as System.Text.Json reads)', () => {
   });
 
   it('accepts a GUID in either case (as C# does) and gives it back lower-case; refuses other GUID forms', () => {
-    const upper = PAYMENT_COMPLETED.value.json.replace(String(PAYMENT_COMPLETED.value.csharp.ClientId), String(PAYMENT_COMPLETED.value.csharp.ClientId).toUpperCase());
+    const upper = PAYMENT_COMPLETED.value.json.replace(
+      String(PAYMENT_COMPLETED.value.csharp.ClientId),
+      String(PAYMENT_COMPLETED.value.csharp.ClientId).toUpperCase(),
+    );
     expect(valueOf(decodePayment(upper)).clientId).toBe(PAYMENT_COMPLETED.value.csharp.ClientId);
     const braces = PAYMENT_COMPLETED.value.json.replace(String(PAYMENT_COMPLETED.value.csharp.ClientId), 'not-a-guid');
     expect(errorOf(decodePayment(braces)).issues).toEqual(['ClientId: must be a hyphenated GUID']);
@@ -194,13 +264,17 @@ describe('reading rules (as System.Text.Json reads)', () => {
     expect(errorOf(decodeNotification(null)).kind).toBe('invalid-json');
     expect(errorOf(decodeNotification('[1]')).kind).toBe('not-an-object');
     expect(errorOf(decodeNotification('{"Type":"notification.sendSms"}')).kind).toBe('missing-type');
-    expect(errorOf(decodeNotification('{"$type":"notification.smsSent"}'))).toMatchObject({ kind: 'unknown-type', type: 'notification.smsSent' });
+    expect(errorOf(decodeNotification('{"$type":"notification.smsSent"}'))).toMatchObject({
+      kind: 'unknown-type',
+      type: 'notification.smsSent',
+    });
     expect(errorOf(decodeNotification(PAYMENT_COMPLETED.value.json)).kind).toBe('unknown-type');
     expect(errorOf(decodeNotification('+15555550100 is not json')).message).not.toContain('5555');
   });
 
   it('cannot be steered into Object.prototype', () => {
-    const hostile = '{"$type":"notification.sendSms","__proto__":{"polluted":true},"PhoneNumber":"+1","ResourceKey":"k","Locale":"","Replacements":{"__proto__":"p","constructor":"c"}}';
+    const hostile =
+      '{"$type":"notification.sendSms","__proto__":{"polluted":true},"PhoneNumber":"+1","ResourceKey":"k","Locale":"","Replacements":{"__proto__":"p","constructor":"c"}}';
     const sms = asSendSms(hostile);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.keys(sms.replacements)).toEqual(['__proto__', 'constructor']);
@@ -214,7 +288,9 @@ describe('writing rules', () => {
 
   it('writes GUIDs lower-case', () => {
     const id = '3F2A8C1E-5B7D-4E21-9C0A-6D1F2E3B4A59';
-    expect(encodeEvent({ $type: 'payment.completed', clientId: id, priceForeignServiceId: 'price_1', paymentConfirmationId: id })).toContain(`"ClientId":"${id.toLowerCase()}"`);
+    expect(
+      encodeEvent({ $type: 'payment.completed', clientId: id, priceForeignServiceId: 'price_1', paymentConfirmationId: id }),
+    ).toContain(`"ClientId":"${id.toLowerCase()}"`);
   });
 
   it('writes a lone surrogate as U+FFFD, as System.Text.Json does', () => {

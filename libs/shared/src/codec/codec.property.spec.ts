@@ -16,7 +16,15 @@ import {
   type WritableEvent,
 } from './index.js';
 
-const DECODE_ERROR_KINDS = ['invalid-utf8', 'invalid-json', 'not-an-object', 'missing-type', 'type-not-first', 'unknown-type', 'invalid-fields'];
+const DECODE_ERROR_KINDS = [
+  'invalid-utf8',
+  'invalid-json',
+  'not-an-object',
+  'missing-type',
+  'type-not-first',
+  'unknown-type',
+  'invalid-fields',
+];
 const DECODERS = [decodeNotification, decodePayment, decodeForeignProduct, decodeDeadLetter, decodeAny];
 
 // ---- arbitraries (well-formed text: System.Text.Json can neither write nor read a lone surrogate) ----
@@ -24,7 +32,22 @@ const DECODERS = [decodeNotification, decodePayment, decodeForeignProduct, decod
 const anyText = fc.string({ unit: 'grapheme', maxLength: 24 });
 const nonEmptyText = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 24 });
 const guid = fc.uuid({ version: 4 });
-const trickyKey = fc.constantFrom('__proto__', 'constructor', 'toString', '$type', '$id', 'CamelCase', 'camelCase', 'ÜnïCödé', '日本', '0', '10', '', ' ', '+1&<>');
+const trickyKey = fc.constantFrom(
+  '__proto__',
+  'constructor',
+  'toString',
+  '$type',
+  '$id',
+  'CamelCase',
+  'camelCase',
+  'ÜnïCödé',
+  '日本',
+  '0',
+  '10',
+  '',
+  ' ',
+  '+1&<>',
+);
 
 const dictionary = fc
   .uniqueArray(fc.tuple(fc.oneof(trickyKey, anyText), anyText), { selector: ([k]) => k, maxLength: 6 })
@@ -37,9 +60,20 @@ const sendSms = fc.record({
   locale: anyText,
   replacements: dictionary,
 });
-const payment = fc.record({ $type: fc.constant('payment.completed' as const), clientId: guid, priceForeignServiceId: nonEmptyText, paymentConfirmationId: guid });
+const payment = fc.record({
+  $type: fc.constant('payment.completed' as const),
+  clientId: guid,
+  priceForeignServiceId: nonEmptyText,
+  paymentConfirmationId: guid,
+});
 const nullableText = fc.option(anyText, { nil: null });
-const productCreated = fc.record({ $type: fc.constant('foreignProduct.created' as const), foreignProductId: nonEmptyText, name: anyText, description: nullableText, iconUrl: nullableText });
+const productCreated = fc.record({
+  $type: fc.constant('foreignProduct.created' as const),
+  foreignProductId: nonEmptyText,
+  name: anyText,
+  description: nullableText,
+  iconUrl: nullableText,
+});
 const productSynchronized = fc.record({
   $type: fc.constant('foreignProduct.synchronized' as const),
   planNodeId: nonEmptyText,
@@ -50,7 +84,12 @@ const productSynchronized = fc.record({
 });
 const writable: fc.Arbitrary<WritableEvent> = fc.oneof(sendSms, payment, productCreated, productSynchronized);
 
-const CSHARP_FAMILY = { 'notification.sendSms': 'NotificationEvent', 'payment.completed': 'PaymentEvent', 'foreignProduct.created': 'ForeignProductEvent', 'foreignProduct.synchronized': 'ForeignProductEvent' } as const;
+const CSHARP_FAMILY = {
+  'notification.sendSms': 'NotificationEvent',
+  'payment.completed': 'PaymentEvent',
+  'foreignProduct.created': 'ForeignProductEvent',
+  'foreignProduct.synchronized': 'ForeignProductEvent',
+} as const;
 const pascal = (name: string) => name[0]!.toUpperCase() + name.slice(1);
 /** The C# object an event of ours stands for (PascalCase members, same values). */
 const asCSharp = (event: WritableEvent) => Object.fromEntries(Object.entries(event).map(([k, v]) => [k === '$type' ? k : pascal(k), v]));
@@ -80,8 +119,17 @@ describe('codec properties against the C# reader and writer', () => {
   });
 
   it('client notifications written by C# are recognised with their type', () => {
-    const clientNotification = fc.record({ $type: fc.constantFrom(...CLIENT_NOTIFICATION_TYPES), ResourceKey: nonEmptyText, Locale: anyText, Replacements: dictionary });
-    fc.assert(fc.property(clientNotification, (n) => expect(mustDecode(decodeNotification(writeLikeCSharp('NotificationEvent', n))).$type).toBe(n.$type)));
+    const clientNotification = fc.record({
+      $type: fc.constantFrom(...CLIENT_NOTIFICATION_TYPES),
+      ResourceKey: nonEmptyText,
+      Locale: anyText,
+      Replacements: dictionary,
+    });
+    fc.assert(
+      fc.property(clientNotification, (n) =>
+        expect(mustDecode(decodeNotification(writeLikeCSharp('NotificationEvent', n))).$type).toBe(n.$type),
+      ),
+    );
   });
 
   it('encoding is canonical: re-encoding a decoded event gives the same text', () => {
@@ -98,14 +146,31 @@ describe('codec properties against the C# reader and writer', () => {
       reasonCode: fc.oneof(fc.constantFrom(...KNOWN_REASON_CODES), fc.stringMatching(/^\S{1,30}$/)),
       reason: nonEmptyText,
       attempts: fc.nat({ max: 100 }),
-      key: fc.option(fc.uint8Array({ maxLength: 24 }).map((b) => Buffer.from(b)), { nil: null }),
-      value: fc.option(fc.uint8Array({ maxLength: 24 }).map((b) => Buffer.from(b)), { nil: null }),
+      key: fc.option(
+        fc.uint8Array({ maxLength: 24 }).map((b) => Buffer.from(b)),
+        { nil: null },
+      ),
+      value: fc.option(
+        fc.uint8Array({ maxLength: 24 }).map((b) => Buffer.from(b)),
+        { nil: null },
+      ),
     });
     fc.assert(
       fc.property(input, (i) => {
-        const { record } = createDeadLetter({ source: 'notifier', ...i, failureType: 2, topic: 'notifications', original: { topic: 'notifications', key: i.key, value: i.value } });
+        const { record } = createDeadLetter({
+          source: 'notifier',
+          ...i,
+          failureType: 2,
+          topic: 'notifications',
+          original: { topic: 'notifications', key: i.key, value: i.value },
+        });
         const json = encodeDeadLetter(record);
-        expect(readLikeCSharpOrThrow('DeadLetterEvent', json)).toMatchObject({ ExceptionType: i.reasonCode, Topic: 'notifications', AttemptCount: i.attempts, FailureType: 2 });
+        expect(readLikeCSharpOrThrow('DeadLetterEvent', json)).toMatchObject({
+          ExceptionType: i.reasonCode,
+          Topic: 'notifications',
+          AttemptCount: i.attempts,
+          FailureType: 2,
+        });
         expect(mustDecode(decodeDeadLetter(json))).toEqual(JSON.parse(JSON.stringify(record)));
       }),
     );
@@ -120,9 +185,15 @@ describe('decoder fuzzing', () => {
   }
 
   it('never throws on arbitrary bytes, strings or JSON values', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (raw) => DECODERS.forEach((d) => expectTypedOutcome(() => d(Buffer.from(raw))))));
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 64 }), (text) => DECODERS.forEach((d) => expectTypedOutcome(() => d(text)))));
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 3 }), (value) => DECODERS.forEach((d) => expectTypedOutcome(() => d(JSON.stringify(value))))));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (raw) => DECODERS.forEach((d) => expectTypedOutcome(() => d(Buffer.from(raw))))),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 64 }), (text) => DECODERS.forEach((d) => expectTypedOutcome(() => d(text)))),
+    );
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), (value) => DECODERS.forEach((d) => expectTypedOutcome(() => d(JSON.stringify(value))))),
+    );
   });
 
   it('never throws when one property of a valid message is replaced by any JSON value; what it accepts, it can write back', () => {
@@ -137,7 +208,11 @@ describe('decoder fuzzing', () => {
         DECODERS.forEach((d) => expectTypedOutcome(() => d(text)));
         const result = decodeAny(text);
         // Read-only shapes: client traffic, and the earlier SendSms generation (no PhoneNumber), which we never write.
-        const readOnly = !result.ok || result.value.$type.startsWith('client.') || CLIENT_NOTIFICATION_TYPES.includes(result.value.$type as never) || ('phoneNumber' in result.value && result.value.phoneNumber === null);
+        const readOnly =
+          !result.ok ||
+          result.value.$type.startsWith('client.') ||
+          CLIENT_NOTIFICATION_TYPES.includes(result.value.$type as never) ||
+          ('phoneNumber' in result.value && result.value.phoneNumber === null);
         if (!readOnly) {
           expect(() => encodeEvent(result.value as WritableEvent)).not.toThrow();
         }

@@ -25,7 +25,14 @@ describe('createDeadLetter', () => {
       attempts: 0,
       failureType: 2,
       topic: 'notifications',
-      original: { topic: 'notifications', partition: 0, offset: '9007199254740993', key: '{"EventType":"SendSms"}', value, headers: { traceparent: '00-ab-cd-01' } },
+      original: {
+        topic: 'notifications',
+        partition: 0,
+        offset: '9007199254740993',
+        key: '{"EventType":"SendSms"}',
+        value,
+        headers: { traceparent: '00-ab-cd-01' },
+      },
       failedAt: new Date('2025-01-02T03:04:05.006Z'),
     });
 
@@ -48,8 +55,17 @@ describe('createDeadLetter', () => {
     const { key, record } = poison();
     const json = encodeDeadLetter(record);
     // C#'s EventKey binds only Type (its one public constructor makes a new Id), so the Id does not survive there.
-    expect(readLikeCSharpOrThrow('DeadLetterEvent', json)).toMatchObject({ ExceptionType: 'poison.invalid-utf8', Topic: 'notifications', EventKey: { Type: 'MessageFailed' }, AttemptCount: 0, FailureType: 2 });
-    expect(readLikeCSharpOrThrow('DeadLetterEventKey', encodeDeadLetterKey(key))).toMatchObject({ EventKey: { Type: 'MessageFailed' }, FailedKey: { Type: 'SendSms' } });
+    expect(readLikeCSharpOrThrow('DeadLetterEvent', json)).toMatchObject({
+      ExceptionType: 'poison.invalid-utf8',
+      Topic: 'notifications',
+      EventKey: { Type: 'MessageFailed' },
+      AttemptCount: 0,
+      FailureType: 2,
+    });
+    expect(readLikeCSharpOrThrow('DeadLetterEventKey', encodeDeadLetterKey(key))).toMatchObject({
+      EventKey: { Type: 'MessageFailed' },
+      FailedKey: { Type: 'SendSms' },
+    });
     const decoded = decodeDeadLetter(Buffer.from(json));
     if (!decoded.ok) throw new Error(decoded.error.message);
     expect(decoded.value).toEqual(JSON.parse(JSON.stringify(record)));
@@ -73,7 +89,9 @@ describe('createDeadLetter', () => {
     });
     expect(key.failedKey.type).toBe('stripe:invoice.paid');
     expect(record).toMatchObject({ originalKeyJson: null, originalValueJson: '{"id":"evt_123"}', originalHeaders: null });
-    expect(encodeDeadLetter(record)).toContain('"StripeEventId":"evt_123","StripeEventType":"invoice.paid","Original":{"Key":null,"Value":{"Encoding":"utf8","Data":"{\\"id\\":\\"evt_123\\"}"},"Headers":{}}}');
+    expect(encodeDeadLetter(record)).toContain(
+      '"StripeEventId":"evt_123","StripeEventType":"invoice.paid","Original":{"Key":null,"Value":{"Encoding":"utf8","Data":"{\\"id\\":\\"evt_123\\"}"},"Headers":{}}}',
+    );
   });
 
   it('refuses a record without a C# required member, or with broken properties of ours', () => {

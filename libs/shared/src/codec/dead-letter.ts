@@ -177,7 +177,13 @@ function edgeEntries(edge: EdgeDeadLetterDetails): [string, unknown][] {
   ];
 }
 
-const writeBytes = (bytes: EncodedBytes): RawJson => new RawJson(writeJsonObject([['Encoding', bytes.encoding], ['Data', bytes.data]]));
+const writeBytes = (bytes: EncodedBytes): RawJson =>
+  new RawJson(
+    writeJsonObject([
+      ['Encoding', bytes.encoding],
+      ['Data', bytes.data],
+    ]),
+  );
 
 // ---- reading ----
 
@@ -185,7 +191,10 @@ const nullableText = () => z.string().nullable().default(null);
 
 const encodedBytes = z
   .discriminatedUnion('Encoding', [
-    z.object({ Encoding: z.literal('utf8'), Data: z.string().refine(isWellFormedUnicode, 'utf8 data must not contain unpaired surrogates') }),
+    z.object({
+      Encoding: z.literal('utf8'),
+      Data: z.string().refine(isWellFormedUnicode, 'utf8 data must not contain unpaired surrogates'),
+    }),
     z.object({ Encoding: z.literal('base64'), Data: z.string().refine(isCanonicalBase64, 'base64 data must be canonical padded base64') }),
   ])
   .transform((b): EncodedBytes => ({ encoding: b.Encoding, data: b.Data }));
@@ -194,12 +203,17 @@ const originalSchema = z
   .object({
     Topic: nonEmpty().optional(),
     Partition: z.int().min(0).optional(),
-    Offset: z.string().regex(/^(0|[1-9]\d*)$/, 'must be a non-negative decimal integer').optional(),
+    Offset: z
+      .string()
+      .regex(/^(0|[1-9]\d*)$/, 'must be a non-negative decimal integer')
+      .optional(),
     Key: encodedBytes.nullable(),
     Value: encodedBytes.nullable(),
     Headers: dictionaryOf(encodedBytes),
   })
-  .transform((o): DeadLetterOriginal => dropUndefined({ topic: o.Topic, partition: o.Partition, offset: o.Offset, key: o.Key, value: o.Value, headers: o.Headers }));
+  .transform((o): DeadLetterOriginal =>
+    dropUndefined({ topic: o.Topic, partition: o.Partition, offset: o.Offset, key: o.Key, value: o.Value, headers: o.Headers }),
+  );
 
 const edgeSchema = z
   .object({
@@ -209,9 +223,14 @@ const edgeSchema = z
     StripeEventType: nonEmpty().optional(),
     Original: originalSchema,
   })
-  .transform(
-    (e): EdgeDeadLetterDetails =>
-      dropUndefined({ source: e.Source, reasonCode: e.ReasonCode, stripeEventId: e.StripeEventId, stripeEventType: e.StripeEventType, original: e.Original }),
+  .transform((e): EdgeDeadLetterDetails =>
+    dropUndefined({
+      source: e.Source,
+      reasonCode: e.ReasonCode,
+      stripeEventId: e.StripeEventId,
+      stripeEventType: e.StripeEventType,
+      original: e.Original,
+    }),
   );
 
 // The C# DeadLetterEvent: ExceptionType, ExceptionMessage, Topic and EventKey are `required`.

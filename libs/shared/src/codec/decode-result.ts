@@ -1,11 +1,5 @@
 export type DecodeErrorKind =
-  | 'invalid-utf8'
-  | 'invalid-json'
-  | 'not-an-object'
-  | 'missing-type'
-  | 'type-not-first'
-  | 'unknown-type'
-  | 'invalid-fields';
+  'invalid-utf8' | 'invalid-json' | 'not-an-object' | 'missing-type' | 'type-not-first' | 'unknown-type' | 'invalid-fields';
 
 /** Why bytes could not be decoded. Messages never echo field values (they may hold phone numbers). */
 export interface DecodeError {

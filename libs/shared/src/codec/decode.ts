@@ -1,11 +1,4 @@
-import {
-  decodeFailure,
-  decoded,
-  truncate,
-  type DecodeInput,
-  type DecodeOptions,
-  type DecodeResult,
-} from './decode-result.js';
+import { decodeFailure, decoded, truncate, type DecodeInput, type DecodeOptions, type DecodeResult } from './decode-result.js';
 import { parseJsonObject, readText } from './json-reader.js';
 import type { ForeignProductEvent, NotificationEvent, PaymentEvent, WireEvent } from './messages.js';
 import { ALL_SHAPES, FOREIGN_PRODUCT_SHAPES, NOTIFICATION_SHAPES, PAYMENT_SHAPES, type WireShape } from './wire-shapes.js';

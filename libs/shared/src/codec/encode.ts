@@ -54,4 +54,6 @@ function wellFormed(value: unknown): unknown {
 }
 
 const missingOnWrite = (shape: WireShape<unknown>, event: Record<string, unknown>): string[] =>
-  shape.fields.filter((f) => f.requiredOnWrite && (event[f.name] === null || event[f.name] === undefined)).map((f) => `${f.wire}: is required`);
+  shape.fields
+    .filter((f) => f.requiredOnWrite && (event[f.name] === null || event[f.name] === undefined))
+    .map((f) => `${f.wire}: is required`);

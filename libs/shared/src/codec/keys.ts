@@ -21,15 +21,25 @@ export interface EventKey {
  * non-secret id (subscriber id, or a hash of the number). Never `EventKey`, which earlier-generation
  * readers take as the phone number.
  */
-export const encodeSendSmsKey = (recipient?: string): string => writeJsonObject([['EventType', 'SendSms'], ['Recipient', recipient]]);
+export const encodeSendSmsKey = (recipient?: string): string =>
+  writeJsonObject([
+    ['EventType', 'SendSms'],
+    ['Recipient', recipient],
+  ]);
 
 /** `{"EventType":"PaymentCompleted","EventKey":"<payment confirmation node id>"}` */
 export const encodePaymentKey = (paymentConfirmationNodeId: string): string =>
-  writeJsonObject([['EventType', 'PaymentCompleted'], ['EventKey', paymentConfirmationNodeId]]);
+  writeJsonObject([
+    ['EventType', 'PaymentCompleted'],
+    ['EventKey', paymentConfirmationNodeId],
+  ]);
 
 /** `{"EventType":"<$type>","EventKey":"<Stripe product id>"}` */
 export const encodeForeignProductKey = (event: Pick<ForeignProductEvent, '$type' | 'foreignProductId'>): string =>
-  writeJsonObject([['EventType', event.$type], ['EventKey', event.foreignProductId]]);
+  writeJsonObject([
+    ['EventType', event.$type],
+    ['EventKey', event.foreignProductId],
+  ]);
 
 /** `{"EventKey":{"Type":"MessageFailed","Id":…},"FailedKey":{"Type":…,"Id":…}}` (C#'s DeadLetterEventKey). */
 export const encodeDeadLetterKey = (key: DeadLetterKey): string =>

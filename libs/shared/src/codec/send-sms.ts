@@ -1,6 +1,12 @@
 import type { DecodeInput } from './decode-result.js';
 import { decodeEventKey } from './keys.js';
-import { CLIENT_EVENT_TYPES, CLIENT_NOTIFICATION_TYPES, SEND_SMS_TYPE, type NotificationEvent, type SendSmsNotification } from './messages.js';
+import {
+  CLIENT_EVENT_TYPES,
+  CLIENT_NOTIFICATION_TYPES,
+  SEND_SMS_TYPE,
+  type NotificationEvent,
+  type SendSmsNotification,
+} from './messages.js';
 
 const NOT_FOR_SMS: ReadonlySet<string> = new Set([...CLIENT_NOTIFICATION_TYPES, ...CLIENT_EVENT_TYPES]);
 

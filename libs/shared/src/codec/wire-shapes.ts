@@ -54,8 +54,7 @@ export function dictionaryOf<T>(valueSchema: z.ZodType<T>) {
 }
 
 /** A missing dictionary reads as empty: C# would bind null and fail later, we simply have no placeholders. */
-const replacements = () =>
-  z.preprocess((v) => v ?? {}, dictionaryOf(z.string({ error: 'expected a string value' })));
+const replacements = () => z.preprocess((v) => v ?? {}, dictionaryOf(z.string({ error: 'expected a string value' })));
 
 /** One property: its wire (PascalCase) name, its TypeScript name, and its rule. */
 export interface WireField {
@@ -90,7 +89,18 @@ function shape<T>(type: string, fields: readonly WireField[]): WireShape<T> {
   return { type, fields, read: read as unknown as z.ZodType<T> };
 }
 
-const notificationFields = [field('ResourceKey', nonEmpty()), field('Locale', z.string().nullable().transform((l) => l ?? '').default('')), field('Replacements', replacements())];
+const notificationFields = [
+  field('ResourceKey', nonEmpty()),
+  field(
+    'Locale',
+    z
+      .string()
+      .nullable()
+      .transform((l) => l ?? '')
+      .default(''),
+  ),
+  field('Replacements', replacements()),
+];
 
 const sendSms = shape<NotificationEvent>(SEND_SMS_TYPE, [
   field('PhoneNumber', nonEmpty().nullable().default(null), true),
@@ -107,9 +117,17 @@ const paymentCompleted = shape<PaymentEvent>(PAYMENT_COMPLETED_TYPE, [
   field('PaymentConfirmationId', guid()),
 ]);
 
-const productFields = [field('ForeignProductId', nonEmpty()), field('Name', z.string()), field('Description', nullableString()), field('IconUrl', nullableString())];
+const productFields = [
+  field('ForeignProductId', nonEmpty()),
+  field('Name', z.string()),
+  field('Description', nullableString()),
+  field('IconUrl', nullableString()),
+];
 const productCreated = shape<ForeignProductEvent>(FOREIGN_PRODUCT_CREATED_TYPE, productFields);
-const productSynchronized = shape<ForeignProductEvent>(FOREIGN_PRODUCT_SYNCHRONIZED_TYPE, [field('PlanNodeId', nonEmpty()), ...productFields]);
+const productSynchronized = shape<ForeignProductEvent>(FOREIGN_PRODUCT_SYNCHRONIZED_TYPE, [
+  field('PlanNodeId', nonEmpty()),
+  ...productFields,
+]);
 
 type ShapeMap<T> = ReadonlyMap<string, WireShape<T>>;
 const byType = <T>(shapes: WireShape<T>[]): ShapeMap<T> => new Map(shapes.map((s) => [s.type, s]));

@@ -13,7 +13,8 @@ export const encryptionEnv = {
   EncryptionSettings__Key: optionalString()
     .refine((v) => v === undefined || isBase64Key(v.trim()), `must be the base64 of exactly ${KEY_BYTES} bytes`)
     .meta({
-      description: 'AES-256-GCM key (base64 of 32 bytes) for encrypted phone numbers in events; unset: only plain E.164 numbers are accepted',
+      description:
+        'AES-256-GCM key (base64 of 32 bytes) for encrypted phone numbers in events; unset: only plain E.164 numbers are accepted',
       sensitive: true,
     }),
 };

@@ -24,7 +24,14 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('parseEnv', () => {
   it('returns typed values and applies defaults', () => {
     const env = parseEnv(schema, { API_KEY: 'k', URL: 'http://x:1/y', Kafka__BrokerList: 'a:1, b:2' });
-    expect(env).toEqual({ API_KEY: 'k', PORT: 5000, URL: 'http://x:1/y', FLAG: false, LIST: ['a', 'b'], Kafka__BrokerList: ['a:1', 'b:2'] });
+    expect(env).toEqual({
+      API_KEY: 'k',
+      PORT: 5000,
+      URL: 'http://x:1/y',
+      FLAG: false,
+      LIST: ['a', 'b'],
+      Kafka__BrokerList: ['a:1', 'b:2'],
+    });
   });
 
   it('reports one line per missing or malformed variable, naming it', () => {

@@ -88,7 +88,12 @@ export const csv = (fallback?: string) =>
     (v) => blankToUndefined(v) ?? fallback,
     z
       .string({ error: 'is required but not set' })
-      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
       .refine((list) => list.length > 0, 'must list at least one value'),
   );
 

@@ -7,12 +7,21 @@ export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 /** OpenTelemetry export, named as the Nudges C# services are configured (`Otlp__Endpoint`). */
 export const tracingEnv = {
   Otlp__Endpoint: optionalHttpUrl().meta({
-    description: 'OTLP collector endpoint, e.g. http://otel-collector:4317 (grpc) or http://otel-collector:4318 (http/protobuf); unset = tracing off (no SDK loaded)',
+    description:
+      'OTLP collector endpoint, e.g. http://otel-collector:4317 (grpc) or http://otel-collector:4318 (http/protobuf); unset = tracing off (no SDK loaded)',
   }),
   Otlp__Protocol: z
-    .preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.enum(OTLP_PROTOCOLS, { error: 'must be grpc or http/protobuf' }).default('grpc'))
-    .meta({ description: 'OTLP transport: grpc (as the .NET exporter defaults to) or http/protobuf (spans are posted to the endpoint plus /v1/traces)' }),
-  Otlp__ServiceName: optionalString().meta({ description: 'service.name of the exported spans (default: the app name, webhooks or notifier)' }),
+    .preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.enum(OTLP_PROTOCOLS, { error: 'must be grpc or http/protobuf' }).default('grpc'),
+    )
+    .meta({
+      description:
+        'OTLP transport: grpc (as the .NET exporter defaults to) or http/protobuf (spans are posted to the endpoint plus /v1/traces)',
+    }),
+  Otlp__ServiceName: optionalString().meta({
+    description: 'service.name of the exported spans (default: the app name, webhooks or notifier)',
+  }),
 };
 
 export interface TracingConfig {

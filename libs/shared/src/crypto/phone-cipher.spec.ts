@@ -56,9 +56,12 @@ describe('PhoneCipher', () => {
 
   it('round-trips any text', () => {
     const cipher = new PhoneCipher(randomBytes(32));
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (text) => expect(cipher.decrypt(cipher.encrypt(text))).toBe(text)), {
-      numRuns: 50,
-    });
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (text) => expect(cipher.decrypt(cipher.encrypt(text))).toBe(text)),
+      {
+        numRuns: 50,
+      },
+    );
   });
 
   it('rejects a tampered tag, nonce or ciphertext', () => {

@@ -63,7 +63,11 @@ describe('classifyGraphQLErrors', () => {
     ['HC0051 (page above the maximum)', [hc0051], 'HC0051'],
     ['AUTH_NOT_AUTHORIZED', [notAuthorized], 'AUTH_NOT_AUTHORIZED'],
     ['a validation error (specifiedBy, no code)', [validation], 'GraphQLValidation'],
-    ['a validation error from a server that names no spec rule (locations, no path, no code)', [{ message: 'Cannot query field "x"', locations: [{ line: 1, column: 3 }] }], 'GraphQLValidation'],
+    [
+      'a validation error from a server that names no spec rule (locations, no path, no code)',
+      [{ message: 'Cannot query field "x"', locations: [{ line: 1, column: 3 }] }],
+      'GraphQLValidation',
+    ],
     ['a permanent code next to an execution error', [unexpected, hc0051], 'HC0051'],
     ['a required variable missing (HC0018)', [{ message: 'Variable `id` is required.', extensions: { code: 'HC0018' } }], 'HC0018'],
   ])('%s is permanent', (_what, errors, errorType) => {
@@ -74,7 +78,11 @@ describe('classifyGraphQLErrors', () => {
   it.each([
     ['"Unexpected Execution Error" on a field', [unexpected], undefined],
     ['an unexpected error in the request pipeline (no path, no locations)', [{ message: 'Unexpected Execution Error' }], undefined],
-    ['HotChocolate\'s request timeout HC0045', [{ message: 'The request exceeded the configured timeout of `00:00:30`.', extensions: { code: 'HC0045' } }], 'HC0045'],
+    [
+      "HotChocolate's request timeout HC0045",
+      [{ message: 'The request exceeded the configured timeout of `00:00:30`.', extensions: { code: 'HC0045' } }],
+      'HC0045',
+    ],
     ['a code nobody listed', [{ message: 'db down', path: ['a'], extensions: { code: 'DB_UNAVAILABLE' } }], 'DB_UNAVAILABLE'],
   ])('%s is transient', (_what, errors, code) => {
     expect(classifyGraphQLErrors(errors)).toEqual({ permanent: false, code });
@@ -83,7 +91,6 @@ describe('classifyGraphQLErrors', () => {
 });
 
 describe('toGatewayError: transport failures, payload errors', () => {
-
   it('unparsable answers, timeouts, network and OIDC failures are transient', () => {
     const parse = new ServerParseError(new Error('bad json'), { response: new Response('<html>', { status: 200 }), bodyText: '<html>' });
     expect(toGatewayError('Op', parse)).toMatchObject({ reason: 'bad-response' });

@@ -24,7 +24,9 @@ export function toGatewayError(operation: string, error: unknown): GatewayError 
   }
   if (ServerError.is(error)) return fromHttpStatus(operation, error.statusCode, error);
   if (ServerParseError.is(error)) {
-    return new GatewayUnavailableError(operation, 'bad-response', `unparsable answer (HTTP ${error.statusCode})`, error.statusCode, { cause: error });
+    return new GatewayUnavailableError(operation, 'bad-response', `unparsable answer (HTTP ${error.statusCode})`, error.statusCode, {
+      cause: error,
+    });
   }
   if (CombinedGraphQLErrors.is(error)) return fromGraphQLErrors(operation, error.errors, { cause: error });
   if (CombinedProtocolErrors.is(error)) {
@@ -34,9 +36,15 @@ export function toGatewayError(operation: string, error: unknown): GatewayError 
     return new GatewayUnavailableError(operation, 'timeout', 'no answer in time', undefined, { cause: error });
   }
   // fetch failures are TypeErrors ("fetch failed") with the socket error as cause.
-  return new GatewayUnavailableError(operation, 'network', isNamed(error, 'TypeError') ? 'connection failed' : 'unexpected failure', undefined, {
-    cause: error,
-  });
+  return new GatewayUnavailableError(
+    operation,
+    'network',
+    isNamed(error, 'TypeError') ? 'connection failed' : 'unexpected failure',
+    undefined,
+    {
+      cause: error,
+    },
+  );
 }
 
 /** One entry of a GraphQL response's `errors`, as far as the classification reads it. */
@@ -87,9 +95,7 @@ export const PERMANENT_GRAPHQL_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** How retrying would fare after these GraphQL errors. */
-export type GraphQLErrorClass =
-  | { permanent: true; errorType: string }
-  | { permanent: false; code: string | undefined };
+export type GraphQLErrorClass = { permanent: true; errorType: string } | { permanent: false; code: string | undefined };
 
 /**
  * Permanent when any error is a request-shape error: a code in PERMANENT_GRAPHQL_CODES, or a
@@ -116,7 +122,11 @@ function isValidationError(e: GraphQLErrorEntry): boolean {
 }
 
 /** GraphQL `errors` → GatewayBusinessError (request-shape) or GatewayUnavailableError('execution-error'). */
-export function fromGraphQLErrors(operation: string, errors: readonly GraphQLErrorEntry[], options?: { cause?: unknown; status?: number }): GatewayError {
+export function fromGraphQLErrors(
+  operation: string,
+  errors: readonly GraphQLErrorEntry[],
+  options?: { cause?: unknown; status?: number },
+): GatewayError {
   const detail = errors.map((e) => e.message ?? '').join('; ') || 'errors without a message';
   const kind = classifyGraphQLErrors(errors);
   if (kind.permanent) return new GatewayBusinessError(operation, kind.errorType, detail, { cause: options?.cause });

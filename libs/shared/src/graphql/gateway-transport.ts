@@ -48,7 +48,13 @@ export function gatewayFetch(options: GatewayFetchOptions): GatewayFetch {
     );
   }
 
-  function sendOnce(url: URL, init: RequestInit | undefined, body: string, headers: Record<string, string>, token: string): Promise<Response> {
+  function sendOnce(
+    url: URL,
+    init: RequestInit | undefined,
+    body: string,
+    headers: Record<string, string>,
+    token: string,
+  ): Promise<Response> {
     headers['authorization'] = `Bearer ${token}`;
     headers['content-length'] = String(Buffer.byteLength(body));
     const secure = url.protocol === 'https:';
@@ -68,7 +74,11 @@ export function gatewayFetch(options: GatewayFetchOptions): GatewayFetch {
       const request = (secure ? https : http).request(
         url,
         { method: init?.method ?? 'POST', headers, agent: secure ? agents.https : agents.http },
-        (res) => readResponse(res, url).then((response) => settle(undefined, response), (err: unknown) => settle(networkError(err))),
+        (res) =>
+          readResponse(res, url).then(
+            (response) => settle(undefined, response),
+            (err: unknown) => settle(networkError(err)),
+          ),
       );
       const timer = setTimeout(() => {
         const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
@@ -161,7 +171,11 @@ class BufferedResponse {
 
   private toResponse(): Response {
     this.used = true;
-    return new Response(NULL_BODY_STATUSES.has(this.status) ? null : this.bodyText, { status: this.status, statusText: this.statusText, headers: this.headers });
+    return new Response(NULL_BODY_STATUSES.has(this.status) ? null : this.bodyText, {
+      status: this.status,
+      statusText: this.statusText,
+      headers: this.headers,
+    });
   }
 }
 

@@ -36,7 +36,7 @@ describe('gateway operations contract', () => {
     expect(errorsAgainst(buildSchema(testGatewaySdl))).toEqual(noErrors());
   });
 
-  it('the test gateway serves every extension the apps declare, with the same types (its own declaration, not the apps\')', () => {
+  it("the test gateway serves every extension the apps declare, with the same types (its own declaration, not the apps')", () => {
     const appsView = buildSchema(`${publishedSubsetSdl}\n${gatewaySchemaExtensions}`);
     expect(schemaDriftProblems(appsView, buildSchema(testGatewaySdl))).toEqual([]);
     expect(projectExtensionsSdl).not.toBe(gatewaySchemaExtensions);
@@ -44,7 +44,9 @@ describe('gateway operations contract', () => {
 
   it('uses only extensions that are declared in schema-extensions.ts', () => {
     const subsetOnly = errorsAgainst(buildSchema(publishedSubsetSdl));
-    const needingExtensions = Object.entries(subsetOnly).filter(([, errors]) => errors.length > 0).map(([name]) => name);
+    const needingExtensions = Object.entries(subsetOnly)
+      .filter(([, errors]) => errors.length > 0)
+      .map(([name]) => name);
     expect(needingExtensions.sort()).toEqual(['CLIENT_SUBSCRIBERS_PAGE', 'UNSUBSCRIBE_SUBSCRIBER_FROM_CLIENT']);
   });
 

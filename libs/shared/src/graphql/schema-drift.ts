@@ -49,7 +49,10 @@ function compareTypes(mine: GraphQLNamedType, theirs: GraphQLNamedType): string[
       .getInterfaces()
       .filter((i) => !theirs.getInterfaces().some((t) => t.name === i.name))
       .map((i) => `${mine.name}: implements ${i.name}, upstream does not`);
-    return [...missingInterfaces, ...Object.values(mine.getFields()).flatMap((f) => compareField(mine.name, f, theirs.getFields()[f.name]))];
+    return [
+      ...missingInterfaces,
+      ...Object.values(mine.getFields()).flatMap((f) => compareField(mine.name, f, theirs.getFields()[f.name])),
+    ];
   }
   if (isInputObjectType(mine) && isInputObjectType(theirs)) {
     const upstreamFields = theirs.getFields();
@@ -80,7 +83,11 @@ function compareTypes(mine: GraphQLNamedType, theirs: GraphQLNamedType): string[
   return [];
 }
 
-function compareField(typeName: string, mine: GraphQLField<unknown, unknown>, theirs: GraphQLField<unknown, unknown> | undefined): string[] {
+function compareField(
+  typeName: string,
+  mine: GraphQLField<unknown, unknown>,
+  theirs: GraphQLField<unknown, unknown> | undefined,
+): string[] {
   const at = `${typeName}.${mine.name}`;
   if (!theirs) return [`${at}: field not upstream`];
   const problems: string[] = [];
@@ -88,7 +95,8 @@ function compareField(typeName: string, mine: GraphQLField<unknown, unknown>, th
   for (const arg of mine.args) {
     const other = theirs.args.find((a: GraphQLArgument) => a.name === arg.name);
     if (!other) problems.push(`${at}(${arg.name}): argument not upstream`);
-    else if (String(arg.type) !== String(other.type)) problems.push(`${at}(${arg.name}): ${String(arg.type)} here, ${String(other.type)} upstream`);
+    else if (String(arg.type) !== String(other.type))
+      problems.push(`${at}(${arg.name}): ${String(arg.type)} here, ${String(other.type)} upstream`);
   }
   for (const other of theirs.args) {
     if (isRequiredArgument(other) && !mine.args.some((a) => a.name === other.name)) {

@@ -32,10 +32,13 @@ describe('eventIdentity', () => {
 
   it('gives distinct records distinct identities', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(fc.string(), fc.string()), { minLength: 2, maxLength: 20, selector: ([k, v]) => JSON.stringify([k, v]) }), (records) => {
-        const ids = records.map(([k, v]) => eventIdentity({ key: Buffer.from(k), value: Buffer.from(v), timestamp: '5', headers: {} }));
-        expect(new Set(ids).size).toBe(records.length);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.tuple(fc.string(), fc.string()), { minLength: 2, maxLength: 20, selector: ([k, v]) => JSON.stringify([k, v]) }),
+        (records) => {
+          const ids = records.map(([k, v]) => eventIdentity({ key: Buffer.from(k), value: Buffer.from(v), timestamp: '5', headers: {} }));
+          expect(new Set(ids).size).toBe(records.length);
+        },
+      ),
     );
   });
 });

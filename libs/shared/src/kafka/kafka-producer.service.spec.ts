@@ -36,7 +36,9 @@ describe('KafkaProducerService transactions', () => {
       throw new Error('the broker went away mid-broadcast');
     });
     await expect(failing).rejects.toBeInstanceOf(KafkaPublishError);
-    await expect(service.inTransaction(async (batch) => batch.send('notifications', [{ key: null, value: '{}' }]))).resolves.toBeUndefined();
+    await expect(
+      service.inTransaction(async (batch) => batch.send('notifications', [{ key: null, value: '{}' }])),
+    ).resolves.toBeUndefined();
 
     const [first, second] = transactional();
     expect(transactional()).toHaveLength(2);

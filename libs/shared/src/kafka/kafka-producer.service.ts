@@ -22,7 +22,10 @@ export interface OutgoingMessage {
 
 /** Raised when Kafka did not take a message; callers treat it as transient (the sender retries). */
 export class KafkaPublishError extends Error {
-  constructor(readonly topic: string, cause: unknown) {
+  constructor(
+    readonly topic: string,
+    cause: unknown,
+  ) {
     super(`publishing to ${topic} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = 'KafkaPublishError';
   }
@@ -76,7 +79,9 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
   async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
     try {
       await tracedProduce(topic, messages, (traced) =>
-        this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: asKafkaMessages(traced) }).then(() => undefined),
+        this.producer
+          .send({ topic, acks: -1, compression: CompressionTypes.None, messages: asKafkaMessages(traced) })
+          .then(() => undefined),
       );
     } catch (err) {
       throw new KafkaPublishError(topic, err);
@@ -105,7 +110,9 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
     try {
       const result = await work({
         send: async (topic, messages) => {
-          await tracedProduce(topic, messages, (traced) => tx.send({ topic, acks: -1, messages: asKafkaMessages(traced) }).then(() => undefined));
+          await tracedProduce(topic, messages, (traced) =>
+            tx.send({ topic, acks: -1, messages: asKafkaMessages(traced) }).then(() => undefined),
+          );
         },
       });
       await tx.commit();

@@ -36,9 +36,7 @@ describe('CachingLocalizer', () => {
 
   it('serves 100k concurrent identical renders with one backend lookup', async () => {
     const big = new CachingLocalizer(backend, { maxEntries: 10_000, maxBytes: 1024 * 1024, ttlMs: 300_000 });
-    const renders = await Promise.all(
-      Array.from({ length: 100_000 }, () => big.localize('AnnouncementSent', 'es-ES', { count: '47' })),
-    );
+    const renders = await Promise.all(Array.from({ length: 100_000 }, () => big.localize('AnnouncementSent', 'es-ES', { count: '47' })));
     expect(backend.lookups).toHaveLength(1);
     expect(new Set(renders).size).toBe(1);
     expect(renders[0]).toBe(renders[99_999]);

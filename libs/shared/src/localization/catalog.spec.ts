@@ -107,12 +107,12 @@ describe('proto', () => {
   it('declares the contract fields with their numbers', () => {
     const compact = readFileSync(LOCALIZATION_PROTO_PATH, 'utf8').replace(/\s+/g, ' ');
     expect(compact).toContain('package localization;');
-    expect(compact).toContain('service LocalizationGrpcService { rpc GetLocalizedString (LocalizationRequest) returns (LocalizationResponse); }');
+    expect(compact).toContain(
+      'service LocalizationGrpcService { rpc GetLocalizedString (LocalizationRequest) returns (LocalizationResponse); }',
+    );
     expect(compact).toContain(
       'message LocalizationRequest { string resource_key = 1; string locale = 2; map<string, string> parameters = 3; }',
     );
-    expect(compact).toContain(
-      'message LocalizationResponse { string localized_string = 1; bool success = 2; string error_message = 3; }',
-    );
+    expect(compact).toContain('message LocalizationResponse { string localized_string = 1; bool success = 2; string error_message = 3; }');
   });
 });

@@ -36,7 +36,8 @@ async function failure(p: Promise<unknown>): Promise<LocalizationError> {
 
 describe('FallbackLocalizer', () => {
   let fallbacks: LocalizationFallback[];
-  const make = (primary: Localizer) => new FallbackLocalizer(primary, new EmbeddedCatalogLocalizer(), { onFallback: (f) => fallbacks.push(f) });
+  const make = (primary: Localizer) =>
+    new FallbackLocalizer(primary, new EmbeddedCatalogLocalizer(), { onFallback: (f) => fallbacks.push(f) });
   beforeEach(() => {
     fallbacks = [];
   });
@@ -71,7 +72,7 @@ describe('FallbackLocalizer', () => {
 
   it("throws the primary's error when the catalog lacks the key too", async () => {
     const unknown = await failure(make(new ScriptedPrimary({})).localize('NoSuchKey', 'en-US'));
-    expect(unknown).toMatchObject({ kind: 'unknown-key', resourceKey: 'NoSuchKey', message: 'Unknown resource key \'NoSuchKey\'' });
+    expect(unknown).toMatchObject({ kind: 'unknown-key', resourceKey: 'NoSuchKey', message: "Unknown resource key 'NoSuchKey'" });
     const rejected = await failure(make(new ScriptedPrimary({}, { Anything: 'rejected' })).localize('Anything', 'en-US'));
     expect(rejected).toMatchObject({ kind: 'rejected', transient: false, message: 'scripted rejected' });
     expect(fallbacks).toEqual([]);
@@ -99,11 +100,31 @@ describe('KEYS_MISSING_UPSTREAM', () => {
   // Written from the wire contract ("LocalizationApi (gRPC)") and the real resx, independently of
   // catalog.ts: the keys Nudges' LocalizationApi serves.
   const UPSTREAM = [
-    'AnnouncementCancelled', 'AnnouncementConfirm', 'AnnouncementSent', 'AnnouncementTemplate', 'ClientHelpMessage',
-    'NoMessagesRemaining', 'NoPendingAnnouncement', 'NotCustomer', 'NotInStopMode', 'NotSubscriber', 'SubscriberHelpMessage',
-    'SubscriptionNotActive', 'SupportMessage', 'UnsubscribeAllSuccess', 'UnsubscribeInvalidSelection', 'UnsubscribeListEntry',
-    'UnsubscribeListTemplate', 'UnsubscribeSuccess', 'ClientOtpVerified', 'SendOtp', 'PriceTierUpdate', 'NewSubscriberWelcome',
-    'ClientNewSubscriber', 'UserLoggedIn', 'Anything',
+    'AnnouncementCancelled',
+    'AnnouncementConfirm',
+    'AnnouncementSent',
+    'AnnouncementTemplate',
+    'ClientHelpMessage',
+    'NoMessagesRemaining',
+    'NoPendingAnnouncement',
+    'NotCustomer',
+    'NotInStopMode',
+    'NotSubscriber',
+    'SubscriberHelpMessage',
+    'SubscriptionNotActive',
+    'SupportMessage',
+    'UnsubscribeAllSuccess',
+    'UnsubscribeInvalidSelection',
+    'UnsubscribeListEntry',
+    'UnsubscribeListTemplate',
+    'UnsubscribeSuccess',
+    'ClientOtpVerified',
+    'SendOtp',
+    'PriceTierUpdate',
+    'NewSubscriberWelcome',
+    'ClientNewSubscriber',
+    'UserLoggedIn',
+    'Anything',
   ];
 
   it('is exactly the catalog keys the LocalizationApi lacks', () => {

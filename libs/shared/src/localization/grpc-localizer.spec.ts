@@ -116,7 +116,11 @@ describe('GrpcLocalizer against the LocalizationApi peer', () => {
   it('behind the cache, 100k concurrent identical renders cost one gRPC call', async () => {
     // The one call's deadline runs from the first render, while the loop is still busy issuing the
     // other 99,999 (over 2 s on a loaded CI machine, which failed the production default of 2 s).
-    const cached = new CachingLocalizer(new GrpcLocalizer({ url: server.url, timeoutMs: 15_000 }), { maxEntries: 100, maxBytes: 1024 * 1024, ttlMs: 60_000 });
+    const cached = new CachingLocalizer(new GrpcLocalizer({ url: server.url, timeoutMs: 15_000 }), {
+      maxEntries: 100,
+      maxBytes: 1024 * 1024,
+      ttlMs: 60_000,
+    });
     try {
       const renders = await Promise.all(
         Array.from({ length: 100_000 }, () => cached.localize('AnnouncementSent', 'es-MX', { count: '47' })),

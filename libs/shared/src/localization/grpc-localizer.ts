@@ -61,7 +61,10 @@ export class GrpcLocalizer implements ClosableLocalizer {
     this.timeoutMs = options.timeoutMs;
     this.locales = options.locales ?? SUPPORTED_LOCALES;
     const creds = parsed.secure ? credentials.createSsl() : credentials.createInsecure();
-    this.client = new Client(parsed.target, creds, { ...DEFAULT_CHANNEL_OPTIONS, ...options.channelOptions }) as unknown as LocalizationClient;
+    this.client = new Client(parsed.target, creds, {
+      ...DEFAULT_CHANNEL_OPTIONS,
+      ...options.channelOptions,
+    }) as unknown as LocalizationClient;
   }
 
   localize(resourceKey: string, locale: string, replacements: Readonly<Record<string, string>> = {}): Promise<string> {
@@ -77,7 +80,12 @@ export class GrpcLocalizer implements ClosableLocalizer {
     );
   }
 
-  private call(resourceKey: string, locale: string, replacements: Readonly<Record<string, string>>, onStatus: (code: number) => void): Promise<string> {
+  private call(
+    resourceKey: string,
+    locale: string,
+    replacements: Readonly<Record<string, string>>,
+    onStatus: (code: number) => void,
+  ): Promise<string> {
     const resolved = resolveLocale(locale, this.locales);
     const request: LocalizationRequestMessage = { resourceKey, locale: resolved, parameters: stringValues(replacements) };
     return new Promise<string>((resolve, reject) => {
@@ -103,7 +111,9 @@ export class GrpcLocalizer implements ClosableLocalizer {
 
   private errorFromStatus(err: ServiceError, resourceKey: string, locale: string): LocalizationError {
     if (err.code === status.DEADLINE_EXCEEDED) {
-      return new LocalizationError('timeout', `LocalizationApi did not answer within ${this.timeoutMs} ms`, resourceKey, locale, { cause: err });
+      return new LocalizationError('timeout', `LocalizationApi did not answer within ${this.timeoutMs} ms`, resourceKey, locale, {
+        cause: err,
+      });
     }
     const code = status[err.code] ?? String(err.code);
     if (isRejection(err)) {

@@ -47,7 +47,13 @@ class Greeter {
   constructor(@Inject(LOCALIZER) readonly localizer: Localizer) {}
 }
 
-const config = (url?: string): LocalizationConfig => ({ ...(url ? { url } : {}), timeoutMs: 1000, cacheSize: 100, cacheMaxBytes: 1024 * 1024, cacheTtlMs: 60_000 });
+const config = (url?: string): LocalizationConfig => ({
+  ...(url ? { url } : {}),
+  timeoutMs: 1000,
+  cacheSize: 100,
+  cacheMaxBytes: 1024 * 1024,
+  cacheTtlMs: 60_000,
+});
 
 describe('LocalizationModule', () => {
   let server: LocalizationServer;

@@ -32,7 +32,8 @@ export function createLocalizer(config: LocalizationConfig): CachingLocalizer {
 
 export function describeLocalizer(localizer: Localizer): string {
   const backend = localizer instanceof CachingLocalizer ? localizer.inner : localizer;
-  if (backend instanceof FallbackLocalizer) return `${describeLocalizer(backend.primary)}, falling back to the ${describeLocalizer(backend.fallback)}`;
+  if (backend instanceof FallbackLocalizer)
+    return `${describeLocalizer(backend.primary)}, falling back to the ${describeLocalizer(backend.fallback)}`;
   if (backend instanceof GrpcLocalizer) return `LocalizationApi (gRPC) at ${backend.target}`;
   if (backend instanceof EmbeddedCatalogLocalizer) return 'embedded catalog';
   return backend.constructor.name;

@@ -11,5 +11,4 @@ export interface ClosableLocalizer extends Localizer {
   close(): void | Promise<void>;
 }
 
-export const isClosableLocalizer = (l: Localizer): l is ClosableLocalizer =>
-  typeof (l as Partial<ClosableLocalizer>).close === 'function';
+export const isClosableLocalizer = (l: Localizer): l is ClosableLocalizer => typeof (l as Partial<ClosableLocalizer>).close === 'function';

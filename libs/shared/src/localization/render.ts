@@ -11,12 +11,10 @@ const ESCAPED_NEWLINE = /\\n/g;
  * One pass, so a replacement value containing `{x}` or `\n` is inserted literally.
  */
 export function renderTemplate(template: string, replacements: Readonly<Record<string, string>> = {}): string {
-  return template
-    .replace(ESCAPED_NEWLINE, '\n')
-    .replace(PLACEHOLDER, (whole, name: string) => {
-      const value = Object.hasOwn(replacements, name) ? replacements[name] : undefined;
-      return typeof value === 'string' ? value : whole;
-    });
+  return template.replace(ESCAPED_NEWLINE, '\n').replace(PLACEHOLDER, (whole, name: string) => {
+    const value = Object.hasOwn(replacements, name) ? replacements[name] : undefined;
+    return typeof value === 'string' ? value : whole;
+  });
 }
 
 /** Names of the `{name}` placeholders in a template, in order of first appearance. */

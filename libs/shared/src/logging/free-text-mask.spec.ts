@@ -33,9 +33,11 @@ describe('dead-letter masking', () => {
   });
 
   it('cuts stack frames out of an exception message', () => {
-    expect(exceptionText('Boom for +15555550123\n   at A.B() in /src/A.cs:line 3\n--- End of stack trace from previous location ---\n   at C.D()')).toBe(
-      'Boom for +*******0123 (stack trace omitted, 3 lines)',
-    );
+    expect(
+      exceptionText(
+        'Boom for +15555550123\n   at A.B() in /src/A.cs:line 3\n--- End of stack trace from previous location ---\n   at C.D()',
+      ),
+    ).toBe('Boom for +*******0123 (stack trace omitted, 3 lines)');
     expect(exceptionText('plain')).toBe('plain');
     expect(exceptionText(null)).toBeNull();
   });
@@ -43,7 +45,9 @@ describe('dead-letter masking', () => {
   it('redacts credential headers and keeps a trace context readable', () => {
     expect(headerText('Authorization', 'Basic dXNlcjpwYXNz')).toBe('[REDACTED]');
     expect(headerText('x-api-key', 'k')).toBe('[REDACTED]');
-    expect(headerText('traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+    expect(headerText('traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')).toBe(
+      '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    );
     expect(headerText('traceparent', 'to 15555550123')).toBe('to *******0123');
     expect(headerText('who', '+15555550123')).toBe('+*******0123');
   });

@@ -38,7 +38,9 @@ export function loggerParams(app: string, runtime: RuntimeConfig): Params {
       serializers: {
         err: serializeError,
         req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: scrubText(req.url ?? '') }),
-        res: (res: { statusCode?: number | null; raw?: { statusCode?: number } }) => ({ statusCode: res.raw?.statusCode ?? res.statusCode }),
+        res: (res: { statusCode?: number | null; raw?: { statusCode?: number } }) => ({
+          statusCode: res.raw?.statusCode ?? res.statusCode,
+        }),
       },
       autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
     },

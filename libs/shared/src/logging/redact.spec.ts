@@ -11,7 +11,16 @@ describe('scrubText / scrubValue', () => {
   });
 
   it('removes the API key however the query spells its name (found by the fuzz suite)', () => {
-    for (const url of ['/a?%63ode=k3y', '/a?c%6Fde=k3y', '/a?code[]=k3y', '/a?code[a]=k3y', '/a?code%5Ba%5D=k3y', '/a?x=1%26code=k3y', '/a?x=1%26code%3Dk3y', '/a?CODE=k3y']) {
+    for (const url of [
+      '/a?%63ode=k3y',
+      '/a?c%6Fde=k3y',
+      '/a?code[]=k3y',
+      '/a?code[a]=k3y',
+      '/a?code%5Ba%5D=k3y',
+      '/a?x=1%26code=k3y',
+      '/a?x=1%26code%3Dk3y',
+      '/a?CODE=k3y',
+    ]) {
       expect(scrubText(url)).not.toContain('k3y');
       expect(JSON.parse(scrubJsonLine(JSON.stringify({ url })))).toEqual({ url: expect.not.stringContaining('k3y') });
     }
@@ -45,9 +54,14 @@ describe('pino options', () => {
 
   it('masks what bindings, class instances and nested errors carry, and keeps every line valid JSON', () => {
     const { lines, stream } = capture();
-    const logger = pino(pinoOptions('test', { nodeEnv: 'test', logLevel: 'info', logFormat: 'json' }), stream).child({ caller: '+15555550111' });
+    const logger = pino(pinoOptions('test', { nodeEnv: 'test', logLevel: 'info', logFormat: 'json' }), stream).child({
+      caller: '+15555550111',
+    });
     class Envelope {
-      constructor(readonly to: string, readonly url: string) {}
+      constructor(
+        readonly to: string,
+        readonly url: string,
+      ) {}
     }
     const wrapped = Object.assign(new Error('upstream said +15555550122'), { detail: 'x' });
     logger.info({ envelope: new Envelope('+15555550133', '/api/X?code=se"cr\\et&y=1'), nested: [{ cause: wrapped }] }, 'done');

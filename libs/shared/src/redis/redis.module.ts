@@ -74,7 +74,11 @@ export class RedisModule {
       module: RedisModule,
       imports: [TerminusModule],
       providers: [
-        { provide: REDIS, inject: [ConfigService], useFactory: (c: ConfigService) => createRedisClient(c.getOrThrow<RedisConfig>('redis')) },
+        {
+          provide: REDIS,
+          inject: [ConfigService],
+          useFactory: (c: ConfigService) => createRedisClient(c.getOrThrow<RedisConfig>('redis')),
+        },
         RedisLifecycle,
         RedisHealthIndicator,
       ],

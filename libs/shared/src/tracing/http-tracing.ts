@@ -41,7 +41,11 @@ export function tracedGatewayRequest<R extends { status: number }>(
   operationName: string,
   send: (headers: Record<string, string>) => Promise<R>,
 ): Promise<R> {
-  return tracedHttpRequest(`GraphQL ${operationName}`, { method: 'POST', url, attributes: { [ATTR_GRAPHQL_OPERATION_NAME]: operationName } }, send);
+  return tracedHttpRequest(
+    `GraphQL ${operationName}`,
+    { method: 'POST', url, attributes: { [ATTR_GRAPHQL_OPERATION_NAME]: operationName } },
+    send,
+  );
 }
 
 /** The `operationName` of a GraphQL request body (Apollo writes it first), or `unknown`. */

@@ -12,12 +12,15 @@ import {
 } from './attributes.js';
 import { SpanKind, contextFromHeaders, inSpan, traceHeaders } from './spans.js';
 
-
 /**
  * Runs a Kafka produce of `count` messages to `topic` in a producer span; `send` gets the
  * messages to hand to kafkajs, each carrying the span's `traceparent`/`tracestate` headers.
  */
-export function tracedProduce(topic: string, messages: OutgoingMessage[], send: (messages: OutgoingMessage[]) => Promise<void>): Promise<void> {
+export function tracedProduce(
+  topic: string,
+  messages: OutgoingMessage[],
+  send: (messages: OutgoingMessage[]) => Promise<void>,
+): Promise<void> {
   const attributes = {
     [ATTR_MESSAGING_SYSTEM]: 'kafka',
     [ATTR_MESSAGING_OPERATION_TYPE]: 'send',

@@ -34,21 +34,30 @@ export interface SpanOptions {
  */
 export function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
   const parent = options.parent ?? context.active();
-  return tracer.startActiveSpan(name, { kind: options.kind, ...(options.attributes ? { attributes: options.attributes } : {}) }, parent, async (span) => {
-    try {
-      return await work(span);
-    } catch (err) {
-      markFailed(span, err);
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(
+    name,
+    { kind: options.kind, ...(options.attributes ? { attributes: options.attributes } : {}) },
+    parent,
+    async (span) => {
+      try {
+        return await work(span);
+      } catch (err) {
+        markFailed(span, err);
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 /** Starts a span that the caller ends (for work that finishes in a callback, e.g. an HTTP response). */
 export function startSpan(name: string, options: SpanOptions): Span {
-  return tracer.startSpan(name, { kind: options.kind, ...(options.attributes ? { attributes: options.attributes } : {}) }, options.parent ?? context.active());
+  return tracer.startSpan(
+    name,
+    { kind: options.kind, ...(options.attributes ? { attributes: options.attributes } : {}) },
+    options.parent ?? context.active(),
+  );
 }
 
 /** Runs `fn` with `span` as the active span. */

@@ -3,7 +3,14 @@ import { CheckoutSessionCompletedHandler } from './checkout-session-completed.ha
 
 const CLIENT = '11111111-1111-4111-8111-111111111111';
 const session = (fields: Record<string, unknown> = {}) =>
-  eventOf('checkout.session.completed', { id: 'cs_1', object: 'checkout.session', customer: 'cus_1', invoice: 'in_1', payment_status: 'paid', ...fields });
+  eventOf('checkout.session.completed', {
+    id: 'cs_1',
+    object: 'checkout.session',
+    customer: 'cus_1',
+    invoice: 'in_1',
+    payment_status: 'paid',
+    ...fields,
+  });
 
 async function setUp(config = {}) {
   const kit = await handlerWithFakes(CheckoutSessionCompletedHandler, config);
@@ -17,7 +24,9 @@ describe('CheckoutSessionCompletedHandler', () => {
     const { handler, gateway, publisher } = await setUp();
     expect(await handler.handle(session())).toBe('processed');
     const confirmation = gateway.confirmations.get('in_1')!;
-    expect(gateway.subscriptions).toEqual([{ clientId: CLIENT, paymentConfirmationId: confirmation.id, priceTierForeignServiceId: 'price_1' }]);
+    expect(gateway.subscriptions).toEqual([
+      { clientId: CLIENT, paymentConfirmationId: confirmation.id, priceTierForeignServiceId: 'price_1' },
+    ]);
     expect(publisher.payments).toEqual([
       { fields: { clientId: CLIENT, priceForeignServiceId: 'price_1', paymentConfirmationId: confirmation.id }, key: confirmation.nodeId },
     ]);

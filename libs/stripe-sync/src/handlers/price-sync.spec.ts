@@ -3,7 +3,16 @@ import { durationOf, majorAmountOf } from './price-sync.js';
 import { priceSchema, type StripePrice } from './stripe-objects.js';
 
 const price = (fields: Record<string, unknown>): StripePrice =>
-  priceSchema.parse({ id: 'price_1', object: 'price', active: true, currency: 'usd', product: 'prod_1', unit_amount: 999, recurring: null, ...fields });
+  priceSchema.parse({
+    id: 'price_1',
+    object: 'price',
+    active: true,
+    currency: 'usd',
+    product: 'prod_1',
+    unit_amount: 999,
+    recurring: null,
+    ...fields,
+  });
 
 describe('majorAmountOf', () => {
   it('converts unit_amount, else unit_amount_decimal, to major units', () => {

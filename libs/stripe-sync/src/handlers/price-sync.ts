@@ -7,7 +7,10 @@ import type { StripePrice } from './stripe-objects.js';
 export function majorAmountOf(price: StripePrice): string {
   const minor = price.unit_amount ?? price.unit_amount_decimal;
   if (minor === null || minor === undefined) {
-    throw new PermanentEventError('stripe.price-amount-missing', `price ${price.id} has no unit amount (tiered or customer-chosen prices have none)`);
+    throw new PermanentEventError(
+      'stripe.price-amount-missing',
+      `price ${price.id} has no unit amount (tiered or customer-chosen prices have none)`,
+    );
   }
   try {
     return minorToMajor(typeof minor === 'number' && !Number.isInteger(minor) ? String(minor) : minor, price.currency);

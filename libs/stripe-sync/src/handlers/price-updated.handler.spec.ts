@@ -19,6 +19,8 @@ describe('PriceUpdatedHandler', () => {
 
   it('fails permanently when no tier has the price id', async () => {
     const { handler } = await handlerWithFakes(PriceUpdatedHandler);
-    await expect(handler.handle(eventOf('price.updated', priceObject()))).rejects.toMatchObject({ reasonCode: 'stripe.price-tier-not-found' });
+    await expect(handler.handle(eventOf('price.updated', priceObject()))).rejects.toMatchObject({
+      reasonCode: 'stripe.price-tier-not-found',
+    });
   });
 });

@@ -27,7 +27,12 @@ export class ProductCreatedHandler implements StripeEventHandler {
     const product = objectOf(event, productSchema);
     const planId = linkedPlanId(product);
     await this.objects.run(product.id, event.created, 'apply', async () => {
-      const common = { foreignProductId: product.id, name: product.name, description: product.description ?? null, iconUrl: product.images?.[0] ?? null };
+      const common = {
+        foreignProductId: product.id,
+        name: product.name,
+        description: product.description ?? null,
+        iconUrl: product.images?.[0] ?? null,
+      };
       if (planId === null) {
         await this.publisher.foreignProduct({ $type: FOREIGN_PRODUCT_CREATED_TYPE, ...common });
         return;

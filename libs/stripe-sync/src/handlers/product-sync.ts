@@ -8,7 +8,8 @@ export function linkedPlanId(product: StripeProduct): number | null {
   const raw = product.metadata?.['planId']?.trim();
   if (!raw) return null;
   const id = intKeyOf(raw);
-  if (id === null) throw new PermanentEventError('stripe.invalid-plan-link', `product ${product.id} has metadata planId that is not a plan id`);
+  if (id === null)
+    throw new PermanentEventError('stripe.invalid-plan-link', `product ${product.id} has metadata planId that is not a plan id`);
   return id;
 }
 

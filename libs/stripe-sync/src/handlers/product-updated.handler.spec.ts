@@ -21,6 +21,8 @@ describe('ProductUpdatedHandler', () => {
 
   it('fails permanently when no plan is linked to the product', async () => {
     const { handler } = await handlerWithFakes(ProductUpdatedHandler);
-    await expect(handler.handle(eventOf('product.updated', productObject()))).rejects.toMatchObject({ reasonCode: 'stripe.plan-not-found' });
+    await expect(handler.handle(eventOf('product.updated', productObject()))).rejects.toMatchObject({
+      reasonCode: 'stripe.plan-not-found',
+    });
   });
 });

@@ -5,7 +5,10 @@ import type { StripeEvent } from '../stripe-event.js';
 import { PermanentEventError } from '../stripe-event.errors.js';
 
 /** An expandable reference: the id, or the object carrying it. */
-const reference = z.union([z.string(), z.looseObject({ id: z.string() })]).nullable().optional();
+const reference = z
+  .union([z.string(), z.looseObject({ id: z.string() })])
+  .nullable()
+  .optional();
 
 export const idOf = (ref: z.output<typeof reference>): string | null => (typeof ref === 'string' ? ref : (ref?.id ?? null));
 

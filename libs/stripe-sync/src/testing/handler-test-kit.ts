@@ -35,7 +35,14 @@ export class InMemoryBillingGateway implements Pick<BillingGatewayClient, keyof 
   }
 
   addTier(planId: number, tier: Partial<BillingPriceTier> & { foreignServiceId: string }): void {
-    this.tiers.set(tier.foreignServiceId, { nodeId: `tier-${tier.foreignServiceId}`, name: 'Tier', price: 1, status: 'ACTIVE', planId, ...tier });
+    this.tiers.set(tier.foreignServiceId, {
+      nodeId: `tier-${tier.foreignServiceId}`,
+      name: 'Tier',
+      price: 1,
+      status: 'ACTIVE',
+      planId,
+      ...tier,
+    });
   }
 
   async clientIdByCustomerId(customerId: string) {
@@ -47,7 +54,10 @@ export class InMemoryBillingGateway implements Pick<BillingGatewayClient, keyof 
   }
 
   async createPaymentConfirmation(code: string) {
-    const created = { id: `00000000-0000-4000-8000-${String(this.confirmations.size + 1).padStart(12, '0')}`, nodeId: `confirmation-${code}` };
+    const created = {
+      id: `00000000-0000-4000-8000-${String(this.confirmations.size + 1).padStart(12, '0')}`,
+      nodeId: `confirmation-${code}`,
+    };
     this.confirmations.set(code, created);
     return created;
   }
@@ -140,7 +150,12 @@ export class FakeStripeApi implements Pick<StripeApi, 'checkoutPriceIds' | 'chec
 
 /** `handler` from a testing module whose billing client, object lock, publisher and Stripe API are the fakes above. */
 export async function handlerWithFakes<T>(handler: Type<T>, config: Partial<StripeConfig> = {}) {
-  const fakes = { gateway: new InMemoryBillingGateway(), objects: new InMemoryObjectLock(), publisher: new RecordingPublisher(), stripe: new FakeStripeApi() };
+  const fakes = {
+    gateway: new InMemoryBillingGateway(),
+    objects: new InMemoryObjectLock(),
+    publisher: new RecordingPublisher(),
+    stripe: new FakeStripeApi(),
+  };
   const module = await Test.createTestingModule({
     providers: [
       handler,
@@ -164,7 +179,14 @@ export async function handlerWithFakes<T>(handler: Type<T>, config: Partial<Stri
 }
 
 export function eventOf(type: string, object: Record<string, unknown>, created = 1_700_000_000): StripeEvent {
-  return { id: `evt_${created}`, object: 'event', type, created, livemode: false, data: { object: object as StripeEvent['data']['object'] } };
+  return {
+    id: `evt_${created}`,
+    object: 'event',
+    type,
+    created,
+    livemode: false,
+    data: { object: object as StripeEvent['data']['object'] },
+  };
 }
 
 export const priceObject = (fields: Record<string, unknown> = {}) => ({

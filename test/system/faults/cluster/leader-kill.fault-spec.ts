@@ -11,8 +11,27 @@ import { kafkaNodes, killKafkaNode, startKafkaNode, uniqueName } from '../../../
 import { phone, sendSmsJson, spreadKey, TEST_ACCOUNT_SID } from '../../../support/notifier/events.js';
 import { fleetEnv, joinedWithPartitions, startMember, statOf } from '../../../support/notifier/fleet.js';
 import { untilAllCommitted } from '../../../support/notifier/kafka.js';
-import { DEADLETTER_TOPIC, deadLettersFrom, firstAcceptedAt, latencySummary, leakedPhoneNumbers, produceBacklog, sinkCounts, untilAllDelivered } from '../../../support/faults/notifier-faults.js';
-import { CLUSTER_APP_ENV, clusterKafka, createReplicatedTopic, ensureReplicatedTopics, partitionStates, requireCluster, longestStallAfter, untilFullyInSync, untilLeadershipMoved } from '../../../support/cluster/cluster.js';
+import {
+  DEADLETTER_TOPIC,
+  deadLettersFrom,
+  firstAcceptedAt,
+  latencySummary,
+  leakedPhoneNumbers,
+  produceBacklog,
+  sinkCounts,
+  untilAllDelivered,
+} from '../../../support/faults/notifier-faults.js';
+import {
+  CLUSTER_APP_ENV,
+  clusterKafka,
+  createReplicatedTopic,
+  ensureReplicatedTopics,
+  partitionStates,
+  requireCluster,
+  longestStallAfter,
+  untilFullyInSync,
+  untilLeadershipMoved,
+} from '../../../support/cluster/cluster.js';
 
 jest.setTimeout(300_000);
 
@@ -23,7 +42,7 @@ const MAX_SMS_PER_SECOND = 400;
 const VICTIM = 1;
 const KILL_AT_SHARE = 0.3;
 
-describe('cluster scenario 1: the notifications partitions\' leader SIGKILLed mid-stream', () => {
+describe("cluster scenario 1: the notifications partitions' leader SIGKILLed mid-stream", () => {
   const topic = uniqueName('cluster-leader');
   let kafka: Kafka;
   let sink: TwilioSink;
@@ -51,11 +70,19 @@ describe('cluster scenario 1: the notifications partitions\' leader SIGKILLed mi
     expect(before.every((p) => p.isr.length === 3)).toBe(true);
 
     const recipients = Array.from({ length: EVENTS }, (_, i) => phone(i));
-    const events = recipients.map((to, i) => ({ partition: i % PARTITIONS, key: spreadKey(i), value: sendSmsJson(to, 'SendOtp', 'en-US', { otp: String(100000 + i) }) }));
+    const events = recipients.map((to, i) => ({
+      partition: i % PARTITIONS,
+      key: spreadKey(i),
+      value: sendSmsJson(to, 'SendOtp', 'en-US', { otp: String(100000 + i) }),
+    }));
     // The backlog is written first: a kafkajs producer of the test's own, killed under, would fail
     // the test rather than the notifier. The kill hits the notifier's fetches and offset commits.
     const sentAt = await produceBacklog(kafka, topic, events);
-    const env = fleetEnv({ topic, sink, extra: { ...CLUSTER_APP_ENV, KAFKA_TOPIC_DEADLETTER: DEADLETTER_TOPIC, TWILIO_MAX_MPS: String(MAX_SMS_PER_SECOND) } });
+    const env = fleetEnv({
+      topic,
+      sink,
+      extra: { ...CLUSTER_APP_ENV, KAFKA_TOPIC_DEADLETTER: DEADLETTER_TOPIC, TWILIO_MAX_MPS: String(MAX_SMS_PER_SECOND) },
+    });
     const startedAt = Date.now();
     notifier = await startMember(env);
     await joinedWithPartitions(notifier, 60_000);
@@ -68,7 +95,11 @@ describe('cluster scenario 1: the notifications partitions\' leader SIGKILLed mi
     const during = await partitionStates(kafka, topic);
     const acceptedAtMove = sink.messages.length;
     // Back once delivery runs on the new leaders: the node rejoins and catches up.
-    await sink.waitFor((s) => s.messages.length >= acceptedAtMove + 500 || s.messages.length === EVENTS, 120_000, 'delivery on the new leaders');
+    await sink.waitFor(
+      (s) => s.messages.length >= acceptedAtMove + 500 || s.messages.length === EVENTS,
+      120_000,
+      'delivery on the new leaders',
+    );
     const restartAt = Date.now();
     await startKafkaNode(VICTIM);
     const restartedAt = Date.now();

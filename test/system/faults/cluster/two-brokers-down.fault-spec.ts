@@ -13,8 +13,21 @@ import { deliver, outcomeOf } from '../../../support/stripe/stripe-harness.js';
 import { productObject, stripeEvent, stripeId } from '../../../support/stripe/stripe-fixtures.js';
 import { activate, catalogText, CommittedNotifications, sendSms, sms } from '../../../support/twilio/twilio-support.js';
 import { draftOf } from '../../../support/faults/webhooks-drafts.js';
-import { retryUntil2xx, stackTraceLines, startWebhooksProcess, type RetryPolicy, type WebhooksProcess } from '../../../support/faults/webhooks-process.js';
-import { CLUSTER_APP_ENV, clusterKafka, ensureReplicatedTopics, partitionStates, requireCluster, untilFullyInSync } from '../../../support/cluster/cluster.js';
+import {
+  retryUntil2xx,
+  stackTraceLines,
+  startWebhooksProcess,
+  type RetryPolicy,
+  type WebhooksProcess,
+} from '../../../support/faults/webhooks-process.js';
+import {
+  CLUSTER_APP_ENV,
+  clusterKafka,
+  ensureReplicatedTopics,
+  partitionStates,
+  requireCluster,
+  untilFullyInSync,
+} from '../../../support/cluster/cluster.js';
 
 jest.setTimeout(300_000);
 
@@ -25,7 +38,12 @@ const RECOVERY_RETRIES: RetryPolicy = { baseMs: 200, maxMs: 3_000, maxAttempts: 
 
 describe('cluster scenario 5: two of three Kafka nodes down at once', () => {
   const base = uniqueName('two-down');
-  const topics = { notifications: `${base}-notifications`, payments: `${base}-payments`, foreignProducts: `${base}-foreign-products`, deadletter: `${base}-deadletter` };
+  const topics = {
+    notifications: `${base}-notifications`,
+    payments: `${base}-payments`,
+    foreignProducts: `${base}-foreign-products`,
+    deadletter: `${base}-deadletter`,
+  };
   const redisPrefix = `${base}:`;
   let kafka: Kafka;
   let peers: GatewayPeers;
@@ -120,7 +138,9 @@ describe('cluster scenario 5: two of three Kafka nodes down at once', () => {
         // From both nodes being back until the senders' retries got their 2xx.
         recoveryMs: recoveredAt - upAt,
         longestStallMs: recoveredAt - downAt,
-        gatewayPatchesApplied: peers.gateway.mutations.filter((m) => m.field === 'patchPlan' && String(m.input['id']) === String(stripe.plan.id) && m.outcome === 'applied').length,
+        gatewayPatchesApplied: peers.gateway.mutations.filter(
+          (m) => m.field === 'patchPlan' && String(m.input['id']) === String(stripe.plan.id) && m.outcome === 'applied',
+        ).length,
         samePid: webhooks.proc.pid === pid && webhooks.proc.child.exitCode === null,
       };
       reportFigures('faults', figures);

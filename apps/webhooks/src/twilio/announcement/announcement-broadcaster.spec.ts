@@ -11,7 +11,11 @@ import { ANNOUNCEMENT_PHONE_CIPHER, AnnouncementBroadcaster } from './announceme
 const client = { id: 'Q2xpZW50OjE=', name: 'Acme', slug: 'acme', subscriptionActive: true };
 
 function recipients(n: number, from = 0): Recipient[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `s${from + i}`, phoneNumber: `+1555${String(from + i).padStart(7, '0')}`, locale: i % 2 ? 'es-ES' : 'en-US' }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `s${from + i}`,
+    phoneNumber: `+1555${String(from + i).padStart(7, '0')}`,
+    locale: i % 2 ? 'es-ES' : 'en-US',
+  }));
 }
 
 /** A fake transaction that records each produce request; `failOnSend` makes the n-th send reject. */
@@ -53,7 +57,11 @@ const kafkaConfig = { topics: { notifications: 'notifications' } } as KafkaConfi
 const config = { pageSize: 3, kafkaChunk: 4, clientLinkBaseUri: 'https://app.example.com' } as TwilioWebhookConfig;
 
 /** The broadcaster from a testing module whose Kafka producer and gateway client are the fakes. */
-async function broadcasterWith(kafka: KafkaProducerService, gateway: ReturnType<typeof gatewayOf>, cipher?: PhoneCipher): Promise<AnnouncementBroadcaster> {
+async function broadcasterWith(
+  kafka: KafkaProducerService,
+  gateway: ReturnType<typeof gatewayOf>,
+  cipher?: PhoneCipher,
+): Promise<AnnouncementBroadcaster> {
   const module = await Test.createTestingModule({
     providers: [
       AnnouncementBroadcaster,

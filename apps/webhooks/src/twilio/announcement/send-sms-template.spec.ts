@@ -10,7 +10,13 @@ describe('SendSmsTemplate', () => {
     const template = new SendSmsTemplate('AnnouncementTemplate', replacements);
     fc.assert(
       fc.property(fc.string({ minLength: 1, unit: 'grapheme' }), fc.constantFrom('en-US', 'es-ES', '', 'fr'), (phoneNumber, locale) => {
-        const expected = encodeEvent({ $type: 'notification.sendSms', phoneNumber, resourceKey: 'AnnouncementTemplate', locale, replacements });
+        const expected = encodeEvent({
+          $type: 'notification.sendSms',
+          phoneNumber,
+          resourceKey: 'AnnouncementTemplate',
+          locale,
+          replacements,
+        });
         expect(template.encode(phoneNumber, locale).equals(Buffer.from(expected, 'utf8'))).toBe(true);
       }),
     );

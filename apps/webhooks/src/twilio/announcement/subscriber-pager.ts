@@ -31,7 +31,11 @@ interface SubscriberNode {
 }
 
 /** One plain object per subscriber, every property always present (one hidden class, no spreads). */
-const toRecipient = (s: SubscriberNode): Recipient => ({ id: s.id, phoneNumber: s.phoneNumber || undefined, locale: s.locale || undefined });
+const toRecipient = (s: SubscriberNode): Recipient => ({
+  id: s.id,
+  phoneNumber: s.phoneNumber || undefined,
+  locale: s.locale || undefined,
+});
 
 interface Page {
   recipients: Recipient[];
@@ -113,8 +117,10 @@ export class SubscriberPager {
     }
     if (!res.ok) {
       await res.body?.cancel();
-      if (res.status === 401 || res.status === 403) throw new GatewayUnavailableError(OPERATION, 'unauthorized', `HTTP ${res.status}`, res.status);
-      if (res.status >= 500 || res.status === 429 || res.status === 408) throw new GatewayUnavailableError(OPERATION, 'http-status', `HTTP ${res.status}`, res.status);
+      if (res.status === 401 || res.status === 403)
+        throw new GatewayUnavailableError(OPERATION, 'unauthorized', `HTTP ${res.status}`, res.status);
+      if (res.status >= 500 || res.status === 429 || res.status === 408)
+        throw new GatewayUnavailableError(OPERATION, 'http-status', `HTTP ${res.status}`, res.status);
       throw new GatewayBusinessError(OPERATION, `HTTP${res.status}`, `HTTP ${res.status}`);
     }
     try {

@@ -23,7 +23,12 @@ export type SmsReply =
 
 export const silentReply = (): SmsReply => ({ kind: 'silent' });
 
-export const textReply = (resourceKey: ResourceKey, locale: string, replacements?: ReplyReplacements, addendum?: ReplyAddendum): SmsReply => ({
+export const textReply = (
+  resourceKey: ResourceKey,
+  locale: string,
+  replacements?: ReplyReplacements,
+  addendum?: ReplyAddendum,
+): SmsReply => ({
   kind: 'text',
   resourceKey,
   locale,
