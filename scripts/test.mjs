@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm test`: everything the tests need on a fresh machine, then the whole suite.
 //   1. npm packages (npm ci), 2. the local stack (Kafka, Redis, stripe-mock, Prism; installed on
-//   first use), 3. type check and build, 4. jest (unit + e2e), 5. stop what step 2 started.
+//   first use), 3. type check, lint, format check and build, 4. jest (unit + e2e), 5. stop what
+//   step 2 started.
 // Extra arguments go to jest, e.g. `npm test -- test/e2e/notifier`.
-// `--suite faults` / `--suite fuzz` (npm run test:faults / test:fuzz) run those whole-system suites
+// `--suite faults|fuzz|soak` (npm run test:faults / test:fuzz / test:soak) run those whole-system suites
 // instead of unit + e2e, one file at a time: they load the machine on their own.
 import { ensureDebianCommand, ensureNodeModules, build, mustRun, sh, step } from './lib/setup.mjs';
 import { up, down, stackEnv } from './stack.mjs';
@@ -27,6 +28,11 @@ try {
   started = await up();
   step('type check (tsc --noEmit)');
   await mustRun('npm', ['run', '-s', 'typecheck']);
+  if (suite === 'default') {
+    step('lint (eslint) and format check (prettier)');
+    await mustRun('npm', ['run', '-s', 'lint']);
+    await mustRun('npm', ['run', '-s', 'format:check']);
+  }
   await build();
   step(suite === 'default' ? 'jest: unit and end-to-end tests' : `jest: the ${suite} suite`);
   exitCode = await sh(
