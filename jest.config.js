@@ -1,27 +1,18 @@
 // Jest runs the TypeScript sources as native ES modules (NestJS 12 is ESM-only), compiled by SWC
-// with legacy decorators and decorator metadata so Nest's dependency injection works in tests.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2023',
-      keepClassNames: true,
-    },
-    module: { type: 'es6' },
-    sourceMaps: 'inline',
-  },
-];
+// (scripts/lib/typescript-sources.mjs, shared with the benches).
+import { LIBRARY_ALIASES, SWC_OPTIONS } from './scripts/lib/typescript-sources.mjs';
+
+const swc = ['@swc/jest', SWC_OPTIONS];
+const aliases = Object.entries(LIBRARY_ALIASES).flatMap(([alias, dir]) => [
+  [`^${alias}$`, `<rootDir>/${dir}/index.ts`],
+  [`^${alias}/(.*?)(\\.js)?$`, `<rootDir>/${dir}/$1`],
+]);
 
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^@app/shared$': '<rootDir>/libs/shared/src/index.ts',
-    '^@app/shared/(.*?)(\\.js)?$': '<rootDir>/libs/shared/src/$1',
-    '^@app/stripe-sync$': '<rootDir>/libs/stripe-sync/src/index.ts',
-    '^@app/stripe-sync/(.*?)(\\.js)?$': '<rootDir>/libs/stripe-sync/src/$1',
+    ...Object.fromEntries(aliases),
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',

@@ -1,15 +1,13 @@
 // Child process of the announcement benchmark: the OIDC stand-in and the test GraphQL gateway with
 // one client ("Bench Crowd", ACTIVE subscription) and BENCH_SUBSCRIBERS subscribers (every 10th
 // es-ES). Reports its URLs and the client's phone over IPC; `stop` ends it.
-import { startGateway } from '../../peers/gateway/gateway-server.js';
 import { subscriberNodeId } from '../../peers/gateway/resolvers.js';
-import { DEFAULT_OIDC_CLIENT, startOidcServer } from '../../peers/oidc/oidc-server.js';
+import { startGatewayPeers } from '../../test/support/gateway-peers.js';
 
 const subscribers = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const clientPhone = '+15550007001';
-const oidc = await startOidcServer({ realm: 'nudges', tokenLifetimeSeconds: 3600 });
-const gateway = await startGateway({ issuer: oidc.issuer, jwksUrl: oidc.jwksUrl });
-const { store } = gateway;
+const peers = await startGatewayPeers({ tokenLifetimeSeconds: 3600 });
+const { store } = peers.gateway;
 const client = store.addClient({ name: 'Bench Crowd', slug: 'bench-crowd', phoneNumber: clientPhone, locale: 'en-US' });
 const plan = store.addPlan({ name: 'Bench plan' });
 const tier = store.addPriceTier(plan.id, { name: 'Monthly', price: 9.99 });
@@ -19,21 +17,11 @@ store.seedSubscribers(client.id, subscribers);
 // Sort and encode the global ids once now, not during the measured CONFIRM.
 for (const id of store.subscriberIdsOf(client.id)) subscriberNodeId(store.subscribers.get(id));
 
-process.send?.({
-  ready: true,
-  clientPhone,
-  env: {
-    GRAPHQL_API_URL: gateway.url,
-    Oidc__ServerUrl: oidc.serverUrl,
-    Oidc__Realm: oidc.realm,
-    Oidc__ClientId: DEFAULT_OIDC_CLIENT.clientId,
-    Oidc__ClientSecret: DEFAULT_OIDC_CLIENT.clientSecret,
-  },
-});
+process.send?.({ ready: true, clientPhone, env: peers.env });
 
 process.on('message', async (message) => {
   if (message?.cmd === 'stop') {
-    await Promise.all([gateway.stop(), oidc.stop()]);
+    await peers.stop();
     process.exit(0);
   }
 });

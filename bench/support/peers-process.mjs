@@ -2,13 +2,11 @@
 // BENCH_PRICES price tiers (price_bench_0 …), three per plan as in a real catalog (a patchPriceTier
 // answer carries the whole plan with its tiers). Reports its URLs over IPC and answers `stats`
 // with the gateway's mutation counts.
-import { startGateway } from '../../peers/gateway/gateway-server.js';
-import { DEFAULT_OIDC_CLIENT, startOidcServer } from '../../peers/oidc/oidc-server.js';
+import { startGatewayPeers } from '../../test/support/gateway-peers.js';
 import { answerControl } from './child-control.mjs';
 
 const prices = Number(process.env.BENCH_PRICES ?? 1000);
-const oidc = await startOidcServer({ realm: 'nudges', tokenLifetimeSeconds: 3600 });
-const gateway = await startGateway({ issuer: oidc.issuer, jwksUrl: oidc.jwksUrl });
+const { gateway, env, stop } = await startGatewayPeers({ tokenLifetimeSeconds: 3600 });
 const TIERS_PER_PLAN = 3;
 let plan;
 for (let i = 0; i < prices; i++) {
@@ -17,16 +15,7 @@ for (let i = 0; i < prices; i++) {
   gateway.store.addPriceTier(plan.id, { name: `Tier ${i}`, price: 1, foreignServiceId: `price_bench_${i}` });
 }
 
-process.send?.({
-  ready: true,
-  env: {
-    GRAPHQL_API_URL: gateway.url,
-    Oidc__ServerUrl: oidc.serverUrl,
-    Oidc__Realm: oidc.realm,
-    Oidc__ClientId: DEFAULT_OIDC_CLIENT.clientId,
-    Oidc__ClientSecret: DEFAULT_OIDC_CLIENT.clientSecret,
-  },
-});
+process.send?.({ ready: true, env });
 
 process.on('message', async (message) => {
   if (await answerControl(message)) return;
@@ -35,7 +24,7 @@ process.on('message', async (message) => {
     for (const m of gateway.mutations) counts[`${m.field}:${m.outcome}`] = (counts[`${m.field}:${m.outcome}`] ?? 0) + 1;
     process.send?.({ stats: counts, requests: gateway.requestCount() });
   } else if (message?.cmd === 'stop') {
-    await Promise.all([gateway.stop(), oidc.stop()]);
+    await stop();
     process.exit(0);
   }
 });

@@ -1,25 +1,15 @@
-// Module hooks for register-ts.mjs: resolve `.js` specifiers to `.ts` sources and `@app/shared`
-// to libs/shared/src, then compile TypeScript with SWC.
+// Module hooks for register-ts.mjs: resolve `.js` specifiers to `.ts` sources and the library
+// aliases (`@app/shared`, `@app/stripe-sync`) to their sources, then compile TypeScript with SWC.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { transform } from '@swc/core';
+import { LIBRARY_ALIASES, SWC_OPTIONS } from '../../scripts/lib/typescript-sources.mjs';
 
 const repo = resolvePath(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const shared = join(repo, 'libs', 'shared', 'src');
 
-const swcOptions = (filename) => ({
-  filename,
-  sourceMaps: 'inline',
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2023',
-    keepClassNames: true,
-  },
-  module: { type: 'es6' },
-});
+const swcOptions = (filename) => ({ ...SWC_OPTIONS, filename });
 
 function tsFileFor(path) {
   if (path.endsWith('.js') && !existsSync(path) && existsSync(`${path.slice(0, -3)}.ts`)) return `${path.slice(0, -3)}.ts`;
@@ -28,10 +18,12 @@ function tsFileFor(path) {
 }
 
 export async function resolve(specifier, context, next) {
-  if (specifier === '@app/shared') return { url: pathToFileURL(join(shared, 'index.ts')).href, shortCircuit: true };
-  if (specifier.startsWith('@app/shared/')) {
-    const path = tsFileFor(join(shared, specifier.slice('@app/shared/'.length)));
-    if (path) return { url: pathToFileURL(path).href, shortCircuit: true };
+  for (const [alias, dir] of Object.entries(LIBRARY_ALIASES)) {
+    if (specifier === alias) return { url: pathToFileURL(join(repo, dir, 'index.ts')).href, shortCircuit: true };
+    if (specifier.startsWith(`${alias}/`)) {
+      const path = tsFileFor(join(repo, dir, specifier.slice(alias.length + 1)));
+      if (path) return { url: pathToFileURL(path).href, shortCircuit: true };
+    }
   }
   if ((specifier.startsWith('.') || specifier.startsWith('/')) && context.parentURL?.startsWith('file:')) {
     const path = tsFileFor(resolvePath(dirname(fileURLToPath(context.parentURL)), specifier));

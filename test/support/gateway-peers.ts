@@ -10,9 +10,10 @@ export interface GatewayPeers {
 }
 
 /** Starts the OIDC server and the GraphQL test gateway (which trusts its tokens) on ephemeral ports. */
-export async function startGatewayPeers(options: { slowMs?: number } = {}): Promise<GatewayPeers> {
-  const oidc = await startOidcServer({ realm: 'nudges' });
-  const gateway = await startGateway({ issuer: oidc.issuer, jwksUrl: oidc.jwksUrl, ...options });
+export async function startGatewayPeers(options: { slowMs?: number; tokenLifetimeSeconds?: number } = {}): Promise<GatewayPeers> {
+  const { tokenLifetimeSeconds, ...gatewayOptions } = options;
+  const oidc = await startOidcServer({ realm: 'nudges', tokenLifetimeSeconds });
+  const gateway = await startGateway({ issuer: oidc.issuer, jwksUrl: oidc.jwksUrl, ...gatewayOptions });
   return {
     oidc,
     gateway,
