@@ -4,7 +4,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { InboundMessage } from '../../../apps/notifier/src/transport/inbound-message.js';
 import { stackEnv, uniqueName } from '../stack.js';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
@@ -37,15 +38,8 @@ export async function topicSize(topic: string): Promise<number> {
   }
 }
 
-export interface RawMessage {
-  topic: string;
-  partition: number;
-  offset: string;
-  timestamp: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: IHeaders;
-}
+/** A record with its exact bytes, as the notifier receives it. */
+export type RawMessage = Omit<InboundMessage, 'correlationId'>;
 
 /** Collects every message of the topics from the beginning, with their exact bytes. */
 export class RawReader {
