@@ -1,9 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigService } from '@nestjs/config';
+import type { ConfigType } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
 import type { AddressInfo } from 'node:net';
-import type { NotifierConfig } from './config/notifier.config.js';
+import { kafkaConfig } from '@app/shared/config/common.env.js';
+import { consumerConfig, healthConfig, notifierKindConfig } from './config/notifier.config.js';
 import { NotifierModule, type NotifierModuleOptions } from './notifier.module.js';
 import { KafkaBatchServer } from './transport/kafka-batch.server.js';
 
@@ -24,15 +25,14 @@ export async function startNotifier(options: NotifierModuleOptions = {}): Promis
   try {
     await app.init(); // connects Redis and the producer, creates topics (before the consumer subscribes)
     await app.startAllMicroservices();
-    const config = app.get(ConfigService);
-    const health = config.getOrThrow<NotifierConfig['health']>('health');
+    const health = app.get<ConfigType<typeof healthConfig>>(healthConfig.KEY);
     await app.listen(health.port, health.host);
     const healthPort = (app.getHttpServer().address() as AddressInfo).port;
     app.get(Logger).log({
       msg: 'notifier started',
-      notifier: config.get<NotifierConfig['notifier']>('notifier'),
-      topic: config.getOrThrow<NotifierConfig['kafka']>('kafka').topics.notifications,
-      groupId: config.getOrThrow<NotifierConfig['consumer']>('consumer').groupId,
+      notifier: app.get<ConfigType<typeof notifierKindConfig>>(notifierKindConfig.KEY),
+      topic: app.get<ConfigType<typeof kafkaConfig>>(kafkaConfig.KEY).topics.notifications,
+      groupId: app.get<ConfigType<typeof consumerConfig>>(consumerConfig.KEY).groupId,
       healthPort,
     });
     let stopping: Promise<void> | undefined;

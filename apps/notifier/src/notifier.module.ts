@@ -1,20 +1,29 @@
 import { FailureType } from '@app/shared/codec/messages.js';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
+import type { ConfigType } from '@nestjs/config';
 import type { Kafka } from 'kafkajs';
-import type { KafkaConfig, RedisConfig } from '@app/shared/config/common.env.js';
-import { PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
+import { AppConfigModule } from '@app/shared/config/app-config.module.js';
+import { kafkaConfig, redisConfig } from '@app/shared/config/common.env.js';
+import { localizationConfig } from '@app/shared/config/localization.env.js';
+import { PhoneCipherModule } from '@app/shared/crypto/phone-cipher.module.js';
 import { HealthModule } from '@app/shared/health/health.module.js';
-import { KAFKA_CLIENT, KAFKA_CONFIG } from '@app/shared/kafka/kafka.tokens.js';
+import { KAFKA_CLIENT } from '@app/shared/kafka/kafka.tokens.js';
 import { KafkaModule } from '@app/shared/kafka/kafka.module.js';
 import { LocalizationModule } from '@app/shared/localization/localization.module.js';
 import { LoggingModule } from '@app/shared/logging/logging.module.js';
 import { RedisModule } from '@app/shared/redis/redis.module.js';
 import { TracingModule } from '@app/shared/tracing/tracing.module.js';
-import { loadNotifierConfig, type ConsumerConfig, type DeliveryConfig, type NotifierConfig } from './config/notifier.config.js';
+import {
+  consumerConfig,
+  deliveryConfig,
+  loadNotifierConfig,
+  notifierConfigNamespaces,
+  notifierKindConfig,
+  twilioApiConfig,
+} from './config/notifier.config.js';
 import { DeliveryLedger, LEDGER_OPTIONS, LEDGER_REDIS, createLedgerRedis, type LedgerOptions } from './ledger/delivery-ledger.js';
 import { DeadLetterPublisher } from './delivery/dead-letter.publisher.js';
-import { DELIVERY_CONFIG, DeliveryService, PHONE_CIPHER } from './delivery/delivery.service.js';
+import { DeliveryService } from './delivery/delivery.service.js';
 import { NotificationsController } from './delivery/notifications.controller.js';
 import { meteredSmsNotifier } from './metrics/metered-sms-notifier.js';
 import { NotifierMetrics } from './metrics/notifier-metrics.js';
@@ -41,7 +50,8 @@ export class NotifierModule {
     return {
       module: NotifierModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, load: [load], ignoreEnvFile: options.env !== undefined }),
+        AppConfigModule.forRoot(load, notifierConfigNamespaces, { ignoreEnvFile: options.env !== undefined }),
+        PhoneCipherModule,
         LoggingModule.forApp('notifier'),
         TracingModule,
         KafkaModule.forRoot(),
@@ -49,73 +59,59 @@ export class NotifierModule {
         HealthModule,
         NotifierMetricsModule,
         LocalizationModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (c: ConfigService) => c.getOrThrow<NotifierConfig['localization']>('localization'),
+          inject: [localizationConfig.KEY],
+          useFactory: (config: ConfigType<typeof localizationConfig>) => config,
         }),
       ],
       controllers: [NotificationsController],
       providers: [
-        { provide: DELIVERY_CONFIG, inject: [ConfigService], useFactory: (c: ConfigService) => c.getOrThrow<DeliveryConfig>('delivery') },
-        {
-          provide: PHONE_CIPHER,
-          inject: [ConfigService],
-          useFactory: (c: ConfigService) => {
-            const key = c.get<NotifierConfig['encryption']>('encryption')?.key;
-            return key ? new PhoneCipher(key) : undefined;
-          },
-        },
         {
           provide: SMS_NOTIFIER,
-          inject: [ConfigService, NotifierMetrics],
-          useFactory: (c: ConfigService, metrics: NotifierMetrics) =>
-            meteredSmsNotifier(
-              createSmsNotifier(c.getOrThrow<NotifierConfig['notifier']>('notifier'), c.get<NotifierConfig['twilio']>('twilio')),
-              metrics,
-            ),
+          inject: [notifierKindConfig.KEY, twilioApiConfig.KEY, NotifierMetrics],
+          useFactory: (kind: ConfigType<typeof notifierKindConfig>, twilio: ConfigType<typeof twilioApiConfig>, metrics: NotifierMetrics) =>
+            meteredSmsNotifier(createSmsNotifier(kind, twilio), metrics),
         },
         {
           provide: RetryPolicy,
-          inject: [ConfigService, SMS_NOTIFIER, NotifierMetrics],
-          useFactory: (c: ConfigService, notifier: SmsNotifier, metrics: NotifierMetrics) =>
-            new RetryPolicy(c.getOrThrow<DeliveryConfig>('delivery'), notifier.kind === 'twilio' ? 'twilio' : 'sms', metrics),
+          inject: [deliveryConfig.KEY, SMS_NOTIFIER, NotifierMetrics],
+          useFactory: (delivery: ConfigType<typeof deliveryConfig>, notifier: SmsNotifier, metrics: NotifierMetrics) =>
+            new RetryPolicy(delivery, notifier.kind === 'twilio' ? 'twilio' : 'sms', metrics),
         },
         SmsNotifierShutdown,
         {
           provide: LEDGER_OPTIONS,
-          inject: [ConfigService, SMS_NOTIFIER],
-          useFactory: (c: ConfigService, notifier: { findEarlierSend?: unknown }): LedgerOptions => {
-            const delivery = c.getOrThrow<DeliveryConfig>('delivery');
-            return {
-              leaseMs: delivery.claimLeaseMs,
-              ttlMs: delivery.dedupeTtlMs,
-              indexProviderIds: typeof notifier.findEarlierSend === 'function',
-            };
-          },
+          inject: [deliveryConfig.KEY, SMS_NOTIFIER],
+          useFactory: (delivery: ConfigType<typeof deliveryConfig>, notifier: { findEarlierSend?: unknown }): LedgerOptions => ({
+            leaseMs: delivery.claimLeaseMs,
+            ttlMs: delivery.dedupeTtlMs,
+            indexProviderIds: typeof notifier.findEarlierSend === 'function',
+          }),
         },
         {
           provide: LEDGER_REDIS,
-          inject: [ConfigService],
-          useFactory: (c: ConfigService) => createLedgerRedis(c.getOrThrow<RedisConfig>('redis')),
+          inject: [redisConfig.KEY],
+          useFactory: (redis: ConfigType<typeof redisConfig>) => createLedgerRedis(redis),
         },
         DeliveryLedger,
         DeadLetterPublisher,
         DeliveryService,
         {
           provide: KafkaBatchServer,
-          inject: [KAFKA_CLIENT, KAFKA_CONFIG, ConfigService, DeadLetterPublisher, NotifierMetrics],
+          inject: [KAFKA_CLIENT, kafkaConfig.KEY, consumerConfig.KEY, deliveryConfig.KEY, DeadLetterPublisher, NotifierMetrics],
           useFactory: (
             kafka: Kafka,
-            kafkaConfig: KafkaConfig,
-            c: ConfigService,
+            kafkaSection: ConfigType<typeof kafkaConfig>,
+            consumer: ConfigType<typeof consumerConfig>,
+            delivery: ConfigType<typeof deliveryConfig>,
             deadLetters: DeadLetterPublisher,
             metrics: NotifierMetrics,
           ) =>
             new KafkaBatchServer({
               kafka,
               metrics,
-              consumer: c.getOrThrow<ConsumerConfig>('consumer'),
-              resolveTopic: (pattern) => topicForPattern(kafkaConfig.topics, pattern),
-              shutdownGraceMs: c.getOrThrow<DeliveryConfig>('delivery').shutdownGraceMs,
+              consumer,
+              resolveTopic: (pattern) => topicForPattern(kafkaSection.topics, pattern),
+              shutdownGraceMs: delivery.shutdownGraceMs,
               onHandlerError: async (message, error, signal) => {
                 const reason = error instanceof Error ? error.message : 'handler failed';
                 await deadLetters.publish(

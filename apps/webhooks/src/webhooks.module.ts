@@ -1,16 +1,17 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
+import type { ConfigType } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { HealthModule } from '@app/shared/health/health.module.js';
 import { KafkaModule } from '@app/shared/kafka/kafka.module.js';
 import { LocalizationModule } from '@app/shared/localization/localization.module.js';
-import type { LocalizationConfig } from '@app/shared/config/localization.env.js';
-import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
+import { AppConfigModule } from '@app/shared/config/app-config.module.js';
+import { localizationConfig } from '@app/shared/config/localization.env.js';
+import { gatewayConfig } from '@app/shared/config/gateway.env.js';
 import { GatewayModule } from '@app/shared/graphql/gateway.module.js';
 import { LoggingModule } from '@app/shared/logging/logging.module.js';
 import { RedisModule } from '@app/shared/redis/redis.module.js';
 import { TracingModule } from '@app/shared/tracing/tracing.module.js';
-import { loadWebhooksConfig } from './config/webhooks.config.js';
+import { loadWebhooksConfig, webhooksConfigNamespaces } from './config/webhooks.config.js';
 import { WebhookHttpModule } from './http/http.module.js';
 import { WebhookMetricsModule } from './metrics/webhook-metrics.module.js';
 import { SafeExceptionFilter } from './http/safe-exception.filter.js';
@@ -19,20 +20,20 @@ import { TwilioWebhookModule } from './twilio/twilio-webhook.module.js';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, load: [loadWebhooksConfig] }),
+    AppConfigModule.forRoot(loadWebhooksConfig, webhooksConfigNamespaces),
     LoggingModule.forApp('webhooks'),
     TracingModule,
     KafkaModule.forRoot(),
     RedisModule.forRoot(),
     GatewayModule.forRootAsync({
       isGlobal: true,
-      inject: [ConfigService],
-      useFactory: (c: ConfigService) => c.getOrThrow<GatewayConfig>('gateway'),
+      inject: [gatewayConfig.KEY],
+      useFactory: (config: ConfigType<typeof gatewayConfig>) => config,
     }),
     LocalizationModule.forRootAsync({
       isGlobal: true,
-      inject: [ConfigService],
-      useFactory: (c: ConfigService) => c.getOrThrow<LocalizationConfig>('localization'),
+      inject: [localizationConfig.KEY],
+      useFactory: (config: ConfigType<typeof localizationConfig>) => config,
     }),
     HealthModule,
     WebhookMetricsModule,

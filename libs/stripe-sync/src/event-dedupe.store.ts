@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS } from '@app/shared/redis/redis.module.js';
 import { RedisLease } from '@app/shared/redis/redis-lease.js';
-import { STRIPE_CONFIG } from './stripe-api.client.js';
+
 import type { StripeConfig } from './stripe.env.js';
+import { stripeConfig } from './stripe.env.js';
 
 /**
  * A delivery that claimed an event holds a lease this long. It is longer than any request can take
@@ -26,7 +27,7 @@ export class EventDedupeStore {
 
   constructor(
     @Inject(REDIS) redis: Redis,
-    @Inject(STRIPE_CONFIG) private readonly config: StripeConfig,
+    @Inject(stripeConfig.KEY) private readonly config: StripeConfig,
   ) {
     this.leases = new RedisLease(redis, { held: 'processing:', done: 'done' });
   }

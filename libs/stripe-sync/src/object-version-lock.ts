@@ -2,9 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS } from '@app/shared/redis/redis.module.js';
 import { RedisLease, defineScripts, type Lease } from '@app/shared/redis/redis-lease.js';
-import { STRIPE_CONFIG } from './stripe-api.client.js';
+
 import { ObjectBusyError } from './stripe-event.errors.js';
 import type { StripeConfig } from './stripe.env.js';
+import { stripeConfig } from './stripe.env.js';
 
 /** Longest time one event may hold an object; it ends by itself if the process dies. */
 export const OBJECT_LOCK_MS = 30_000;
@@ -55,7 +56,7 @@ export class ObjectVersionLock {
 
   constructor(
     @Inject(REDIS) redis: Redis,
-    @Inject(STRIPE_CONFIG) private readonly config: StripeConfig,
+    @Inject(stripeConfig.KEY) private readonly config: StripeConfig,
   ) {
     this.redis = defineScripts<VersionCommands>(redis, { stripeRecordVersion: { numberOfKeys: 1, lua: RECORD_VERSION } });
     this.locks = new RedisLease(redis, { held: '', done: '' });

@@ -4,8 +4,8 @@ import { ATTR_HTTP_REQUEST_METHOD, ATTR_SERVER_ADDRESS, ATTR_STRIPE_OPERATION } 
 import { SpanKind, inSpan } from '@app/shared/tracing/spans.js';
 import { PermanentEventError, StripeApiUnavailableError } from './stripe-event.errors.js';
 import type { StripeConfig } from './stripe.env.js';
+import { stripeConfig } from './stripe.env.js';
 
-export const STRIPE_CONFIG = Symbol('STRIPE_CONFIG');
 export const STRIPE_CLIENT = Symbol('STRIPE_CLIENT');
 
 /**
@@ -45,7 +45,7 @@ export class StripeApi {
 
   constructor(
     @Inject(STRIPE_CLIENT) private readonly stripe: Stripe,
-    @Inject(STRIPE_CONFIG) config: StripeConfig,
+    @Inject(stripeConfig.KEY) config: StripeConfig,
   ) {
     this.host = config.apiUrl ? new URL(config.apiUrl).hostname : 'api.stripe.com';
   }

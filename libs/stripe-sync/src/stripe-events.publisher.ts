@@ -11,8 +11,9 @@ import {
 } from '@app/shared/codec/messages.js';
 import type { KafkaConfig } from '@app/shared/config/common.env.js';
 import { KafkaProducerService } from '@app/shared/kafka/kafka-producer.service.js';
-import { KAFKA_CONFIG } from '@app/shared/kafka/kafka.tokens.js';
+
 import type { StripeEvent } from './stripe-event.js';
+import { kafkaConfig } from '../../shared/src/config/common.env.js';
 
 /** The dead letter's `Topic` for a Stripe webhook request: not a Kafka topic (the colon makes it an illegal name), so no tool replays into one by mistake. */
 export const STRIPE_WEBHOOK_ORIGIN = 'http:StripeWebhookHandler';
@@ -31,7 +32,7 @@ export interface PaymentCompletedFields {
 export class StripeEventsPublisher {
   constructor(
     private readonly producer: KafkaProducerService,
-    @Inject(KAFKA_CONFIG) private readonly kafka: KafkaConfig,
+    @Inject(kafkaConfig.KEY) private readonly kafka: KafkaConfig,
   ) {}
 
   /** Keyed by the confirmation's node id, as the C# PaymentKey is. */

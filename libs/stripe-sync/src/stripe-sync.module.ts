@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { BillingGatewayClient } from './billing-gateway.client.js';
 import { EventDedupeStore } from './event-dedupe.store.js';
 import { stripeEventHandlerProviders } from './handlers/stripe-event-handlers.js';
 import { ObjectVersionLock } from './object-version-lock.js';
-import { STRIPE_CLIENT, STRIPE_CONFIG, StripeApi, createStripeClient } from './stripe-api.client.js';
+import { STRIPE_CLIENT, StripeApi, createStripeClient } from './stripe-api.client.js';
 import { StripeEventProcessor } from './stripe-event-processor.js';
 import { StripeEventsPublisher } from './stripe-events.publisher.js';
-import type { StripeConfig } from './stripe.env.js';
+import { stripeConfig } from './stripe.env.js';
 
 /**
  * Applies verified Stripe events to Nudges: one handler per event type, dedupe and order safety in
@@ -16,8 +15,7 @@ import type { StripeConfig } from './stripe.env.js';
  */
 @Module({
   providers: [
-    { provide: STRIPE_CONFIG, inject: [ConfigService], useFactory: (c: ConfigService) => c.getOrThrow<StripeConfig>('stripe') },
-    { provide: STRIPE_CLIENT, inject: [STRIPE_CONFIG], useFactory: createStripeClient },
+    { provide: STRIPE_CLIENT, inject: [stripeConfig.KEY], useFactory: createStripeClient },
     BillingGatewayClient,
     StripeApi,
     EventDedupeStore,
@@ -26,6 +24,6 @@ import type { StripeConfig } from './stripe.env.js';
     ...stripeEventHandlerProviders,
     StripeEventProcessor,
   ],
-  exports: [STRIPE_CONFIG, STRIPE_CLIENT, StripeEventProcessor],
+  exports: [STRIPE_CLIENT, StripeEventProcessor],
 })
 export class StripeSyncModule {}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bool, optionalHttpUrl, positiveInt, requiredString } from '@app/shared/config/env.js';
+import { configNamespace } from '@app/shared/config/app-config.module.js';
 
 /** Stripe keeps retrying an event for three days; processed ids must be remembered for longer. */
 export const MIN_DEDUPE_TTL_SECONDS = 4 * 24 * 60 * 60;
@@ -45,3 +46,5 @@ export function stripeConfigFrom(e: z.output<z.ZodObject<typeof stripeEnv>>): St
     createPlanSubscription: e.STRIPE_CREATE_PLAN_SUBSCRIPTION,
   };
 }
+
+export const stripeConfig = configNamespace<StripeConfig>('stripe');

@@ -1,12 +1,21 @@
 import { ConflictException, Module, type DynamicModule, type INestApplicationContext, type LoggerService } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
+import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
+import { AppConfigModule } from '@app/shared/config/app-config.module.js';
+import { kafkaConfig, redisConfig, runtimeConfig } from '@app/shared/config/common.env.js';
+import { gatewayConfig } from '@app/shared/config/gateway.env.js';
 import { GatewayModule } from '@app/shared/graphql/gateway.module.js';
 import { KafkaModule } from '@app/shared/kafka/kafka.module.js';
 import { errorSummary } from '@app/shared/logging/redact.js';
 import { RedisModule } from '@app/shared/redis/redis.module.js';
-import { StripeEventProcessor, StripeSyncModule, parseStripeEvent, type StripeEvent, type WebhookOutcome } from '@app/stripe-sync';
+import {
+  StripeEventProcessor,
+  StripeSyncModule,
+  stripeConfig,
+  parseStripeEvent,
+  type StripeEvent,
+  type WebhookOutcome,
+} from '@app/stripe-sync';
 import type { StripeProcessingConfig } from '../cli.env.js';
 
 /** The stripe-sync library (dedupe, handlers, object locks, dead-lettering, Kafka publishing) without HTTP, configured from the same variables as the webhooks service. */
@@ -16,13 +25,15 @@ class StripeProcessingModule {
     return {
       module: StripeProcessingModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
+        AppConfigModule.forRoot(() => config, [runtimeConfig, kafkaConfig, redisConfig, stripeConfig, gatewayConfig], {
+          ignoreEnvFile: true,
+        }),
         KafkaModule.forRoot(),
         RedisModule.forRoot(),
         GatewayModule.forRootAsync({
           isGlobal: true,
-          inject: [ConfigService],
-          useFactory: (c: ConfigService) => c.getOrThrow<GatewayConfig>('gateway'),
+          inject: [gatewayConfig.KEY],
+          useFactory: (gateway: ConfigType<typeof gatewayConfig>) => gateway,
         }),
         StripeSyncModule,
       ],

@@ -1,8 +1,19 @@
 import { z } from 'zod';
-import { kafkaConfigFrom, kafkaEnv, redisConfigFrom, redisEnv, runtimeConfigFrom, runtimeEnv } from '@app/shared/config/common.env.js';
-import { encryptionConfigFrom, encryptionEnv } from '@app/shared/config/encryption.env.js';
+import {
+  kafkaConfig,
+  kafkaConfigFrom,
+  kafkaEnv,
+  redisConfig,
+  redisConfigFrom,
+  redisEnv,
+  runtimeConfig,
+  runtimeConfigFrom,
+  runtimeEnv,
+} from '@app/shared/config/common.env.js';
+import { encryptionConfig, encryptionConfigFrom, encryptionEnv } from '@app/shared/config/encryption.env.js';
 import { port, bool, optionalHttpUrl, optionalPositiveNumber, optionalString, parseEnv, positiveInt } from '@app/shared/config/env.js';
-import { localizationConfigFrom, localizationEnv } from '@app/shared/config/localization.env.js';
+import { localizationConfig, localizationConfigFrom, localizationEnv } from '@app/shared/config/localization.env.js';
+import { configNamespace } from '@app/shared/config/app-config.module.js';
 import { tracingConfigFrom, tracingEnv } from '@app/shared/config/tracing.env.js';
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
@@ -199,6 +210,27 @@ export type NotifierConfig = z.output<typeof notifierEnvSchema>;
 
 /** Validates the environment; throws ConfigValidationError with one line per bad variable. */
 export const loadNotifierConfig = (env: NodeJS.ProcessEnv = process.env): NotifierConfig => parseEnv(notifierEnvSchema, env);
+
+export const notifierKindConfig = configNamespace<NotifierKind>('notifier');
+export const consumerConfig = configNamespace<ConsumerConfig>('consumer');
+export const deliveryConfig = configNamespace<DeliveryConfig>('delivery');
+/** Undefined when NOTIFIER=local and the Twilio variables are not all set. */
+export const twilioApiConfig = configNamespace<TwilioConfig | undefined>('twilio');
+export const healthConfig = configNamespace<NotifierConfig['health']>('health');
+
+/** The sections Nest modules and notifier.app.ts inject (tracing is read by main.ts before Nest starts). */
+export const notifierConfigNamespaces = [
+  runtimeConfig,
+  kafkaConfig,
+  redisConfig,
+  localizationConfig,
+  encryptionConfig,
+  notifierKindConfig,
+  consumerConfig,
+  deliveryConfig,
+  twilioApiConfig,
+  healthConfig,
+];
 
 function notifierKind(e: { NOTIFIER?: NotifierKind | undefined; NODE_ENV: string }): NotifierKind {
   return e.NOTIFIER ?? (e.NODE_ENV === 'development' ? 'local' : 'twilio');

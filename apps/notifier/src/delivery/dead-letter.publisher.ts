@@ -3,12 +3,13 @@ import { createDeadLetter, encodeDeadLetter } from '@app/shared/codec/dead-lette
 import type { DeadLetterReasonCode, FailureType } from '@app/shared/codec/messages.js';
 import { encodeDeadLetterKey } from '@app/shared/codec/keys.js';
 import type { KafkaConfig } from '@app/shared/config/common.env.js';
-import { KAFKA_CONFIG } from '@app/shared/kafka/kafka.tokens.js';
+
 import { KafkaProducerService } from '@app/shared/kafka/kafka-producer.service.js';
 import { NotifierMetrics } from '../metrics/notifier-metrics.js';
 import { sleep } from '../resilience/abortable.js';
 import { backoffDelay } from '../resilience/retry-policy.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
+import { kafkaConfig } from '@app/shared/config/common.env.js';
 
 export interface DeadLetterReason {
   reasonCode: DeadLetterReasonCode;
@@ -30,7 +31,7 @@ export class DeadLetterPublisher {
 
   constructor(
     private readonly producer: KafkaProducerService,
-    @Inject(KAFKA_CONFIG) private readonly kafka: KafkaConfig,
+    @Inject(kafkaConfig.KEY) private readonly kafka: KafkaConfig,
     private readonly metrics: NotifierMetrics,
   ) {}
 

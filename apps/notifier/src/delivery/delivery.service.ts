@@ -5,6 +5,7 @@ import type { DeadLetterReasonCode } from '@app/shared/codec/messages.js';
 import { decodeNotification } from '@app/shared/codec/decode.js';
 import { FailureType, type SendSmsNotification } from '@app/shared/codec/messages.js';
 import { isSendSms, sendSmsRecipient } from '@app/shared/codec/send-sms.js';
+import { PHONE_CIPHER } from '@app/shared/crypto/phone-cipher.module.js';
 import { tryResolvePhoneNumber, type PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
 import { eventIdentity } from '@app/shared/kafka/event-identity.js';
 import { LOCALIZER, type Localizer } from '@app/shared/localization/localizer.js';
@@ -20,9 +21,7 @@ import { AttemptBudget, PermanentFailure, RetriesExhausted, RetryPolicy, type On
 import type { InboundMessage } from '../transport/inbound-message.js';
 import { DeadLetterPublisher } from './dead-letter.publisher.js';
 import type { DeadLetterCategory, Outcome, OutcomeKind } from './outcome.js';
-
-export const DELIVERY_CONFIG = Symbol('DELIVERY_CONFIG');
-export const PHONE_CIPHER = Symbol('PHONE_CIPHER');
+import { deliveryConfig } from '../config/notifier.config.js';
 
 /** A message that must go to the dead-letter topic, and why. */
 class DeadLetter extends Error {
@@ -75,7 +74,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
   private statsTimer?: NodeJS.Timeout;
 
   constructor(
-    @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
+    @Inject(deliveryConfig.KEY) private readonly config: DeliveryConfig,
     @Inject(SMS_NOTIFIER) private readonly notifier: SmsNotifier,
     @Inject(LOCALIZER) private readonly localizer: Localizer,
     @Inject(PHONE_CIPHER) private readonly cipher: PhoneCipher | undefined,

@@ -1,13 +1,23 @@
 import { z } from 'zod';
-import { kafkaConfigFrom, kafkaEnv, redisConfigFrom, redisEnv, runtimeConfigFrom, runtimeEnv } from '@app/shared/config/common.env.js';
-import { encryptionConfigFrom, encryptionEnv } from '@app/shared/config/encryption.env.js';
+import {
+  kafkaConfig,
+  kafkaConfigFrom,
+  kafkaEnv,
+  redisConfig,
+  redisConfigFrom,
+  redisEnv,
+  runtimeConfig,
+  runtimeConfigFrom,
+  runtimeEnv,
+} from '@app/shared/config/common.env.js';
+import { encryptionConfig, encryptionConfigFrom, encryptionEnv } from '@app/shared/config/encryption.env.js';
 import { parseEnv } from '@app/shared/config/env.js';
-import { gatewayConfigFrom, gatewayEnv } from '@app/shared/config/gateway.env.js';
-import { localizationConfigFrom, localizationEnv } from '@app/shared/config/localization.env.js';
+import { gatewayConfig, gatewayConfigFrom, gatewayEnv } from '@app/shared/config/gateway.env.js';
+import { localizationConfig, localizationConfigFrom, localizationEnv } from '@app/shared/config/localization.env.js';
 import { tracingConfigFrom, tracingEnv } from '@app/shared/config/tracing.env.js';
-import { httpConfigFrom, httpEnv } from '../http/http.config.js';
-import { stripeConfigFrom, stripeEnv } from '@app/stripe-sync';
-import { twilioConfigFrom, twilioEnv } from '../twilio/twilio.env.js';
+import { httpConfig, httpConfigFrom, httpEnv } from '../http/http.config.js';
+import { stripeConfig, stripeConfigFrom, stripeEnv } from '@app/stripe-sync';
+import { twilioConfigFrom, twilioEnv, twilioWebhookConfig } from '../twilio/twilio.env.js';
 
 /** Every variable the webhooks service reads, validated together at start-up. */
 export const webhooksEnv = {
@@ -29,7 +39,8 @@ export const webhooksEnvSchema = z.object(webhooksEnv).transform((e) => ({
   redis: redisConfigFrom(e),
   http: httpConfigFrom(e),
   stripe: stripeConfigFrom(e),
-  twilio: twilioConfigFrom(e),
+  // The broadcast pages by the gateway's page size (GRAPHQL_PAGE_SIZE, at most the gateway's 50).
+  twilio: { ...twilioConfigFrom(e), pageSize: gatewayConfigFrom(e).pageSize },
   gateway: gatewayConfigFrom(e),
   localization: localizationConfigFrom(e),
   encryption: encryptionConfigFrom(e),
@@ -39,3 +50,16 @@ export const webhooksEnvSchema = z.object(webhooksEnv).transform((e) => ({
 export type WebhooksConfig = z.output<typeof webhooksEnvSchema>;
 
 export const loadWebhooksConfig = (): WebhooksConfig => parseEnv(webhooksEnvSchema);
+
+/** The sections Nest modules inject (tracing is read by main.ts before Nest starts). */
+export const webhooksConfigNamespaces = [
+  runtimeConfig,
+  kafkaConfig,
+  redisConfig,
+  httpConfig,
+  stripeConfig,
+  twilioWebhookConfig,
+  gatewayConfig,
+  localizationConfig,
+  encryptionConfig,
+];

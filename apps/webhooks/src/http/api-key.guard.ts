@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import { HTTP_CONFIG, type HttpConfig } from './http.config.js';
+import { type HttpConfig } from './http.config.js';
+import { httpConfig } from './http.config.js';
 
 /**
  * Both webhook endpoints carry the shared key in `?code=` (Azure Functions style, as Nudges
@@ -13,7 +14,7 @@ export class ApiKeyGuard implements CanActivate {
   private readonly expected: Buffer;
   private rejected = 0;
 
-  constructor(@Inject(HTTP_CONFIG) config: HttpConfig) {
+  constructor(@Inject(httpConfig.KEY) config: HttpConfig) {
     this.expected = digest(config.apiKey);
   }
 

@@ -1,6 +1,7 @@
 import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
-import { STRIPE_CLIENT, STRIPE_CONFIG, parseStripeEvent, type StripeConfig, type StripeEvent } from '@app/stripe-sync';
+import { STRIPE_CLIENT, parseStripeEvent, type StripeConfig, type StripeEvent } from '@app/stripe-sync';
+import { stripeConfig } from '@app/stripe-sync';
 
 /** Seconds a signature timestamp may differ from now (Stripe's recommended default). */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -15,7 +16,7 @@ export class StripeSignatureVerifier {
 
   constructor(
     @Inject(STRIPE_CLIENT) private readonly stripe: Stripe,
-    @Inject(STRIPE_CONFIG) private readonly config: StripeConfig,
+    @Inject(stripeConfig.KEY) private readonly config: StripeConfig,
   ) {}
 
   verify(rawBody: Buffer, signature: string | undefined): StripeEvent {

@@ -1,11 +1,11 @@
 // End to end against the real stand-ins (OIDC server and GraphQL test gateway, in-process).
-import type { ConfigService } from '@nestjs/config';
 import { DEFAULT_OIDC_CLIENT, startOidcServer, type OidcServer } from '../../../../peers/oidc/oidc-server.js';
 import { startGateway, type TestGateway } from '../../../../peers/gateway/gateway-server.js';
 import { seedDemoData, type DemoData } from '../../../../peers/gateway/seed.js';
 import { GatewayGraphqlClient } from '@app/shared/graphql/gateway-graphql.client.js';
 import { encodeNodeId } from '@app/shared/graphql/node-id.js';
 import { OidcTokenProvider } from '@app/shared/oidc/oidc-token-provider.js';
+import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
 import { SubscriberPager } from './announcement/subscriber-pager.js';
 import { SubscriberGatewayClient } from './subscriber-gateway.client.js';
 
@@ -22,8 +22,8 @@ describe('SubscriberGatewayClient end to end (real OIDC server, real test gatewa
     gateway = await startGateway({ issuer: oidc.issuer, jwksUrl: oidc.jwksUrl, audience: 'nudges-gateway', store: demo.store });
     const tokens = new OidcTokenProvider({ serverUrl: oidc.serverUrl, realm: oidc.realm, ...DEFAULT_OIDC_CLIENT, timeoutMs: 2000 });
     graphql = new GatewayGraphqlClient({ url: gateway.url, timeoutMs: 3000 }, tokens);
-    const config = { getOrThrow: () => ({ url: gateway.url, timeoutMs: 3000 }) } as unknown as ConfigService;
-    subscribers = new SubscriberGatewayClient(graphql, new SubscriberPager(tokens, config));
+    const pager = new SubscriberPager(tokens, { url: gateway.url, timeoutMs: 3000 } as GatewayConfig);
+    subscribers = new SubscriberGatewayClient(graphql, pager);
   });
 
   afterAll(async () => {

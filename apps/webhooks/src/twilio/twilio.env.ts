@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { bool, csv, httpUrl, optionalString, positiveInt, requiredString } from '@app/shared/config/env.js';
+import { configNamespace } from '@app/shared/config/app-config.module.js';
 import { webhookEndpointsEnv } from '@app/shared/config/webhook-endpoints.env.js';
-
-export const TWILIO_CONFIG = Symbol('TWILIO_CONFIG');
 
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/i;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -69,8 +68,8 @@ export interface TwilioWebhookConfig {
 }
 
 /**
- * The `twilio` config section. The broadcast's page size is not a Twilio setting: it is the
- * gateway's GRAPHQL_PAGE_SIZE, added where the section is provided (twilio-webhook.module.ts).
+ * The `twilio` config section without the broadcast's page size, which is not a Twilio setting: it
+ * is the gateway's GRAPHQL_PAGE_SIZE, added in webhooks.config.ts.
  */
 export function twilioConfigFrom(e: z.output<z.ZodObject<typeof twilioEnv>>): Omit<TwilioWebhookConfig, 'pageSize'> {
   return {
@@ -87,3 +86,5 @@ export function twilioConfigFrom(e: z.output<z.ZodObject<typeof twilioEnv>>): Om
     clientLinkBaseUri: e.ClientLinkBaseUri.replace(/\/+$/, ''),
   };
 }
+
+export const twilioWebhookConfig = configNamespace<TwilioWebhookConfig>('twilio');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bool, brokerList, optionalString, positiveInt } from './env.js';
+import { configNamespace } from './app-config.module.js';
 
 /**
  * Environment fields every app shares. Each field carries `meta({ description })`; fields holding
@@ -107,3 +108,7 @@ export interface RedisConfig {
 export function redisConfigFrom(e: z.output<z.ZodObject<typeof redisEnv>>): RedisConfig {
   return { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX };
 }
+
+export const runtimeConfig = configNamespace<RuntimeConfig>('runtime');
+export const kafkaConfig = configNamespace<KafkaConfig>('kafka');
+export const redisConfig = configNamespace<RedisConfig>('redis');

@@ -1,4 +1,5 @@
 import { optionalString } from './env.js';
+import { configNamespace } from './app-config.module.js';
 
 const KEY_BYTES = 32;
 
@@ -27,3 +28,5 @@ export function encryptionConfigFrom(e: { EncryptionSettings__Key?: string | und
   const value = e.EncryptionSettings__Key?.trim();
   return value ? { key: Buffer.from(value, 'base64') } : {};
 }
+
+export const encryptionConfig = configNamespace<EncryptionConfig>('encryption');

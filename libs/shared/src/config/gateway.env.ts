@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpUrl, positiveInt, requiredString } from './env.js';
+import { configNamespace } from './app-config.module.js';
 
 /**
  * The largest page the Nudges gateway serves: HotChocolate's `UsePaging()` default MaxPageSize,
@@ -64,3 +65,5 @@ export function gatewayConfigFrom(e: z.output<z.ZodObject<typeof gatewayEnv>>): 
     },
   };
 }
+
+export const gatewayConfig = configNamespace<GatewayConfig>('gateway');

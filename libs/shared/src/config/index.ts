@@ -6,3 +6,4 @@ export * from './gateway.env.js';
 export * from './reference.js';
 export * from './tracing.env.js';
 export * from './webhook-endpoints.env.js';
+export * from './app-config.module.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseLocalizationUrl } from '../localization/localization-url.js';
 import { optionalString, positiveInt } from './env.js';
+import { configNamespace } from './app-config.module.js';
 
 /** `LOCALIZATION_API_URL` as Nudges deploys it (`http://localization-api:8888`) or bare `host:port`. */
 const localizationUrl = () =>
@@ -36,3 +37,5 @@ export function localizationConfigFrom(e: z.output<z.ZodObject<typeof localizati
     cacheTtlMs: e.LOCALIZATION_CACHE_TTL_MS,
   };
 }
+
+export const localizationConfig = configNamespace<LocalizationConfig>('localization');

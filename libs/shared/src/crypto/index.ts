@@ -1,2 +1,3 @@
 export * from './mask.js';
 export * from './phone-cipher.js';
+export * from './phone-cipher.module.js';

@@ -4,8 +4,9 @@ import { hostname } from 'node:os';
 import { CompressionTypes, type Kafka, type Message, type Producer, type Transaction } from 'kafkajs';
 import type { KafkaConfig } from '../config/common.env.js';
 import { tracedProduce } from '../tracing/kafka-tracing.js';
-import { KAFKA_CLIENT, KAFKA_CONFIG } from './kafka.tokens.js';
+import { KAFKA_CLIENT } from './kafka.tokens.js';
 import { Murmur2Partitioner } from './murmur2-partitioner.js';
+import { kafkaConfig } from '../config/common.env.js';
 
 /**
  * A message as this project produces it: key and value already encoded by the wire codec. It is
@@ -57,7 +58,7 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
-    @Inject(KAFKA_CONFIG) private readonly config: KafkaConfig,
+    @Inject(kafkaConfig.KEY) private readonly config: KafkaConfig,
   ) {
     this.transactionalId = `${config.clientId}-${hostname()}-${randomUUID()}`;
     this.producer = kafka.producer({

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { KafkaConfig } from '../config/common.env.js';
-import { KAFKA_CLIENT, KAFKA_CONFIG } from './kafka.tokens.js';
+import { KAFKA_CLIENT } from './kafka.tokens.js';
+import { kafkaConfig } from '../config/common.env.js';
 
 /** Creates the contract's topics at start-up when `KAFKA_CREATE_TOPICS` allows it. */
 @Injectable()
@@ -10,7 +11,7 @@ export class KafkaTopicsInitializer implements OnModuleInit {
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
-    @Inject(KAFKA_CONFIG) private readonly config: KafkaConfig,
+    @Inject(kafkaConfig.KEY) private readonly config: KafkaConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {

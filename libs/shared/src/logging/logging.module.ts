@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import type { ConfigType } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
-import type { RuntimeConfig } from '../config/common.env.js';
+import { runtimeConfig } from '../config/common.env.js';
 import { loggerParams } from './logger-options.js';
 
 /** nestjs-pino wired to the app's `runtime` configuration. */
@@ -12,8 +12,8 @@ export class LoggingModule {
       module: LoggingModule,
       imports: [
         LoggerModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (config: ConfigService) => loggerParams(app, config.getOrThrow<RuntimeConfig>('runtime')),
+          inject: [runtimeConfig.KEY],
+          useFactory: (config: ConfigType<typeof runtimeConfig>) => loggerParams(app, config),
         }),
       ],
       exports: [LoggerModule],

@@ -1,8 +1,8 @@
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import type { ConfigType } from '@nestjs/config';
 import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { RedisConfig } from '../config/common.env.js';
+import { redisConfig, type RedisConfig } from '../config/common.env.js';
 import { withTimeout } from '../kafka/kafka.health.js';
 
 /** Injection token for the shared ioredis client. */
@@ -76,8 +76,8 @@ export class RedisModule {
       providers: [
         {
           provide: REDIS,
-          inject: [ConfigService],
-          useFactory: (c: ConfigService) => createRedisClient(c.getOrThrow<RedisConfig>('redis')),
+          inject: [redisConfig.KEY],
+          useFactory: (config: ConfigType<typeof redisConfig>) => createRedisClient(config),
         },
         RedisLifecycle,
         RedisHealthIndicator,

@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BillingGatewayClient } from '../billing-gateway.client.js';
-import { STRIPE_CONFIG, StripeApi } from '../stripe-api.client.js';
+import { StripeApi } from '../stripe-api.client.js';
 import type { StripeEvent } from '../stripe-event.js';
 import { PermanentEventError } from '../stripe-event.errors.js';
 import { StripeEventsPublisher } from '../stripe-events.publisher.js';
 import type { StripeConfig } from '../stripe.env.js';
 import type { HandlerOutcome, StripeEventHandler } from './stripe-event-handler.js';
 import { checkoutSessionSchema, idOf, objectOf, type StripeCheckoutSession } from './stripe-objects.js';
+import { stripeConfig } from '../stripe.env.js';
 
 /** Payment statuses that mean the money is there (async methods complete later with `unpaid` here). */
 const SETTLED = new Set(['paid', 'no_payment_required']);
@@ -26,7 +27,7 @@ export class CheckoutSessionCompletedHandler implements StripeEventHandler {
     private readonly gateway: BillingGatewayClient,
     private readonly stripe: StripeApi,
     private readonly publisher: StripeEventsPublisher,
-    @Inject(STRIPE_CONFIG) private readonly config: StripeConfig,
+    @Inject(stripeConfig.KEY) private readonly config: StripeConfig,
   ) {}
 
   async handle(event: StripeEvent): Promise<HandlerOutcome> {

@@ -13,10 +13,11 @@ import {
   type PriceTierChanges,
 } from '../billing-gateway.client.js';
 import { ObjectVersionLock, type OrderMode, type OrderedResult } from '../object-version-lock.js';
-import { STRIPE_CONFIG, StripeApi, type CheckoutDetails } from '../stripe-api.client.js';
+import { StripeApi, type CheckoutDetails } from '../stripe-api.client.js';
 import type { StripeEvent } from '../stripe-event.js';
 import { StripeEventsPublisher, type PaymentCompletedFields } from '../stripe-events.publisher.js';
 import type { StripeConfig } from '../stripe.env.js';
+import { stripeConfig } from '../stripe.env.js';
 
 type Subscription = { clientId: string; paymentConfirmationId: string; priceTierForeignServiceId: string };
 
@@ -163,7 +164,7 @@ export async function handlerWithFakes<T>(handler: Type<T>, config: Partial<Stri
       ObjectVersionLock,
       StripeEventsPublisher,
       StripeApi,
-      { provide: STRIPE_CONFIG, useValue: { merchantServiceId: 1, createPlanSubscription: true, ...config } },
+      { provide: stripeConfig.KEY, useValue: { merchantServiceId: 1, createPlanSubscription: true, ...config } },
     ],
   })
     .overrideProvider(BillingGatewayClient)

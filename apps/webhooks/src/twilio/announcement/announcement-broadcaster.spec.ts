@@ -3,10 +3,13 @@ import { Test } from '@nestjs/testing';
 import type { KafkaConfig } from '@app/shared/config/common.env.js';
 import { PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
 import { KafkaProducerService, type OutgoingMessage, type TransactionalBatch } from '@app/shared/kafka/kafka-producer.service.js';
-import { KAFKA_CONFIG } from '@app/shared/kafka/kafka.tokens.js';
-import { TWILIO_CONFIG, type TwilioWebhookConfig } from '../twilio.env.js';
+
+import { type TwilioWebhookConfig } from '../twilio.env.js';
 import { SubscriberGatewayClient, type Recipient } from '../subscriber-gateway.client.js';
-import { ANNOUNCEMENT_PHONE_CIPHER, AnnouncementBroadcaster } from './announcement-broadcaster.js';
+import { PHONE_CIPHER } from '@app/shared/crypto/phone-cipher.module.js';
+import { AnnouncementBroadcaster } from './announcement-broadcaster.js';
+import { kafkaConfig } from '@app/shared/config/common.env.js';
+import { twilioWebhookConfig } from '../twilio.env.js';
 
 const client = { id: 'Q2xpZW50OjE=', name: 'Acme', slug: 'acme', subscriptionActive: true };
 
@@ -53,7 +56,7 @@ function gatewayOf(pages: Recipient[][], failAfterPages?: number): Pick<Subscrib
   };
 }
 
-const kafkaConfig = { topics: { notifications: 'notifications' } } as KafkaConfig;
+const kafkaOptions = { topics: { notifications: 'notifications' } } as KafkaConfig;
 const config = { pageSize: 3, kafkaChunk: 4, clientLinkBaseUri: 'https://app.example.com' } as TwilioWebhookConfig;
 
 /** The broadcaster from a testing module whose Kafka producer and gateway client are the fakes. */
@@ -67,9 +70,9 @@ async function broadcasterWith(
       AnnouncementBroadcaster,
       KafkaProducerService,
       SubscriberGatewayClient,
-      { provide: KAFKA_CONFIG, useValue: kafkaConfig },
-      { provide: TWILIO_CONFIG, useValue: config },
-      ...(cipher ? [{ provide: ANNOUNCEMENT_PHONE_CIPHER, useValue: cipher }] : []),
+      { provide: kafkaConfig.KEY, useValue: kafkaOptions },
+      { provide: twilioWebhookConfig.KEY, useValue: config },
+      ...(cipher ? [{ provide: PHONE_CIPHER, useValue: cipher }] : []),
     ],
   })
     .overrideProvider(KafkaProducerService)

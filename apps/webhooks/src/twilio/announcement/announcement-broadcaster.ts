@@ -1,16 +1,16 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { KafkaConfig } from '@app/shared/config/common.env.js';
+import { PHONE_CIPHER } from '@app/shared/crypto/phone-cipher.module.js';
 import { isPlainPhoneNumber, type PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
 import { KafkaProducerService, type OutgoingMessage, type TransactionalBatch } from '@app/shared/kafka/kafka-producer.service.js';
-import { KAFKA_CONFIG } from '@app/shared/kafka/kafka.tokens.js';
+
 import { clientLink } from '../commands/help.handler.js';
 import { DEFAULT_LOCALE } from '../commands/sender.js';
-import { TWILIO_CONFIG, type TwilioWebhookConfig } from '../twilio.env.js';
+import { type TwilioWebhookConfig } from '../twilio.env.js';
 import { SubscriberGatewayClient, type Recipient, type SenderClient } from '../subscriber-gateway.client.js';
 import { SendSmsTemplate, sendSmsKeyOf } from './send-sms-template.js';
-
-/** Optional AES-GCM cipher for subscriber numbers in published events (EncryptionSettings__Key). */
-export const ANNOUNCEMENT_PHONE_CIPHER = Symbol('ANNOUNCEMENT_PHONE_CIPHER');
+import { kafkaConfig } from '@app/shared/config/common.env.js';
+import { twilioWebhookConfig } from '../twilio.env.js';
 
 export interface BroadcastResult {
   /** SendSms events committed, one per subscriber with a phone number. */
@@ -33,10 +33,10 @@ export class AnnouncementBroadcaster {
 
   constructor(
     private readonly kafka: KafkaProducerService,
-    @Inject(KAFKA_CONFIG) private readonly kafkaConfig: KafkaConfig,
+    @Inject(kafkaConfig.KEY) private readonly kafkaOptions: KafkaConfig,
     private readonly gateway: SubscriberGatewayClient,
-    @Inject(TWILIO_CONFIG) private readonly config: TwilioWebhookConfig,
-    @Optional() @Inject(ANNOUNCEMENT_PHONE_CIPHER) private readonly cipher?: PhoneCipher,
+    @Inject(twilioWebhookConfig.KEY) private readonly config: TwilioWebhookConfig,
+    @Optional() @Inject(PHONE_CIPHER) private readonly cipher?: PhoneCipher,
   ) {}
 
   async broadcast(client: SenderClient, text: string): Promise<BroadcastResult> {
@@ -52,7 +52,7 @@ export class AnnouncementBroadcaster {
   }
 
   private async publishAll(batch: TransactionalBatch, clientId: string, template: SendSmsTemplate): Promise<BroadcastResult> {
-    const topic = this.kafkaConfig.topics.notifications;
+    const topic = this.kafkaOptions.topics.notifications;
     const producer = new ChunkedProducer(batch, topic, this.config.kafkaChunk);
     const seen = new Set<string>();
     let skipped = 0;

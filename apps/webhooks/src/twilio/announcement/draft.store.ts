@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS } from '@app/shared/redis/redis.module.js';
-import { TWILIO_CONFIG, type TwilioWebhookConfig } from '../twilio.env.js';
+import { type TwilioWebhookConfig } from '../twilio.env.js';
+import { twilioWebhookConfig } from '../twilio.env.js';
 
 /** Redis key of a client's pending announcement (under the app's REDIS_KEY_PREFIX). */
 export const draftKey = (phoneNumber: string): string => `announcement:${phoneNumber}`;
@@ -14,7 +15,7 @@ export const draftKey = (phoneNumber: string): string => `announcement:${phoneNu
 export class AnnouncementDraftStore {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
-    @Inject(TWILIO_CONFIG) private readonly config: TwilioWebhookConfig,
+    @Inject(twilioWebhookConfig.KEY) private readonly config: TwilioWebhookConfig,
   ) {}
 
   /** Stores `text` as the draft, replacing any earlier one, with a fresh TTL. */

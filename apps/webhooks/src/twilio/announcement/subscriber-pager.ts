@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { print } from 'graphql';
-import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
+import { gatewayConfig, type GatewayConfig } from '@app/shared/config/gateway.env.js';
 import { GatewayBusinessError, GatewayUnavailableError } from '@app/shared/graphql/gateway.errors.js';
 import { fromGraphQLErrors, toGatewayError, type GraphQLErrorEntry } from '@app/shared/graphql/gateway-error-mapping.js';
 import { CLIENT_SUBSCRIBERS_PAGE } from '@app/shared/graphql/operations.js';
@@ -60,9 +59,8 @@ export class SubscriberPager {
 
   constructor(
     private readonly tokens: OidcTokenProvider,
-    @Inject(ConfigService) config: ConfigService,
+    @Inject(gatewayConfig.KEY) gateway: GatewayConfig,
   ) {
-    const gateway = config.getOrThrow<GatewayConfig>('gateway');
     this.url = new URL(gateway.url);
     this.timeoutMs = gateway.timeoutMs;
   }

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TWILIO_CONFIG, type TwilioWebhookConfig } from '../twilio.env.js';
+import { type TwilioWebhookConfig } from '../twilio.env.js';
 import { localeOf } from './sender.js';
 import { textReply, type SmsCommandHandler, type SmsCommandInput, type SmsReply } from './sms-command.js';
+import { twilioWebhookConfig } from '../twilio.env.js';
 
 const HELP_KEYWORDS = new Set(['COMMANDS', 'HELP']);
 
@@ -9,7 +10,7 @@ const HELP_KEYWORDS = new Set(['COMMANDS', 'HELP']);
 @Injectable()
 export class HelpHandler implements SmsCommandHandler {
   readonly command = 'help';
-  constructor(@Inject(TWILIO_CONFIG) private readonly config: TwilioWebhookConfig) {}
+  constructor(@Inject(twilioWebhookConfig.KEY) private readonly config: TwilioWebhookConfig) {}
 
   async handle({ keyword, sender }: SmsCommandInput): Promise<SmsReply | undefined> {
     if (!HELP_KEYWORDS.has(keyword)) return undefined;

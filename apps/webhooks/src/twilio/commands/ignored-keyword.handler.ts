@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TWILIO_CONFIG, type TwilioWebhookConfig } from '../twilio.env.js';
+import { type TwilioWebhookConfig } from '../twilio.env.js';
 import { silentReply, type SmsCommandHandler, type SmsCommandInput, type SmsReply } from './sms-command.js';
+import { twilioWebhookConfig } from '../twilio.env.js';
 
 /** STOP, START, UNSTOP (configurable): Twilio's own opt-out handles them; acknowledged silently, no lookup. */
 @Injectable()
@@ -8,7 +9,7 @@ export class IgnoredKeywordHandler implements SmsCommandHandler {
   readonly command = 'ignored';
   private readonly keywords: ReadonlySet<string>;
 
-  constructor(@Inject(TWILIO_CONFIG) config: TwilioWebhookConfig) {
+  constructor(@Inject(twilioWebhookConfig.KEY) config: TwilioWebhookConfig) {
     this.keywords = new Set(config.ignoredKeywords);
   }
 

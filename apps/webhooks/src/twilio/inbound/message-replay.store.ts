@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS } from '@app/shared/redis/redis.module.js';
 import { RedisLease, type Lease } from '@app/shared/redis/redis-lease.js';
-import { TWILIO_CONFIG, type TwilioWebhookConfig } from '../twilio.env.js';
+import { type TwilioWebhookConfig } from '../twilio.env.js';
+import { twilioWebhookConfig } from '../twilio.env.js';
 
 /** Longest a request may hold a MessageSid before another request may process it (a crash leaves the claim). */
 const CLAIM_MS = 120_000;
@@ -24,7 +25,7 @@ export class MessageReplayStore {
 
   constructor(
     @Inject(REDIS) redis: Redis,
-    @Inject(TWILIO_CONFIG) private readonly config: TwilioWebhookConfig,
+    @Inject(twilioWebhookConfig.KEY) private readonly config: TwilioWebhookConfig,
   ) {
     this.leases = new RedisLease(redis, { held: 'pending:', done: 'done:' });
   }

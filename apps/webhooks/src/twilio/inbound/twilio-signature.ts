@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import type { Request } from 'express';
 // Only the webhooks helpers, not the package index with its REST client (see twiml.ts).
 import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
-import { TWILIO_CONFIG, type TwilioWebhookConfig } from '../twilio.env.js';
+import { type TwilioWebhookConfig } from '../twilio.env.js';
 import type { FormParams } from './inbound-sms.js';
+import { twilioWebhookConfig } from '../twilio.env.js';
 
 /**
  * Checks `X-Twilio-Signature`: HMAC-SHA1 (auth token) of the exact URL Twilio called, query string
@@ -15,7 +16,7 @@ import type { FormParams } from './inbound-sms.js';
 export class TwilioSignatureVerifier implements OnApplicationBootstrap {
   private readonly logger = new Logger(TwilioSignatureVerifier.name);
 
-  constructor(@Inject(TWILIO_CONFIG) private readonly config: TwilioWebhookConfig) {}
+  constructor(@Inject(twilioWebhookConfig.KEY) private readonly config: TwilioWebhookConfig) {}
 
   onApplicationBootstrap(): void {
     if (this.config.signatureValidationDisabled) {
