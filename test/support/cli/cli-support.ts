@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import type { InboundMessage } from '../../../apps/notifier/src/transport/inbound-message.js';
+import { toInboundMessage, type InboundMessage } from '../../../apps/notifier/src/transport/inbound-message.js';
 import { stackEnv, uniqueName } from '../stack.js';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
@@ -53,15 +53,7 @@ export class RawReader {
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
-        reader.seen.push({
-          topic,
-          partition,
-          offset: message.offset,
-          timestamp: message.timestamp,
-          key: message.key,
-          value: message.value,
-          headers: message.headers ?? {},
-        });
+        reader.seen.push(toInboundMessage(topic, partition, message));
       },
     });
     return reader;
