@@ -4,19 +4,22 @@
 //   first use), 3. type check, lint, format check and build, 4. jest (unit + e2e), 5. stop what
 //   step 2 started.
 // Extra arguments go to jest, e.g. `npm test -- test/e2e/notifier`.
-// `--suite faults|fuzz|soak` (npm run test:faults / test:fuzz / test:soak) run those whole-system suites
-// instead of unit + e2e, one file at a time: they load the machine on their own.
+// `--suite faults|cluster|fuzz|soak` (npm run test:faults / test:cluster / test:fuzz / test:soak) run
+// those whole-system suites instead of unit + e2e, one file at a time: they load the machine on their
+// own. `cluster` brings up the 3-node Kafka cluster with durable Redis instead of the default stack.
 import { ensureDebianCommand, ensureNodeModules, build, mustRun, sh, step } from './lib/setup.mjs';
-import { up, down, stackEnv } from './stack.mjs';
 
 const args = process.argv.slice(2);
 const suiteAt = args.indexOf('--suite');
 const suite = suiteAt >= 0 ? args.splice(suiteAt, 2)[1] : 'default';
-const projects = { default: ['unit', 'e2e'], faults: ['faults'], fuzz: ['fuzz'], soak: ['soak'] }[suite];
+const projects = { default: ['unit', 'e2e'], faults: ['faults'], cluster: ['cluster'], fuzz: ['fuzz'], soak: ['soak'] }[suite];
 if (!projects) {
-  process.stderr.write(`unknown suite "${suite}" (default, faults, fuzz or soak)\n`);
+  process.stderr.write(`unknown suite "${suite}" (default, faults, cluster, fuzz or soak)\n`);
   process.exit(2);
 }
+// The stack module reads its mode from env when it loads.
+if (suite === 'cluster') process.env.STACK_KAFKA_BROKERS ??= '3';
+const { up, down, stackEnv } = await import('./stack.mjs');
 const jestArgs = ['--selectProjects', ...projects, ...(suite === 'default' ? ['--maxWorkers=2'] : ['--runInBand']), ...args];
 let started = [];
 let exitCode;
@@ -24,7 +27,7 @@ const runStartedAt = Date.now();
 try {
   await ensureNodeModules();
   if (suite === 'default') ensureDebianCommand('promtool', 'prometheus');
-  step('starting the local stack');
+  step(suite === 'cluster' ? 'starting the cluster stack (3 Kafka nodes, Redis with AOF)' : 'starting the local stack');
   started = await up();
   step('type check (tsc --noEmit)');
   await mustRun('npm', ['run', '-s', 'typecheck']);
