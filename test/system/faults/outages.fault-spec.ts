@@ -4,6 +4,8 @@
 // itself once the dependency is back: same PID, the sender's retry succeeds, nothing lost or doubled.
 import { jest } from '@jest/globals';
 import { startLocalizationServer, type LocalizationServer } from '../../../peers/localization/localization-server.js';
+import { findResource, formatWithReplacements } from '../../../peers/localization/dotnet-behaviour.js';
+import { DEFAULT_RESOURCES } from '../../../peers/localization/resources.js';
 import type { ClientRecord } from '../../../peers/gateway/store.js';
 import { reportFigures } from '../../support/figures.js';
 import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
@@ -11,7 +13,7 @@ import { startComponent, stopComponent, uniqueName } from '../../support/stack.j
 import { KafkaReader } from '../../support/stripe/kafka-reader.js';
 import { deliver, outcomeOf } from '../../support/stripe/stripe-harness.js';
 import { productObject, stripeEvent, stripeId } from '../../support/stripe/stripe-fixtures.js';
-import { activate, catalogText, CommittedNotifications, sendSms, sms } from '../../support/twilio/twilio-support.js';
+import { activate, CommittedNotifications, sendSms, sms } from '../../support/twilio/twilio-support.js';
 import { draftOf as draftOfClient } from '../../support/faults/webhooks-drafts.js';
 import {
   retryUntil2xx,
@@ -179,7 +181,9 @@ describe('fault scenario 7: dependency outages', () => {
       .length;
   const statusesOf = (r: RetriedDelivery) => r.statuses.join(',');
   const last = (r: RetriedDelivery) => r.statuses.at(-1);
-  const confirmReply = (text: string) => catalogText('AnnouncementConfirm', 'en-US', { smsBody: text });
+  /** What the LocalizationApi stand-in (its own texts, like the real server) answers for a draft. */
+  const confirmReply = (text: string) =>
+    formatWithReplacements(findResource(DEFAULT_RESOURCES, 'AnnouncementConfirm', 'en-US')!, { smsBody: text });
 
   it('Redis down: both endpoints answer 500, the retries succeed once it is back', async () => {
     const o = await outage(
@@ -194,7 +198,7 @@ describe('fault scenario 7: dependency outages', () => {
     expect(last(o.stripeAfter)).toBe(200);
     expect(figures.stripeOutcomeAfter).toBe('processed');
     expect(last(o.twilioAfter)).toBe(200);
-    expect(o.twilioAfter.finalBody).toContain('Reply CONFIRM to send it.');
+    expect(o.twilioAfter.finalBody).toContain(confirmReply('').split('\n').at(-1)!);
     expect(draftKept).toBe(true);
     expect(planRenamed).toBe(true);
     expect(published).toBe(1);

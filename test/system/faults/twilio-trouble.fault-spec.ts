@@ -2,6 +2,7 @@
 // for 5 %, 21211 (invalid 'To', permanent) for 1 % and slowly (2 s) for 1 %, while events arrive
 // at a steady rate. Every retryable SMS must arrive exactly once, every 21211 must be in the
 // dead-letter topic with its reason after one attempt, and no partition may stall.
+import { decodeNotification } from '@app/shared/codec/decode.js';
 import { jest } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
 import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
@@ -162,5 +163,6 @@ describe('fault scenario 4: Twilio trouble (429, 500, 21211, slow answers)', () 
 });
 
 function recipientOf(value: Buffer | null): string {
-  return (JSON.parse(value?.toString('utf8') ?? '{}') as { phoneNumber?: string }).phoneNumber ?? '';
+  const decoded = decodeNotification(value);
+  return decoded.ok && decoded.value.$type === 'notification.sendSms' ? (decoded.value.phoneNumber ?? '') : '';
 }
