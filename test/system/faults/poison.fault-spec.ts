@@ -77,11 +77,11 @@ function poison(kind: PoisonKind, n: number): { key: Buffer; value: Buffer } {
   const text = (value: string) => ({ key, value: Buffer.from(value) });
   switch (kind) {
     case 'invalid-json':
-      return text(`{"$type":"notification.sendSms","phoneNumber":"+1555${n}`);
+      return text(`{"$type":"notification.sendSms","PhoneNumber":"+1555${n}`);
     case 'unknown-type':
-      return text(`{"$type":"notification.sendFax","faxNumber":"${n}","resourceKey":"WelcomeMessage","locale":"en-US","replacements":{}}`);
+      return text(`{"$type":"notification.sendFax","FaxNumber":"${n}","ResourceKey":"WelcomeMessage","Locale":"en-US","Replacements":{}}`);
     case 'missing-fields':
-      return text(`{"$type":"notification.sendSms","resourceKey":"WelcomeMessage","locale":"en-US","n":${n}}`);
+      return text(`{"$type":"notification.sendSms","PhoneNumber":"+15550001234","Locale":"en-US","Replacements":{"n":"${n}"}}`); // no ResourceKey
     case 'phone-decrypt':
       return text(sendSmsJson(randomBytes(40).toString('base64'), 'WelcomeMessage', 'en-US', { n: String(n) }));
     case 'invalid-utf8':

@@ -249,6 +249,7 @@ describe('DeliveryService reading the notifications topic', () => {
       '{"EventType":"SendSms"}',
     );
     await expect(service.deliver(noRecipient, signal)).resolves.toMatchObject({ kind: 'dead-lettered', reasonCode: 'poison.no-recipient' });
+    // Deliberately camelCase: the wrong shape a C# reader would bind as nulls, so it must be refused.
     const camel = at(
       '{"$type":"notification.sendSms","phoneNumber":"+15550001234","resourceKey":"WelcomeMessage","locale":"en-US","replacements":{}}',
       '{"EventType":"SendSms"}',

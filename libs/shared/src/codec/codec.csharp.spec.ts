@@ -222,6 +222,7 @@ describe('what we write binds in full in C#', () => {
 
 describe('reading rules (as System.Text.Json reads)', () => {
   it('is case-sensitive: a camelCase SendSms binds nothing and is refused', () => {
+    // Deliberately camelCase: the shape C# leaves unbound, which we must refuse too.
     const camel = '{"$type":"notification.sendSms","phoneNumber":"+15555550100","resourceKey":"k","locale":"en-US","replacements":{}}';
     expect(errorOf(decodeNotification(camel))).toMatchObject({ kind: 'invalid-fields', issues: [expect.stringMatching(/^ResourceKey: /)] });
     expect(readLikeCSharpOrThrow('NotificationEvent', camel)).toMatchObject({ PhoneNumber: null, ResourceKey: null });
