@@ -5,7 +5,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import { tracedConsume } from '@app/shared/tracing/kafka-tracing.js';
 import type { ConsumerConfig } from '../config/notifier.config.js';
 import { isAbandoned } from '../resilience/abortable.js';
-import { BatchConsumer } from './batch-consumer.js';
+import { BatchConsumer } from '@app/shared/kafka/batch-consumer.js';
 import { noConsumerMetrics, type ConsumerMetrics } from './consumer-metrics.js';
 import type { InboundMessage } from './inbound-message.js';
 import { PartitionBatch, type BatchControls, type ProcessMessage } from './partition-batch.js';
@@ -71,6 +71,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     super();
     this.consumer = new BatchConsumer({
       ...options,
+      onAssigned: (assignment) => (options.metrics ?? noConsumerMetrics).assigned(assignment),
       logger: this.logger,
       eachBatch: (payload, stopping) => this.eachBatch(payload, stopping),
     });

@@ -1,16 +1,27 @@
 import type { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { setMaxListeners } from 'node:events';
-import type { ConsumerConfig } from '../config/notifier.config.js';
-import { sleep } from '../resilience/abortable.js';
-import { noConsumerMetrics, type ConsumerMetrics } from './consumer-metrics.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The consumer-group settings a BatchConsumer needs. */
+export interface BatchConsumerSettings {
+  groupId: string;
+  fromBeginning: boolean;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  partitionConcurrency: number;
+  /** Longest a fetch waits for records when there are none (default 1000 ms). */
+  maxWaitTimeMs?: number;
+}
 
 export interface BatchConsumerOptions {
   kafka: Kafka;
-  consumer: ConsumerConfig;
+  consumer: BatchConsumerSettings;
   /** Longest time stop() waits for in-flight work and the group leave. */
   shutdownGraceMs: number;
-  metrics?: ConsumerMetrics;
+  /** Told the partitions of each new assignment. */
+  onAssigned?(assignment: Record<string, number[]>): void;
   logger: Logger;
   /** Runs one partition batch; `stopping` aborts when the process stops. */
   eachBatch(payload: EachBatchPayload, stopping: AbortSignal): Promise<void>;
@@ -70,7 +81,7 @@ export class BatchConsumer {
       heartbeatInterval: c.heartbeatIntervalMs,
       rebalanceTimeout: Math.max(c.rebalanceTimeoutMs, c.sessionTimeoutMs),
       // Short long-polls: an idle consumer notices a stop request within a second.
-      maxWaitTimeInMs: 1000,
+      maxWaitTimeInMs: c.maxWaitTimeMs ?? 1000,
       // Smaller batches than kafkajs' 1 MiB: plenty of messages for the bounded concurrency, less memory.
       maxBytesPerPartition: 256 * 1024,
       readUncommitted: false,
@@ -84,7 +95,7 @@ export class BatchConsumer {
         memberId: payload.memberId,
         assignment: payload.memberAssignment,
       });
-      (this.options.metrics ?? noConsumerMetrics).assigned(payload.memberAssignment);
+      this.options.onAssigned?.(payload.memberAssignment);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       logger.error({ msg: 'consumer crashed', err: payload.error, restart: payload.restart });
@@ -119,7 +130,7 @@ export class BatchConsumer {
         () => true,
         () => true,
       ),
-      sleep(graceMs, graceOver.signal).then(
+      sleep(graceMs, undefined, { signal: graceOver.signal }).then(
         () => false,
         () => true,
       ),
