@@ -33,6 +33,11 @@ const ADDED_KEYS: Record<string, string[]> = {
   SubscriptionNotActive: [],
   MessageTooLong: [],
   ClientHelpLinks: ['accountUrl', 'subUrl', 'shareUrl'],
+  AnnouncementSegments: ['segments'],
+  AnnouncementTooLong: ['length', 'limit'],
+  AnnouncementSending: [],
+  AnnouncementFailed: [],
+  AnnouncementInterrupted: ['count'],
 };
 const LOCALES = ['en-US', 'es-ES'];
 const catalog: Record<string, Record<string, string>> = EMBEDDED_CATALOG;

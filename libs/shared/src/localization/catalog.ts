@@ -104,6 +104,28 @@ export const EMBEDDED_CATALOG = {
     'en-US': 'Your message is too long. The limit is 1600 characters.',
     'es-ES': 'Tu mensaje es demasiado largo. El límite es de 1600 caracteres.',
   },
+  AnnouncementSegments: {
+    'en-US': 'Each subscriber receives it as {segments} SMS.',
+    'es-ES': 'Cada suscriptor lo recibe como {segments} SMS.',
+  },
+  AnnouncementTooLong: {
+    'en-US':
+      'Your announcement is too long: with your name and link it is {length} characters, and one SMS can carry at most {limit}. Please shorten it and send it again.',
+    'es-ES':
+      'Tu anuncio es demasiado largo: con tu nombre y enlace tiene {length} caracteres, y un SMS admite como máximo {limit}. Acórtalo y envíalo de nuevo.',
+  },
+  AnnouncementSending: {
+    'en-US': 'Sending your announcement now. We will text you when it has reached all your subscribers.',
+    'es-ES': 'Enviando tu anuncio. Te escribiremos cuando haya llegado a todos tus suscriptores.',
+  },
+  AnnouncementFailed: {
+    'en-US': 'Your announcement could not be sent. It is still saved: reply CONFIRM to try again.',
+    'es-ES': 'No se pudo enviar tu anuncio. Sigue guardado: responde CONFIRM para intentarlo de nuevo.',
+  },
+  AnnouncementInterrupted: {
+    'en-US': 'Your announcement stopped after reaching {count} subscribers. Our team has been alerted.',
+    'es-ES': 'Tu anuncio se detuvo tras llegar a {count} suscriptores. Nuestro equipo ha sido avisado.',
+  },
 } as const satisfies Catalog;
 
 export type ResourceKey = keyof typeof EMBEDDED_CATALOG;
@@ -119,6 +141,11 @@ export const KEYS_MISSING_UPSTREAM = Object.freeze([
   'PlanSubscriptionCreated',
   'MessageTooLong',
   'ClientHelpLinks',
+  'AnnouncementSegments',
+  'AnnouncementTooLong',
+  'AnnouncementSending',
+  'AnnouncementFailed',
+  'AnnouncementInterrupted',
 ] as const satisfies readonly ResourceKey[]);
 
 /** Every key of the embedded catalog, for callers that want compile-time checked keys. */
