@@ -38,6 +38,7 @@ const ADDED_KEYS: Record<string, string[]> = {
   AnnouncementSending: [],
   AnnouncementFailed: [],
   AnnouncementInterrupted: ['count'],
+  ServiceHelpMessage: [],
 };
 const LOCALES = ['en-US', 'es-ES'];
 const catalog: Record<string, Record<string, string>> = EMBEDDED_CATALOG;

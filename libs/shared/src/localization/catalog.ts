@@ -126,6 +126,10 @@ export const EMBEDDED_CATALOG = {
     'en-US': 'Your announcement stopped after reaching {count} subscribers. Our team has been alerted.',
     'es-ES': 'Tu anuncio se detuvo tras llegar a {count} suscriptores. Nuestro equipo ha sido avisado.',
   },
+  ServiceHelpMessage: {
+    'en-US': 'Nudges: announcements from the businesses you follow. Reply STOP to stop all messages, START to get them again.',
+    'es-ES': 'Nudges: anuncios de los negocios que sigues. Responde STOP para no recibir más mensajes y START para volver a recibirlos.',
+  },
 } as const satisfies Catalog;
 
 export type ResourceKey = keyof typeof EMBEDDED_CATALOG;
@@ -146,6 +150,7 @@ export const KEYS_MISSING_UPSTREAM = Object.freeze([
   'AnnouncementSending',
   'AnnouncementFailed',
   'AnnouncementInterrupted',
+  'ServiceHelpMessage',
 ] as const satisfies readonly ResourceKey[]);
 
 /** Every key of the embedded catalog, for callers that want compile-time checked keys. */
