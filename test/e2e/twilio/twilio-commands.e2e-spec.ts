@@ -93,13 +93,13 @@ describe('Twilio SMS commands (embedded catalog)', () => {
       expect(res.message!.startsWith('Responde COMMANDS para ayuda')).toBe(true);
     });
 
-    it('gives a subscriber the subscriber help, a client-and-subscriber the client help, anyone else NotCustomer', async () => {
+    it('gives a subscriber the subscriber help, a client-and-subscriber the client help, anyone else the service help', async () => {
       expect((await send(PHONE.fan, 'help')).message).toBe(catalogText('SubscriberHelpMessage', 'en-US'));
       expect((await send(PHONE.fanEs, 'Help')).message).toBe(catalogText('SubscriberHelpMessage', 'es-ES'));
       expect((await send(PHONE.both, 'HELP')).message).toMatch(
         /^Reply COMMANDS for help\n[\s\S]*Share: https:\/\/app\.example\.com\/both-shop$/,
       );
-      expect((await send(PHONE.stranger, 'HELP')).message).toBe(catalogText('NotCustomer', 'en-US'));
+      expect((await send(PHONE.stranger, 'HELP')).message).toBe(catalogText('ServiceHelpMessage', 'en-US'));
     });
   });
 

@@ -17,7 +17,7 @@ import { localizationConfig, localizationConfigFrom, localizationEnv } from '@ap
 import { tracingConfigFrom, tracingEnv } from '@app/shared/config/tracing.env.js';
 import { httpConfig, httpConfigFrom, httpEnv } from '../http/http.config.js';
 import { stripeConfig, stripeConfigFrom, stripeEnv } from '@app/stripe-sync';
-import { twilioConfigFrom, twilioEnv, twilioWebhookConfig } from '../twilio/twilio.env.js';
+import { checkTwilioKeywords, twilioConfigFrom, twilioEnv, twilioWebhookConfig } from '../twilio/twilio.env.js';
 
 /** Every variable the webhooks service reads, validated together at start-up. */
 export const webhooksEnv = {
@@ -33,19 +33,22 @@ export const webhooksEnv = {
   ...tracingEnv,
 };
 
-export const webhooksEnvSchema = z.object(webhooksEnv).transform((e) => ({
-  runtime: runtimeConfigFrom(e),
-  kafka: kafkaConfigFrom(e, 'webhooks'),
-  redis: redisConfigFrom(e),
-  http: httpConfigFrom(e),
-  stripe: stripeConfigFrom(e),
-  // The broadcast pages by the gateway's page size (GRAPHQL_PAGE_SIZE, at most the gateway's 50).
-  twilio: { ...twilioConfigFrom(e), pageSize: gatewayConfigFrom(e).pageSize },
-  gateway: gatewayConfigFrom(e),
-  localization: localizationConfigFrom(e),
-  encryption: encryptionConfigFrom(e),
-  tracing: tracingConfigFrom(e, 'webhooks'),
-}));
+export const webhooksEnvSchema = z
+  .object(webhooksEnv)
+  .superRefine(checkTwilioKeywords)
+  .transform((e) => ({
+    runtime: runtimeConfigFrom(e),
+    kafka: kafkaConfigFrom(e, 'webhooks'),
+    redis: redisConfigFrom(e),
+    http: httpConfigFrom(e),
+    stripe: stripeConfigFrom(e),
+    // The broadcast pages by the gateway's page size (GRAPHQL_PAGE_SIZE, at most the gateway's 50).
+    twilio: { ...twilioConfigFrom(e), pageSize: gatewayConfigFrom(e).pageSize },
+    gateway: gatewayConfigFrom(e),
+    localization: localizationConfigFrom(e),
+    encryption: encryptionConfigFrom(e),
+    tracing: tracingConfigFrom(e, 'webhooks'),
+  }));
 
 export type WebhooksConfig = z.output<typeof webhooksEnvSchema>;
 

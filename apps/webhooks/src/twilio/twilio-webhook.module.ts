@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
 import { PhoneCipherModule } from '@app/shared/crypto/phone-cipher.module.js';
+import { OptOutModule } from '@app/shared/opt-out/opt-out.module.js';
 import { AnnouncementBroadcaster } from './announcement/announcement-broadcaster.js';
 import { AnnouncementDraftStore } from './announcement/draft.store.js';
 import { SubscriberPager } from './announcement/subscriber-pager.js';
 import { ConfirmHandler } from './commands/confirm.handler.js';
 import { DraftHandler } from './commands/draft.handler.js';
 import { HelpHandler } from './commands/help.handler.js';
-import { IgnoredKeywordHandler } from './commands/ignored-keyword.handler.js';
+import { KeywordMatcher } from './commands/keywords.js';
+import { OptInHandler } from './commands/opt-in.handler.js';
+import { OptOutHandler } from './commands/opt-out.handler.js';
 import { SenderLookup } from './commands/sender-lookup.js';
 import { SMS_COMMAND_HANDLERS, type SmsCommandHandler } from './commands/sms-command.js';
 import { UnsubHandler } from './commands/unsub.handler.js';
@@ -16,9 +19,10 @@ import { ReplyRenderer } from './inbound/reply-renderer.js';
 import { TwilioSignatureVerifier } from './inbound/twilio-signature.js';
 import { TwilioWebhookController } from './inbound/twilio-webhook.controller.js';
 import { SubscriberGatewayClient } from './subscriber-gateway.client.js';
+import { twilioWebhookConfig, type TwilioWebhookConfig } from './twilio.env.js';
 
 /** The order in which commands are tried (the first that recognises a message answers it). */
-const COMMAND_ORDER = [IgnoredKeywordHandler, HelpHandler, UnsubHandler, ConfirmHandler, DraftHandler] as const;
+const COMMAND_ORDER = [OptOutHandler, OptInHandler, HelpHandler, UnsubHandler, ConfirmHandler, DraftHandler] as const;
 
 /**
  * Twilio inbound SMS: `POST /api/TwilioWebhookHandler`, one handler per command, announcement
@@ -27,7 +31,7 @@ const COMMAND_ORDER = [IgnoredKeywordHandler, HelpHandler, UnsubHandler, Confirm
  * `twilio`, `gateway` and `encryption` config sections (AppConfigModule), REDIS and KafkaProducerService.
  */
 @Module({
-  imports: [PhoneCipherModule],
+  imports: [PhoneCipherModule, OptOutModule],
   controllers: [TwilioWebhookController],
   providers: [
     SubscriberPager,
@@ -36,6 +40,11 @@ const COMMAND_ORDER = [IgnoredKeywordHandler, HelpHandler, UnsubHandler, Confirm
     MessageReplayStore,
     ReplyRenderer,
     SenderLookup,
+    {
+      provide: KeywordMatcher,
+      inject: [twilioWebhookConfig.KEY],
+      useFactory: (config: TwilioWebhookConfig) => new KeywordMatcher(config.keywords),
+    },
     AnnouncementDraftStore,
     AnnouncementBroadcaster,
     ...COMMAND_ORDER,

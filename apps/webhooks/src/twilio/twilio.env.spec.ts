@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseEnv } from '@app/shared/config/env.js';
-import { parseDurationMs, twilioConfigFrom, twilioEnv } from './twilio.env.js';
+import { checkTwilioKeywords, parseDurationMs, twilioConfigFrom, twilioEnv } from './twilio.env.js';
 
 const base = {
   TWILIO_ACCOUNT_SID: 'AC1',
@@ -26,7 +26,11 @@ describe('twilio env', () => {
   it('has the documented defaults', () => {
     expect(load({})).toMatchObject({
       signatureValidationDisabled: false,
-      ignoredKeywords: ['STOP', 'START', 'UNSTOP'],
+      keywords: {
+        optOut: ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT'],
+        optIn: ['START', 'UNSTOP', 'YES'],
+        help: ['HELP', 'INFO'],
+      },
       draftTtlMs: 86_400_000,
       replayTtlMs: 86_400_000,
       clientLinkBaseUri: 'https://app.example.com',
@@ -41,15 +45,40 @@ describe('twilio env', () => {
       load({
         TWILIO_WEBHOOK_PUBLIC_URL: 'https://hooks.example.com/edge/',
         TWILIO_SIGNATURE_VALIDATION_DISABLED: 'true',
-        TWILIO_IGNORED_KEYWORDS: 'stop, quit ,cancel',
+        TWILIO_OPT_OUT_KEYWORDS: 'baja, arrêt ,',
+        TWILIO_OPT_IN_KEYWORDS: 'alta',
+        TWILIO_HELP_KEYWORDS: 'ayuda',
         ANNOUNCEMENT_DRAFT_TTL: '2h',
       }),
     ).toMatchObject({
       publicUrl: 'https://hooks.example.com/edge',
       signatureValidationDisabled: true,
-      ignoredKeywords: ['STOP', 'QUIT', 'CANCEL'],
+      keywords: {
+        optOut: expect.arrayContaining(['STOP', 'OPTOUT', 'BAJA', 'ARRÊT']),
+        optIn: ['START', 'UNSTOP', 'YES', 'ALTA'],
+        help: ['HELP', 'INFO', 'AYUDA'],
+      },
       draftTtlMs: 7_200_000,
     });
+  });
+
+  it.each([
+    ['TWILIO_OPT_OUT_KEYWORDS', 'stop please', 'one word'],
+    ['TWILIO_OPT_OUT_KEYWORDS', 'baja!', 'one word'],
+    ['TWILIO_OPT_IN_KEYWORDS', 'x'.repeat(33), 'one word'],
+    ['TWILIO_OPT_IN_KEYWORDS', 'stop', 'STOP is already an opt-out keyword'],
+    ['TWILIO_HELP_KEYWORDS', 'yes', 'YES is already an opt-in keyword'],
+    ['TWILIO_HELP_KEYWORDS', 'confirm', 'CONFIRM is already a Nudges command'],
+  ])('refuses %s=%p', (name, value, problem) => {
+    expect(() => load({ [name]: value })).toThrow(new RegExp(`${name}: .*${problem}`));
+  });
+
+  it('refuses one extra word in two keyword variables, naming the second', () => {
+    const schema = z.object(twilioEnv).superRefine(checkTwilioKeywords);
+    expect(() => parseEnv(schema, { ...base, TWILIO_OPT_OUT_KEYWORDS: 'baja', TWILIO_HELP_KEYWORDS: 'Baja' })).toThrow(
+      /TWILIO_HELP_KEYWORDS: BAJA is also in TWILIO_OPT_OUT_KEYWORDS/,
+    );
+    expect(() => parseEnv(schema, { ...base, TWILIO_OPT_OUT_KEYWORDS: 'baja,baja' })).not.toThrow();
   });
 
   it('names the variable of a bad value', () => {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { bool, csv, httpUrl, optionalString, positiveInt, requiredString } from '@app/shared/config/env.js';
+import { bool, httpUrl, optionalString, positiveInt, requiredString } from '@app/shared/config/env.js';
 import { configNamespace } from '@app/shared/config/app-config.module.js';
 import { webhookEndpointsEnv } from '@app/shared/config/webhook-endpoints.env.js';
+import { NUDGES_COMMAND_WORDS, TWILIO_DEFAULT_KEYWORDS, type KeywordKind, type KeywordSets } from './commands/keywords.js';
 
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/i;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -21,6 +22,35 @@ const duration = (fallback: string) =>
     .refine((v) => parseDurationMs(v) !== undefined, 'must be a duration of at least 1s: seconds, or a number with ms, s, m, h or d')
     .transform((v) => parseDurationMs(v)!);
 
+const KEYWORD = /^[\p{L}\p{N}]{1,32}$/u;
+const KIND_NAMES: Record<KeywordKind, string> = { optOut: 'an opt-out', optIn: 'an opt-in', help: 'a help' };
+
+/** Which default keyword or command `word` already is, if any. */
+function takenBy(word: string, kind: KeywordKind): string | undefined {
+  if (NUDGES_COMMAND_WORDS.includes(word)) return 'a Nudges command';
+  const other = (Object.keys(TWILIO_DEFAULT_KEYWORDS) as KeywordKind[]).find(
+    (k) => k !== kind && (TWILIO_DEFAULT_KEYWORDS[k] as readonly string[]).includes(word),
+  );
+  return other && `${KIND_NAMES[other]} keyword of Twilio's`;
+}
+
+/** Extra keywords of one kind (another language's STOP, ...): comma-separated single words, upper-cased. */
+const extraKeywords = (kind: KeywordKind) =>
+  z
+    .preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().optional())
+    .transform((v) =>
+      v
+        ?.split(',')
+        .map((w) => w.trim().toUpperCase())
+        .filter(Boolean),
+    )
+    .superRefine((words, ctx) => {
+      for (const word of words ?? []) {
+        if (!KEYWORD.test(word)) ctx.addIssue({ code: 'custom', message: 'each keyword must be one word of at most 32 letters or digits' });
+        else if (takenBy(word, kind)) ctx.addIssue({ code: 'custom', message: `${word} is already ${takenBy(word, kind)}` });
+      }
+    });
+
 /** Twilio's maximum length of one (concatenated) SMS body. */
 export const TWILIO_MAX_BODY_CHARS = 1600;
 
@@ -32,8 +62,15 @@ export const twilioEnv = {
   TWILIO_SIGNATURE_VALIDATION_DISABLED: bool(false).meta({
     description: 'true turns X-Twilio-Signature validation off (local tunnels only; logs a warning at start-up)',
   }),
-  TWILIO_IGNORED_KEYWORDS: csv('STOP,START,UNSTOP').meta({
-    description: 'keywords acknowledged with an empty TwiML reply (Twilio opt-out handles them), comma-separated, case-insensitive',
+  TWILIO_OPT_OUT_KEYWORDS: extraKeywords('optOut').meta({
+    description:
+      'opt-out words besides Twilio’s (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT), e.g. those of another language configured in Advanced Opt-Out; comma-separated single words',
+  }),
+  TWILIO_OPT_IN_KEYWORDS: extraKeywords('optIn').meta({
+    description: 'opt-in words besides Twilio’s (START, UNSTOP, YES); comma-separated single words',
+  }),
+  TWILIO_HELP_KEYWORDS: extraKeywords('help').meta({
+    description: 'help words besides Twilio’s (HELP, INFO) and COMMANDS; comma-separated single words',
   }),
   TWILIO_REPLAY_TTL: duration('24h').meta({
     description: 'how long the reply to a MessageSid is kept, so a Twilio retry gets the first reply (seconds, or 90s/15m/24h/1d)',
@@ -55,8 +92,8 @@ export interface TwilioWebhookConfig {
   /** Public base URL (no trailing slash) used to rebuild the signed URL; undefined: from the request. */
   publicUrl?: string;
   signatureValidationDisabled: boolean;
-  /** Upper-case keywords. */
-  ignoredKeywords: string[];
+  /** Twilio's opt-out, opt-in and help keywords with the configured extra words, upper case. */
+  keywords: KeywordSets;
   replayTtlMs: number;
   draftTtlMs: number;
   /** Subscribers per gateway page during a broadcast: GRAPHQL_PAGE_SIZE (the gateway section), at most 50. */
@@ -77,7 +114,11 @@ export function twilioConfigFrom(e: z.output<z.ZodObject<typeof twilioEnv>>): Om
     authToken: e.TWILIO_AUTH_TOKEN,
     ...(e.TWILIO_WEBHOOK_PUBLIC_URL === undefined ? {} : { publicUrl: e.TWILIO_WEBHOOK_PUBLIC_URL.replace(/\/+$/, '') }),
     signatureValidationDisabled: e.TWILIO_SIGNATURE_VALIDATION_DISABLED,
-    ignoredKeywords: e.TWILIO_IGNORED_KEYWORDS.map((k) => k.toUpperCase()),
+    keywords: {
+      optOut: [...TWILIO_DEFAULT_KEYWORDS.optOut, ...(e.TWILIO_OPT_OUT_KEYWORDS ?? [])],
+      optIn: [...TWILIO_DEFAULT_KEYWORDS.optIn, ...(e.TWILIO_OPT_IN_KEYWORDS ?? [])],
+      help: [...TWILIO_DEFAULT_KEYWORDS.help, ...(e.TWILIO_HELP_KEYWORDS ?? [])],
+    },
     replayTtlMs: e.TWILIO_REPLAY_TTL,
     draftTtlMs: e.ANNOUNCEMENT_DRAFT_TTL,
     kafkaChunk: e.ANNOUNCEMENT_KAFKA_CHUNK,
@@ -88,3 +129,15 @@ export function twilioConfigFrom(e: z.output<z.ZodObject<typeof twilioEnv>>): Om
 }
 
 export const twilioWebhookConfig = configNamespace<TwilioWebhookConfig>('twilio');
+
+/** The same extra word in two keyword variables: reported as a problem of the second one. */
+export function checkTwilioKeywords(e: z.output<z.ZodObject<typeof twilioEnv>>, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, string>();
+  for (const name of ['TWILIO_OPT_OUT_KEYWORDS', 'TWILIO_OPT_IN_KEYWORDS', 'TWILIO_HELP_KEYWORDS'] as const) {
+    for (const word of new Set(e[name] ?? [])) {
+      const first = seen.get(word);
+      if (first) ctx.addIssue({ code: 'custom', path: [name], message: `${word} is also in ${first}` });
+      else seen.set(word, name);
+    }
+  }
+}

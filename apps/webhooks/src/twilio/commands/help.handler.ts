@@ -1,19 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type TwilioWebhookConfig } from '../twilio.env.js';
+import { twilioWebhookConfig, type TwilioWebhookConfig } from '../twilio.env.js';
+import { KeywordMatcher } from './keywords.js';
 import { localeOf } from './sender.js';
 import { textReply, type SmsCommandHandler, type SmsCommandInput, type SmsReply } from './sms-command.js';
-import { twilioWebhookConfig } from '../twilio.env.js';
 
-const HELP_KEYWORDS = new Set(['COMMANDS', 'HELP']);
+/** Nudges' own help command, besides Twilio's help keywords. */
+const COMMANDS = 'COMMANDS';
 
-/** COMMANDS / HELP: the client help with links, the subscriber help, or NotCustomer. */
+/**
+ * HELP, INFO (Twilio's help keywords) and COMMANDS: the client help with links, the subscriber
+ * help, or, for anyone else, a short help naming the service and how to opt out.
+ */
 @Injectable()
 export class HelpHandler implements SmsCommandHandler {
   readonly command = 'help';
-  constructor(@Inject(twilioWebhookConfig.KEY) private readonly config: TwilioWebhookConfig) {}
+  constructor(
+    @Inject(twilioWebhookConfig.KEY) private readonly config: TwilioWebhookConfig,
+    private readonly keywords: KeywordMatcher,
+  ) {}
 
-  async handle({ keyword, sender }: SmsCommandInput): Promise<SmsReply | undefined> {
-    if (!HELP_KEYWORDS.has(keyword)) return undefined;
+  async handle({ keyword, sms, sender }: SmsCommandInput): Promise<SmsReply | undefined> {
+    if (keyword !== COMMANDS && this.keywords.kindOf(keyword, sms.optOutType) !== 'help') return undefined;
     const who = await sender();
     if (who.client) {
       const links = {
@@ -27,7 +34,7 @@ export class HelpHandler implements SmsCommandHandler {
       return textReply('ClientHelpMessage', localeOf(who, 'client'), links, addendum);
     }
     if (who.subscriber) return textReply('SubscriberHelpMessage', localeOf(who, 'subscriber'));
-    return textReply('NotCustomer', localeOf(who));
+    return textReply('ServiceHelpMessage', localeOf(who));
   }
 }
 

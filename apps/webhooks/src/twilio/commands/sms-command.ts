@@ -46,7 +46,7 @@ export interface SmsCommandInput {
   sender(): Promise<Sender>;
 }
 
-export type SmsCommandName = 'ignored' | 'help' | 'unsub' | 'confirm' | 'draft';
+export type SmsCommandName = 'opt_out' | 'opt_in' | 'help' | 'unsub' | 'confirm' | 'draft';
 
 /**
  * One SMS command. Handlers are tried in a fixed order; the first that recognises the message

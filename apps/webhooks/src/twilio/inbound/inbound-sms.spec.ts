@@ -26,6 +26,15 @@ describe('parseForm / toInboundSms', () => {
     expect(toInboundSms(form('From=%2B15555550100&Body='))).toEqual({ from: '+15555550100', body: '', params: expect.anything() });
   });
 
+  it('keeps Twilio’s OptOutType only when it is one Twilio defines', () => {
+    const base = 'From=%2B15555550100&Body=Arret';
+    expect(toInboundSms(form(`${base}&OptOutType=STOP`)).optOutType).toBe('STOP');
+    expect(toInboundSms(form(`${base}&OptOutType=start`)).optOutType).toBe('START');
+    expect(toInboundSms(form(`${base}&OptOutType=HELP`)).optOutType).toBe('HELP');
+    expect(toInboundSms(form(`${base}&OptOutType=NONSENSE`))).not.toHaveProperty('optOutType');
+    expect(toInboundSms(form(`${base}&OptOutType=STOP&OptOutType=START`))).not.toHaveProperty('optOutType');
+  });
+
   it('does not let a parameter named __proto__ reach the prototype', () => {
     const params = form('__proto__=x&From=%2B1&Body=b');
     expect(params['__proto__']).toBe('x');

@@ -7,6 +7,8 @@ export interface InboundSms {
   to?: string;
   body: string;
   messageSid?: string;
+  /** Twilio's classification of an opt-out, opt-in or help keyword (Advanced Opt-Out): STOP, START or HELP. */
+  optOutType?: OptOutType;
   /** Every posted parameter, for the signature check. */
   params: FormParams;
 }
@@ -18,6 +20,9 @@ export class InvalidInboundSmsError extends Error {
     this.name = 'InvalidInboundSmsError';
   }
 }
+
+export type OptOutType = 'STOP' | 'START' | 'HELP';
+const OPT_OUT_TYPES: readonly string[] = ['STOP', 'START', 'HELP'];
 
 const SINGLE_VALUED = ['From', 'To', 'Body', 'MessageSid'] as const;
 const MESSAGE_SID = /^[A-Za-z0-9]{1,64}$/;
@@ -50,7 +55,16 @@ export function toInboundSms(params: FormParams): InboundSms {
   const messageSid = single(params, 'MessageSid');
   if (messageSid !== undefined && !MESSAGE_SID.test(messageSid)) throw new InvalidInboundSmsError('MessageSid is malformed');
   const to = single(params, 'To');
-  return { from, body, params, ...(to === undefined ? {} : { to }), ...(messageSid ? { messageSid } : {}) };
+  // Only a value Twilio defines counts; anything else (or a repeated one) is as if absent.
+  const optOutType = single(params, 'OptOutType')?.toUpperCase();
+  return {
+    from,
+    body,
+    params,
+    ...(to === undefined ? {} : { to }),
+    ...(messageSid ? { messageSid } : {}),
+    ...(optOutType !== undefined && OPT_OUT_TYPES.includes(optOutType) ? { optOutType: optOutType as OptOutType } : {}),
+  };
 }
 
 const single = (params: FormParams, name: string): string | undefined => {
