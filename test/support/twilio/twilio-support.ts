@@ -9,8 +9,9 @@ import { startGateway, type TestGateway } from '../../../peers/gateway/gateway-s
 import type { ClientRecord, GatewayStore } from '../../../peers/gateway/store.js';
 import { DEFAULT_OIDC_CLIENT, startOidcServer, type OidcServer } from '../../../peers/oidc/oidc-server.js';
 import { stackEnv, uniqueName } from '../stack.js';
+import { TEST_SECRETS } from '../test-secrets.js';
 
-export const API_KEY = 'test-api-key';
+export const API_KEY = TEST_SECRETS.webhooksApiKey;
 export const AUTH_TOKEN = 'twilio-test-auth-token';
 export const WEBHOOK_PATH = `/api/TwilioWebhookHandler?code=${API_KEY}`;
 
@@ -34,6 +35,8 @@ export async function startTwilioPeers(name: string): Promise<TwilioPeers> {
     Oidc__ClientId: DEFAULT_OIDC_CLIENT.clientId,
     Oidc__ClientSecret: DEFAULT_OIDC_CLIENT.clientSecret,
     KAFKA_TOPIC_NOTIFICATIONS: topic,
+    KAFKA_TOPIC_BROADCASTS: uniqueName(`${name}-broadcasts`),
+    BROADCAST_CONSUMER_GROUP: uniqueName(`${name}-fanout`),
     REDIS_KEY_PREFIX: `${uniqueName(name)}:`,
     LOCALIZATION_API_URL: '',
   };

@@ -3,7 +3,6 @@ import { payloadError } from '@app/shared/graphql/gateway-error-mapping.js';
 import { GatewayGraphqlClient } from '@app/shared/graphql/gateway-graphql.client.js';
 import { nextCursor, type MutationPayload, type PageInfo } from '@app/shared/graphql/gateway-payload.js';
 import * as ops from '@app/shared/graphql/operations.js';
-import { SubscriberPager } from './announcement/subscriber-pager.js';
 
 export interface SenderClient {
   id: string;
@@ -26,13 +25,6 @@ export interface SenderSubscriber {
   clients: SubscribedClient[];
 }
 
-export interface Recipient {
-  id: string;
-  /** E.164 or the encrypted form, as stored; undefined when the subscriber has none. */
-  phoneNumber?: string;
-  locale?: string;
-}
-
 export type UnsubscribeOutcome = 'unsubscribed' | 'not-subscribed';
 
 // ---- the answers as selected in @app/shared/graphql/operations.ts
@@ -51,16 +43,13 @@ interface RawSubscriber {
 }
 
 /**
- * The Nudges gateway operations of the SMS commands and the announcement fan-out: who sent an SMS
- * (client or subscriber), unsubscribing, and a client's subscribers page by page. Tests replace it
- * with a fake (overrideProvider).
+ * The Nudges gateway operations of the SMS commands: who sent an SMS (client or subscriber) and
+ * unsubscribing. (The announcement fan-out pages through subscribers in the broadcaster app.)
+ * Tests replace it with a fake (overrideProvider).
  */
 @Injectable()
 export class SubscriberGatewayClient {
-  constructor(
-    private readonly graphql: GatewayGraphqlClient,
-    private readonly pager: SubscriberPager,
-  ) {}
+  constructor(private readonly graphql: GatewayGraphqlClient) {}
 
   /** The client texting from this number; null if the number is not a client's. */
   async clientByPhoneNumber(phoneNumber: string): Promise<SenderClient | null> {
@@ -114,13 +103,5 @@ export class SubscriberGatewayClient {
     if (errors.length === 0) return 'unsubscribed';
     if (errors.every((e) => e.__typename === 'NotSubscribedError')) return 'not-subscribed';
     throw payloadError(name, errors);
-  }
-
-  /**
-   * Every subscriber of the client, page by page; throws (transient) when a page cannot be fetched.
-   * The paging goes through SubscriberPager (lean and one page ahead), not Apollo.
-   */
-  subscribersOf(clientId: string, pageSize: number): AsyncIterable<readonly Recipient[]> {
-    return this.pager.pages(clientId, pageSize);
   }
 }

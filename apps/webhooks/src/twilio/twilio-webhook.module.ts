@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { BroadcastReport } from '@app/shared/broadcast/broadcast-report.js';
 import { PhoneCipherModule } from '@app/shared/crypto/phone-cipher.module.js';
 import { OptOutModule } from '@app/shared/opt-out/opt-out.module.js';
-import { AnnouncementBroadcaster } from './announcement/announcement-broadcaster.js';
+import { REDIS } from '@app/shared/redis/redis.module.js';
+import { AnnouncementSizer } from './announcement/announcement-size.js';
+import { BroadcastRequests } from './announcement/broadcast-requests.js';
 import { AnnouncementDraftStore } from './announcement/draft.store.js';
-import { SubscriberPager } from './announcement/subscriber-pager.js';
 import { ConfirmHandler } from './commands/confirm.handler.js';
 import { DraftHandler } from './commands/draft.handler.js';
 import { HelpHandler } from './commands/help.handler.js';
@@ -21,12 +24,15 @@ import { TwilioWebhookController } from './inbound/twilio-webhook.controller.js'
 import { SubscriberGatewayClient } from './subscriber-gateway.client.js';
 import { twilioWebhookConfig, type TwilioWebhookConfig } from './twilio.env.js';
 
+/** How long the CONFIRM/fan-out handshake of one broadcast is kept (far beyond Twilio's 15 s). */
+const BROADCAST_REPORT_TTL_MS = 3_600_000;
+
 /** The order in which commands are tried (the first that recognises a message answers it). */
 const COMMAND_ORDER = [OptOutHandler, OptInHandler, HelpHandler, UnsubHandler, ConfirmHandler, DraftHandler] as const;
 
 /**
  * Twilio inbound SMS: `POST /api/TwilioWebhookHandler`, one handler per command, announcement
- * drafts in Redis and the broadcast to every subscriber in one Kafka transaction. Needs the
+ * drafts in Redis and CONFIRM recording the broadcast for the broadcaster app. Needs the
  * global LOCALIZER (LocalizationModule), GatewayGraphqlClient and OidcTokenProvider (GatewayModule), the
  * `twilio`, `gateway` and `encryption` config sections (AppConfigModule), REDIS and KafkaProducerService.
  */
@@ -34,7 +40,6 @@ const COMMAND_ORDER = [OptOutHandler, OptInHandler, HelpHandler, UnsubHandler, C
   imports: [PhoneCipherModule, OptOutModule],
   controllers: [TwilioWebhookController],
   providers: [
-    SubscriberPager,
     SubscriberGatewayClient,
     TwilioSignatureVerifier,
     MessageReplayStore,
@@ -46,7 +51,13 @@ const COMMAND_ORDER = [OptOutHandler, OptInHandler, HelpHandler, UnsubHandler, C
       useFactory: (config: TwilioWebhookConfig) => new KeywordMatcher(config.keywords),
     },
     AnnouncementDraftStore,
-    AnnouncementBroadcaster,
+    AnnouncementSizer,
+    BroadcastRequests,
+    {
+      provide: BroadcastReport,
+      inject: [REDIS],
+      useFactory: (redis: Redis) => new BroadcastReport(redis, BROADCAST_REPORT_TTL_MS),
+    },
     ...COMMAND_ORDER,
     {
       provide: SMS_COMMAND_HANDLERS,

@@ -78,8 +78,9 @@ export const twilioEnv = {
   ANNOUNCEMENT_DRAFT_TTL: duration('24h').meta({
     description: 'how long an announcement draft waits for CONFIRM (seconds, or 90s/15m/24h/1d)',
   }),
-  ANNOUNCEMENT_KAFKA_CHUNK: positiveInt(2000).meta({
-    description: 'SendSms messages per produce request inside the broadcast transaction',
+  BROADCAST_REPLY_WITHIN_MS: positiveInt(2500).meta({
+    description:
+      'CONFIRM answers within this time: with the true count if the fan-out finished, otherwise "sending" (the count follows by SMS); keep it well under Twilio’s 15 s',
   }),
   AccountUrl: httpUrl().meta({ description: 'account page linked in the client HELP reply' }),
   StripePortalUrl: httpUrl().meta({ description: 'Stripe customer portal linked in the client HELP reply' }),
@@ -96,19 +97,14 @@ export interface TwilioWebhookConfig {
   keywords: KeywordSets;
   replayTtlMs: number;
   draftTtlMs: number;
-  /** Subscribers per gateway page during a broadcast: GRAPHQL_PAGE_SIZE (the gateway section), at most 50. */
-  pageSize: number;
-  kafkaChunk: number;
+  /** How long CONFIRM waits for the fan-out before it answers "sending". */
+  replyWithinMs: number;
   accountUrl: string;
   stripePortalUrl: string;
   clientLinkBaseUri: string;
 }
 
-/**
- * The `twilio` config section without the broadcast's page size, which is not a Twilio setting: it
- * is the gateway's GRAPHQL_PAGE_SIZE, added in webhooks.config.ts.
- */
-export function twilioConfigFrom(e: z.output<z.ZodObject<typeof twilioEnv>>): Omit<TwilioWebhookConfig, 'pageSize'> {
+export function twilioConfigFrom(e: z.output<z.ZodObject<typeof twilioEnv>>): TwilioWebhookConfig {
   return {
     accountSid: e.TWILIO_ACCOUNT_SID,
     authToken: e.TWILIO_AUTH_TOKEN,
@@ -121,7 +117,7 @@ export function twilioConfigFrom(e: z.output<z.ZodObject<typeof twilioEnv>>): Om
     },
     replayTtlMs: e.TWILIO_REPLAY_TTL,
     draftTtlMs: e.ANNOUNCEMENT_DRAFT_TTL,
-    kafkaChunk: e.ANNOUNCEMENT_KAFKA_CHUNK,
+    replyWithinMs: e.BROADCAST_REPLY_WITHIN_MS,
     accountUrl: e.AccountUrl,
     stripePortalUrl: e.StripePortalUrl,
     clientLinkBaseUri: e.ClientLinkBaseUri.replace(/\/+$/, ''),

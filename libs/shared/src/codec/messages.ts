@@ -102,7 +102,7 @@ export type WireEventType = WireEvent['$type'];
 export const FailureType = { None: 0, Transient: 1, Permanent: 2, DependencyDown: 3, Fatal: 4 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
-export const DEAD_LETTER_SOURCES = ['notifier', 'webhooks'] as const;
+export const DEAD_LETTER_SOURCES = ['notifier', 'webhooks', 'broadcaster'] as const;
 export type DeadLetterSource = (typeof DEAD_LETTER_SOURCES)[number];
 
 /**

@@ -52,6 +52,7 @@ export const kafkaEnv = {
   KAFKA_TOPIC_PAYMENTS: topic('payments', 'payment confirmations'),
   KAFKA_TOPIC_FOREIGN_PRODUCTS: topic('foreign-products', 'Stripe product sync events'),
   KAFKA_TOPIC_DEADLETTER: topic('deadletter', 'messages that could not be processed'),
+  KAFKA_TOPIC_BROADCASTS: topic('broadcasts', 'announcement broadcasts (requests and fan-out progress)'),
 };
 
 export interface KafkaTopics {
@@ -59,6 +60,7 @@ export interface KafkaTopics {
   payments: string;
   foreignProducts: string;
   deadletter: string;
+  broadcasts: string;
 }
 
 export interface KafkaConfig {
@@ -82,6 +84,7 @@ export function kafkaConfigFrom(e: z.output<z.ZodObject<typeof kafkaEnv>>, appNa
       payments: e.KAFKA_TOPIC_PAYMENTS,
       foreignProducts: e.KAFKA_TOPIC_FOREIGN_PRODUCTS,
       deadletter: e.KAFKA_TOPIC_DEADLETTER,
+      broadcasts: e.KAFKA_TOPIC_BROADCASTS,
     },
   };
 }

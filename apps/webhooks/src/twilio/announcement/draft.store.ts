@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { draftKey } from '@app/shared/broadcast/broadcast-keys.js';
 import { REDIS } from '@app/shared/redis/redis.module.js';
 import { type TwilioWebhookConfig } from '../twilio.env.js';
 import { twilioWebhookConfig } from '../twilio.env.js';
 
-/** Redis key of a client's pending announcement (under the app's REDIS_KEY_PREFIX). */
-export const draftKey = (phoneNumber: string): string => `announcement:${phoneNumber}`;
-
 /**
- * Announcement drafts in Redis, one per client phone, expiring after ANNOUNCEMENT_DRAFT_TTL.
+ * Announcement drafts in Redis, one per client phone, expiring after ANNOUNCEMENT_DRAFT_TTL
+ * (CONFIRM takes them through BroadcastRequests).
  * Redis errors propagate (the webhook answers 500 and nothing is half-done).
  */
 @Injectable()
@@ -21,22 +20,5 @@ export class AnnouncementDraftStore {
   /** Stores `text` as the draft, replacing any earlier one, with a fresh TTL. */
   async save(phoneNumber: string, text: string): Promise<void> {
     await this.redis.set(draftKey(phoneNumber), text, 'PX', this.config.draftTtlMs);
-  }
-
-  /** Removes and returns the draft in one step (GETDEL), so two racing CONFIRMs cannot both get it. */
-  async take(phoneNumber: string): Promise<string | null> {
-    return this.redis.getdel(draftKey(phoneNumber));
-  }
-
-  /**
-   * Puts a taken draft back after a failed broadcast, with a fresh TTL, unless the client has
-   * texted a newer draft meanwhile (NX), which then wins.
-   */
-  async restore(phoneNumber: string, text: string): Promise<void> {
-    await this.redis.set(draftKey(phoneNumber), text, 'PX', this.config.draftTtlMs, 'NX');
-  }
-
-  async peek(phoneNumber: string): Promise<string | null> {
-    return this.redis.get(draftKey(phoneNumber));
   }
 }

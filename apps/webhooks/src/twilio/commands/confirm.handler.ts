@@ -1,25 +1,19 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { maskPhoneNumber } from '@app/shared/logging/redact.js';
-import { AnnouncementBroadcaster } from '../announcement/announcement-broadcaster.js';
-import { AnnouncementDraftStore } from '../announcement/draft.store.js';
-import { localeOf } from './sender.js';
+import { BroadcastReport, type ReplyDecision } from '@app/shared/broadcast/broadcast-report.js';
+import { BroadcastRequests, type ClaimedDraft } from '../announcement/broadcast-requests.js';
+import { twilioWebhookConfig, type TwilioWebhookConfig } from '../twilio.env.js';
+import { clientLink } from './help.handler.js';
+import { localeOf, type Sender } from './sender.js';
 import { textReply, type SmsCommandHandler, type SmsCommandInput, type SmsReply } from './sms-command.js';
 
-const RESTORE_ATTEMPTS = 3;
-
-/** Raised when a failed broadcast's draft could not be put back; the webhook answers 500. */
-export class DraftRestoreError extends Error {
-  constructor(cause: unknown) {
-    super('announcement draft could not be restored after a failed broadcast', { cause });
-    this.name = 'DraftRestoreError';
-  }
-}
-
 /**
- * CONFIRM: for a client with an active subscription, takes the pending draft atomically and
- * broadcasts it in one Kafka transaction. On failure the transaction is aborted, the draft is
- * put back and the client gets MessageException with a reference that is also logged.
+ * CONFIRM: for a client with an active subscription, takes the pending draft (once per
+ * MessageSid, whatever Twilio's retries), records the broadcast on the broadcasts topic and waits
+ * for the broadcaster's fan-out up to BROADCAST_REPLY_WITHIN_MS. A broadcast that finished by
+ * then is answered with its true count; a longer one with "sending", and the count follows by
+ * SMS (BroadcastReport makes sure the client hears it exactly once). A broadcast that cannot be
+ * recorded puts the draft back and answers MessageException with a reference that is also logged.
  */
 @Injectable()
 export class ConfirmHandler implements SmsCommandHandler {
@@ -27,41 +21,65 @@ export class ConfirmHandler implements SmsCommandHandler {
   private readonly logger = new Logger(ConfirmHandler.name);
 
   constructor(
-    private readonly drafts: AnnouncementDraftStore,
-    private readonly broadcaster: AnnouncementBroadcaster,
+    private readonly requests: BroadcastRequests,
+    private readonly report: BroadcastReport,
+    @Inject(twilioWebhookConfig.KEY) private readonly config: TwilioWebhookConfig,
   ) {}
 
-  async handle({ keyword, sender }: SmsCommandInput): Promise<SmsReply | undefined> {
+  async handle({ keyword, sender, sms }: SmsCommandInput): Promise<SmsReply | undefined> {
     if (keyword !== 'CONFIRM') return undefined;
+    const started = Date.now();
     const who = await sender();
     const locale = localeOf(who, 'client');
     if (!who.client) return textReply('NotCustomer', locale);
     if (!who.client.subscriptionActive) return textReply('SubscriptionNotActive', locale);
-    const draft = await this.drafts.take(who.phoneNumber);
+    const draft = await this.requests.claim(who.phoneNumber, sms.messageSid);
     if (draft === null) return textReply('NoPendingAnnouncement', locale);
+    await this.report.open(draft.broadcastId);
     try {
-      const { sent } = await this.broadcaster.broadcast(who.client, draft);
-      return textReply('AnnouncementSent', locale, { count: String(sent) });
+      await this.requests.record(this.broadcastingClient(who, locale), draft);
     } catch (err) {
-      const reference = randomBytes(4).toString('hex');
-      this.logger.error({ msg: 'announcement broadcast failed; draft put back', reference, clientId: who.client.id, err });
-      await this.restore(who.phoneNumber, draft);
-      return textReply('MessageException', locale, { error: `ref ${reference}` });
+      return this.notRecorded(who, sms.messageSid, draft, locale, err);
     }
+    const decision = await this.report.awaitReply(draft.broadcastId, this.config.replyWithinMs - (Date.now() - started));
+    return replyFor(decision, locale);
   }
 
-  private async restore(phoneNumber: string, draft: string): Promise<void> {
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= RESTORE_ATTEMPTS; attempt += 1) {
-      try {
-        await this.drafts.restore(phoneNumber, draft);
-        return;
-      } catch (err) {
-        lastError = err;
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-      }
-    }
-    this.logger.error({ msg: 'announcement draft lost: Redis refused it back', from: maskPhoneNumber(phoneNumber), err: lastError });
-    throw new DraftRestoreError(lastError);
+  private broadcastingClient(who: Sender, locale: string) {
+    const client = who.client!;
+    return {
+      id: client.id,
+      name: client.name,
+      locale,
+      link: clientLink(this.config.clientLinkBaseUri, client.slug),
+      phoneNumber: who.phoneNumber,
+    };
+  }
+
+  /** Kafka did not take the request: nothing was broadcast, the draft goes back (a Redis failure here answers 500, and Twilio's retry finds the claim). */
+  private async notRecorded(
+    who: Sender,
+    messageSid: string | undefined,
+    draft: ClaimedDraft,
+    locale: string,
+    err: unknown,
+  ): Promise<SmsReply> {
+    const reference = randomBytes(4).toString('hex');
+    this.logger.error({ msg: 'broadcast could not be recorded; draft put back', reference, clientId: who.client!.id, err });
+    await this.requests.giveBack(who.phoneNumber, messageSid, draft);
+    return textReply('MessageException', locale, { error: `ref ${reference}` });
+  }
+}
+
+function replyFor(decision: ReplyDecision, locale: string): SmsReply {
+  switch (decision.kind) {
+    case 'sent':
+      return textReply('AnnouncementSent', locale, { count: String(decision.count) });
+    case 'failed':
+      return decision.sent === 0
+        ? textReply('AnnouncementFailed', locale)
+        : textReply('AnnouncementInterrupted', locale, { count: String(decision.sent) });
+    case 'pending':
+      return textReply('AnnouncementSending', locale);
   }
 }

@@ -9,11 +9,11 @@ export interface LocalizedList {
 
 export type ReplyReplacements = Record<string, string | LocalizedList>;
 
-/** A second localized text, added on a new line unless the first already holds `unlessContains`. */
+/** A second localized text, added on a new line (unless the first already holds `unlessContains`). */
 export interface ReplyAddendum {
   resourceKey: ResourceKey;
   replacements: Record<string, string>;
-  unlessContains: string;
+  unlessContains?: string;
 }
 
 /** What to answer: a localized text, or nothing (an empty `<Response/>`). */

@@ -21,7 +21,7 @@ export class ReplyRenderer {
 
   private async withAddendum(text: string, reply: Extract<SmsReply, { kind: 'text' }>): Promise<string> {
     const addendum = reply.addendum;
-    if (!addendum || text.includes(addendum.unlessContains)) return text;
+    if (!addendum || (addendum.unlessContains !== undefined && text.includes(addendum.unlessContains))) return text;
     return `${text}\n${await this.localizer.localize(addendum.resourceKey, reply.locale, addendum.replacements)}`;
   }
 

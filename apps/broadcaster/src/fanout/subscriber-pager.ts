@@ -6,7 +6,6 @@ import { fromGraphQLErrors, toGatewayError, type GraphQLErrorEntry } from '@app/
 import { CLIENT_SUBSCRIBERS_PAGE } from '@app/shared/graphql/operations.js';
 import { OidcTokenProvider } from '@app/shared/oidc/oidc-token-provider.js';
 import { tracedGatewayRequest } from '@app/shared/tracing/http-tracing.js';
-import type { Recipient } from '../subscriber-gateway.client.js';
 
 const OPERATION = 'ClientSubscribersPage';
 const QUERY = print(CLIENT_SUBSCRIBERS_PAGE);
@@ -29,15 +28,24 @@ interface SubscriberNode {
   phoneNumber: string | null;
 }
 
+/** A subscriber as the fan-out needs it. */
+export interface Subscriber {
+  id: string;
+  /** As the gateway stores it: plain E.164 or encrypted; undefined when the subscriber has none. */
+  phoneNumber: string | undefined;
+  locale: string | undefined;
+}
+
 /** One plain object per subscriber, every property always present (one hidden class, no spreads). */
-const toRecipient = (s: SubscriberNode): Recipient => ({
+const toSubscriber = (s: SubscriberNode): Subscriber => ({
   id: s.id,
   phoneNumber: s.phoneNumber || undefined,
   locale: s.locale || undefined,
 });
 
-interface Page {
-  recipients: Recipient[];
+/** One page of subscribers and the cursor after it (null after the last page). */
+export interface SubscriberPage {
+  subscribers: Subscriber[];
   next: string | null;
 }
 
@@ -45,8 +53,7 @@ interface Page {
  * Pages through all subscribers of a client for the announcement fan-out: the same
  * `ClientSubscribersPage` operation of operations.ts, with the same OIDC token, but posted with
  * plain fetch instead of through Apollo, whose per-node result processing dominates a
- * 100,000-subscriber broadcast, and always one page ahead: the request for page n+1 leaves as
- * soon as page n has arrived, so the gateway works while the caller produces page n to Kafka.
+ * 100,000-subscriber broadcast. Reading ahead is PageStream's concern.
  * Failures are GatewayUnavailableError (network, timeout, 5xx/429, 401 after one token refresh,
  * a GraphQL execution error without a known code) or GatewayBusinessError (request-shape GraphQL
  * errors such as HC0051 or AUTH_NOT_AUTHORIZED, unknown client, a cursor that does not advance),
@@ -65,31 +72,18 @@ export class SubscriberPager {
     this.timeoutMs = gateway.timeoutMs;
   }
 
-  async *pages(clientId: string, pageSize: number): AsyncGenerator<Recipient[]> {
-    let pending: Promise<Page> | undefined = this.fetchPage(clientId, pageSize, null);
-    try {
-      while (pending) {
-        const page: Page = await pending;
-        pending = page.next === null ? undefined : this.fetchPage(clientId, pageSize, page.next);
-        yield page.recipients;
-      }
-    } finally {
-      // Abandoned early (the broadcast failed): the read-ahead's outcome no longer matters.
-      pending?.catch(() => undefined);
-    }
-  }
-
-  private async fetchPage(clientId: string, first: number, after: string | null): Promise<Page> {
+  /** The page of `clientId`'s subscribers after `after` (null: the first page). */
+  async fetchPage(clientId: string, first: number, after: string | null): Promise<SubscriberPage> {
     const json = await this.post({ clientId, first, after });
     if (json.errors?.length) throw fromGraphQLErrors(OPERATION, json.errors);
     const client = json.data?.client;
     if (!client) throw new GatewayBusinessError(OPERATION, 'ClientNotFoundError', 'the client does not exist');
     const connection = client.subscribers;
-    const recipients = (connection?.nodes ?? []).map(toRecipient);
+    const subscribers = (connection?.nodes ?? []).map(toSubscriber);
     const info = connection?.pageInfo;
-    if (!info?.hasNextPage || !info.endCursor) return { recipients, next: null };
+    if (!info?.hasNextPage || !info.endCursor) return { subscribers, next: null };
     if (info.endCursor === after) throw new GatewayBusinessError(OPERATION, 'PagingError', 'the gateway returned the same cursor twice');
-    return { recipients, next: info.endCursor };
+    return { subscribers, next: info.endCursor };
   }
 
   private async post(variables: Record<string, unknown>, retried = false): Promise<PageResponse> {

@@ -1,0 +1,61 @@
+import type { SubscriberPage, SubscriberPager } from './subscriber-pager.js';
+
+/**
+ * The pages of one broadcast, read ahead: as soon as a page arrives the request for the next one
+ * leaves (up to `ahead` pages buffered), so the gateway keeps working while the fan-out produces
+ * to Kafka and while a step commits. A stream outlives the step that opened it: the next step of
+ * the same broadcast continues it when it starts at the stream's position. After a failed page
+ * the stream is dead; the step retries on a new one.
+ */
+export class PageStream {
+  /** Cursor the next page returned by `next()` starts after. */
+  position: string | null;
+  private readonly queue: Promise<SubscriberPage>[] = [];
+  /** Where fetching stopped because the buffer was full. */
+  private resumeAfter: string | null | undefined;
+  private failed = false;
+
+  constructor(
+    private readonly pager: SubscriberPager,
+    readonly clientId: string,
+    private readonly pageSize: number,
+    start: string | null,
+    private readonly ahead = 2,
+  ) {
+    this.position = start;
+    this.fetchFrom(start);
+  }
+
+  /** Usable by a step that starts after `cursor`. */
+  continuesAt(cursor: string | null): boolean {
+    return !this.failed && this.position === cursor && (this.queue.length > 0 || this.resumeAfter !== undefined);
+  }
+
+  async next(): Promise<SubscriberPage> {
+    const head = this.queue.shift();
+    if (!head) throw new Error('the page stream has no page left');
+    if (this.resumeAfter !== undefined) {
+      const after = this.resumeAfter;
+      this.resumeAfter = undefined;
+      this.fetchFrom(after);
+    }
+    const page = await head;
+    this.position = page.next;
+    return page;
+  }
+
+  private fetchFrom(after: string | null): void {
+    const page = this.pager.fetchPage(this.clientId, this.pageSize, after);
+    this.queue.push(page);
+    page.then(
+      (p) => {
+        if (p.next === null || this.failed) return;
+        if (this.queue.length < this.ahead) this.fetchFrom(p.next);
+        else this.resumeAfter = p.next;
+      },
+      () => {
+        this.failed = true;
+      },
+    );
+  }
+}
