@@ -5,12 +5,14 @@ import type { Kafka } from 'kafkajs';
 import { AppConfigModule } from '@app/shared/config/app-config.module.js';
 import { kafkaConfig, redisConfig } from '@app/shared/config/common.env.js';
 import { localizationConfig } from '@app/shared/config/localization.env.js';
+import { BroadcastDeliveryStore } from '@app/shared/broadcast/broadcast-delivery.store.js';
 import { PhoneCipherModule } from '@app/shared/crypto/phone-cipher.module.js';
 import { HealthModule } from '@app/shared/health/health.module.js';
 import { KAFKA_CLIENT } from '@app/shared/kafka/kafka.tokens.js';
 import { KafkaModule } from '@app/shared/kafka/kafka.module.js';
 import { LocalizationModule } from '@app/shared/localization/localization.module.js';
 import { LoggingModule } from '@app/shared/logging/logging.module.js';
+import { OptOutModule } from '@app/shared/opt-out/opt-out.module.js';
 import { RedisModule } from '@app/shared/redis/redis.module.js';
 import { TracingModule } from '@app/shared/tracing/tracing.module.js';
 import {
@@ -56,6 +58,7 @@ export class NotifierModule {
         TracingModule,
         KafkaModule.forRoot(),
         RedisModule.forRoot(),
+        OptOutModule,
         HealthModule,
         NotifierMetricsModule,
         LocalizationModule.forRootAsync({
@@ -93,6 +96,7 @@ export class NotifierModule {
           useFactory: (redis: ConfigType<typeof redisConfig>) => createLedgerRedis(redis),
         },
         DeliveryLedger,
+        BroadcastDeliveryStore,
         DeadLetterPublisher,
         DeliveryService,
         {

@@ -7,6 +7,10 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { decodeDeadLetter } from '@app/shared/codec/dead-letter.js';
 import type { DeadLetterRecord } from '@app/shared/codec/messages.js';
 import { PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
+import { Redis } from 'ioredis';
+import { BroadcastDeliveryStore } from '@app/shared/broadcast/broadcast-delivery.store.js';
+import { OptOutRegistry } from '@app/shared/opt-out/opt-out.registry.js';
+import { DeliveryService } from '../../../apps/notifier/src/delivery/delivery.service.js';
 import { startNotifier, type RunningNotifier } from '../../../apps/notifier/src/notifier.app.js';
 import { startLocalizationServer, type LocalizationServer } from '../../../peers/localization/localization-server.js';
 import { startTwilioSink, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
@@ -35,6 +39,10 @@ describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
   let localization: LocalizationServer;
   let notifier: RunningNotifier;
   let deadLetters: Awaited<ReturnType<typeof collect>>;
+  const redisPrefix = `${uniqueName('delivery')}:`;
+  let redis: Redis;
+  let optOuts: OptOutRegistry;
+  let broadcasts: BroadcastDeliveryStore;
 
   beforeAll(async () => {
     const env = stackEnv();
@@ -47,7 +55,7 @@ describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
       env: {
         Kafka__BrokerList: env.Kafka__BrokerList,
         REDIS_URL: env.REDIS_URL,
-        REDIS_KEY_PREFIX: `${uniqueName('delivery')}:`,
+        REDIS_KEY_PREFIX: redisPrefix,
         KAFKA_TOPIC_NOTIFICATIONS: topic,
         KAFKA_TOPIC_DEADLETTER: deadletterTopic,
         KAFKA_CONSUMER_GROUP: groupId,
@@ -69,10 +77,14 @@ describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
       },
     });
     deadLetters = await collect(kafka, deadletterTopic);
+    redis = new Redis(env.REDIS_URL, { keyPrefix: redisPrefix });
+    optOuts = new OptOutRegistry(redis);
+    broadcasts = new BroadcastDeliveryStore(redis);
   });
 
   afterAll(async () => {
     await notifier?.stop();
+    redis?.disconnect();
     await deadLetters?.stop();
     await sink?.stop();
     await localization?.stop();
@@ -187,19 +199,38 @@ describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
     expect(attemptsTo(to).map((a) => a.status)).toEqual([503, 503, 201]);
   });
 
-  it('dead-letters permanent Twilio errors (21211, 21610) with their code and no retry', async () => {
-    const [invalid, unsubscribed] = [phone(5001), phone(5002)];
+  it('dead-letters a permanent Twilio error (21211) with its code and no retry', async () => {
+    const invalid = phone(5001);
     sink.addRule({ to: invalid, action: { status: 400, code: 21211 } });
-    sink.addRule({ to: unsubscribed, action: { status: 400, code: 21610 } });
-    await send([sms(invalid, 'WelcomeMessage', 'en-US'), sms(unsubscribed, 'WelcomeMessage', 'en-US')]);
+    await send([sms(invalid, 'WelcomeMessage', 'en-US')]);
     const a = await deadLetterFor((r) => r.edge?.reasonCode === 'twilio.21211');
-    const b = await deadLetterFor((r) => r.edge?.reasonCode === 'twilio.21610');
     expect(a.record.attemptCount).toBe(1);
-    expect(b.record.attemptCount).toBe(1);
     expect(a.record.exceptionMessage).not.toContain(invalid);
     expect(attemptsTo(invalid)).toHaveLength(1);
-    expect(attemptsTo(unsubscribed)).toHaveLength(1);
     expect(delivered(invalid)).toHaveLength(0);
+  });
+
+  it('takes 21610 (the recipient opted out) as an outcome, not an error: no dead letter, counted apart, the number recorded', async () => {
+    const [unsubscribed, fromBroadcast] = [phone(5002), phone(5003)];
+    const broadcastId = uniqueName('b');
+    sink.addRule({ to: unsubscribed, action: { status: 400, code: 21610 } });
+    sink.addRule({ to: fromBroadcast, action: { status: 400, code: 21610 } });
+    const counts = notifier.app.get(DeliveryService).counts;
+    const before = counts['opted-out'];
+    await send([
+      sms(unsubscribed, 'WelcomeMessage', 'en-US'),
+      { ...sms(fromBroadcast, 'WelcomeMessage', 'en-US'), headers: { 'nudges-broadcast-id': broadcastId } },
+    ]);
+    await until(() => counts['opted-out'] === before + 2, 15_000, 'two opted-out outcomes');
+    await untilAllCommitted(kafka, groupId, topic, 20_000);
+    expect(attemptsTo(unsubscribed)).toHaveLength(1);
+    expect(attemptsTo(fromBroadcast)).toHaveLength(1);
+    expect(deadLetters.messages.filter((m) => decodeDeadLetter(m.value).ok && /21610/.test(m.value!.toString()))).toEqual([]);
+    expect(await optOuts.areOptedOut([unsubscribed, fromBroadcast, phone(5004)])).toEqual([true, true, false]);
+    expect(await broadcasts.read(broadcastId)).toEqual({ delivered: 0, undelivered: 0, failed: 0, optedOut: 1 });
+    const metrics = await (await fetch(`http://127.0.0.1:${notifier.healthPort}/metrics`)).text();
+    expect(metrics).toMatch(/nudges_notifier_messages_processed_total\{outcome="opted-out"\} [1-9]/);
+    expect(metrics).not.toMatch(/nudges_notifier_dead_lettered_total\{reason="twilio\.21610"\}/);
   });
 
   it('does not send twice when Twilio took the message but the answer was lost (looks it up instead)', async () => {

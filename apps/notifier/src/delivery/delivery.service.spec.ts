@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { Registry } from 'prom-client';
+import type { BroadcastDeliveryStore } from '@app/shared/broadcast/broadcast-delivery.store.js';
 import type { Localizer } from '@app/shared/localization/localizer.js';
+import type { OptOutRegistry } from '@app/shared/opt-out/opt-out.registry.js';
 import type { DeliveryConfig } from '../config/notifier.config.js';
 import type { ClaimResult, DeliveryLedger } from '../ledger/delivery-ledger.js';
 import { NotifierMetrics } from '../metrics/notifier-metrics.js';
@@ -44,6 +46,7 @@ const message: InboundMessage = {
 };
 
 const timeout = () => new SmsSendError('ambiguous', 'Twilio did not answer within 5000 ms', { countsAsOutage: true });
+const optedOut = () => new SmsSendError('permanent', 'Twilio 400 (error 21610)', { status: 400, code: 21610 });
 const unavailable = () => new SmsSendError('transient', 'Twilio 503', { status: 503, countsAsOutage: true });
 
 /** A provider whose answers are scripted: each send takes the next step (an error, or "accepted"). */
@@ -56,7 +59,7 @@ class FakeProvider implements SmsNotifier {
   failedAt?: number;
 
   constructor(
-    private readonly script: ('accept' | 'accept-then-timeout' | 'timeout' | 'unavailable')[],
+    private readonly script: ('accept' | 'accept-then-timeout' | 'timeout' | 'unavailable' | 'opted-out')[],
     private readonly listLagMs = 0,
   ) {}
 
@@ -67,6 +70,7 @@ class FakeProvider implements SmsNotifier {
     if (step === 'accept' || step === 'accept-then-timeout') this.log.push({ sms, listedFrom: Date.now() + this.listLagMs });
     if (step === 'accept') return sms;
     this.failedAt = Date.now();
+    if (step === 'opted-out') throw optedOut();
     throw step === 'unavailable' ? unavailable() : timeout();
   }
 
@@ -98,6 +102,21 @@ class FakeLedger {
   }
 }
 
+/** The OptOutRegistry and BroadcastDeliveryStore, recording what they were told. */
+class FakeOptOuts {
+  readonly optedOut: string[] = [];
+  async optOut(phone: string): Promise<void> {
+    this.optedOut.push(phone);
+  }
+}
+class FakeBroadcastDelivery {
+  readonly receipts: { broadcastId: string; messageId: string; outcome: string }[] = [];
+  async record(broadcastId: string, receipt: { messageId: string; outcome: string }): Promise<boolean> {
+    this.receipts.push({ broadcastId, ...receipt });
+    return true;
+  }
+}
+
 function delivery(provider: FakeProvider, ledger = new FakeLedger()) {
   const localizer: Localizer = { localize: async () => 'Welcome to Nudges!' };
   const published: { reasonCode: string; failureType: number }[] = [];
@@ -108,8 +127,20 @@ function delivery(provider: FakeProvider, ledger = new FakeLedger()) {
     },
   } as unknown as DeadLetterPublisher;
   const retries = new RetryPolicy(config, provider.kind, new NotifierMetrics(new Registry()));
-  const service = new DeliveryService(config, provider, localizer, undefined, ledger as unknown as DeliveryLedger, deadLetters, retries);
-  return { service, ledger, published };
+  const optOuts = new FakeOptOuts();
+  const broadcastDelivery = new FakeBroadcastDelivery();
+  const service = new DeliveryService(
+    config,
+    provider,
+    localizer,
+    undefined,
+    ledger as unknown as DeliveryLedger,
+    deadLetters,
+    retries,
+    optOuts as unknown as OptOutRegistry,
+    broadcastDelivery as unknown as BroadcastDeliveryStore,
+  );
+  return { service, ledger, published, optOuts, broadcastDelivery };
 }
 
 describe('sendFailure', () => {
@@ -270,5 +301,30 @@ describe('DeliveryService reading the notifications topic', () => {
     expect(provider.sends).toHaveLength(0);
     expect(published).toHaveLength(0);
     await expect(service.deliver(at(oldAnnouncement, null, elevenMinutesAgo), signal)).resolves.toMatchObject({ kind: 'delivered' });
+  });
+});
+
+describe('DeliveryService when the recipient opted out (Twilio 21610)', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  const signal = new AbortController().signal;
+
+  it('settles as opted-out without a dead letter, and records the number', async () => {
+    const provider = new FakeProvider(['opted-out']);
+    const { service, published, optOuts, ledger, broadcastDelivery } = delivery(provider);
+    await expect(service.deliver(message, signal)).resolves.toEqual({ settled: true, kind: 'opted-out' });
+    expect(provider.sends).toHaveLength(1);
+    expect(published).toEqual([]);
+    expect(optOuts.optedOut).toEqual(['+15550001234']);
+    expect(ledger.released).toHaveLength(1);
+    expect(broadcastDelivery.receipts).toEqual([]);
+    expect(service.counts).toMatchObject({ 'opted-out': 1, 'dead-lettered': 0 });
+  });
+
+  it('counts it for its broadcast, once per event', async () => {
+    const provider = new FakeProvider(['opted-out']);
+    const { service, broadcastDelivery } = delivery(provider);
+    const fromBroadcast = { ...message, headers: { 'nudges-broadcast-id': Buffer.from('b-42') } };
+    await service.deliver(fromBroadcast, signal);
+    expect(broadcastDelivery.receipts).toEqual([{ broadcastId: 'b-42', messageId: expect.stringMatching(/.+/), outcome: 'optedOut' }]);
   });
 });

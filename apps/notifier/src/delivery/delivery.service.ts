@@ -19,9 +19,22 @@ import { AbandonedError, isAbandoned, sleep, throwIfAbandoned } from '../resilie
 import { unlimited, Pacer, type RateLimiter } from '../resilience/pacer.js';
 import { AttemptBudget, PermanentFailure, RetriesExhausted, RetryPolicy, type OnRetry } from '../resilience/retry-policy.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
+import { BroadcastDeliveryStore } from '@app/shared/broadcast/broadcast-delivery.store.js';
+import { OptOutRegistry } from '@app/shared/opt-out/opt-out.registry.js';
+import { broadcastIdOf } from './broadcast-header.js';
 import { DeadLetterPublisher } from './dead-letter.publisher.js';
 import type { DeadLetterCategory, Outcome, OutcomeKind } from './outcome.js';
 import { deliveryConfig } from '../config/notifier.config.js';
+
+/** Twilio's answer to a send to a number that opted out (STOP): not an error, the recipient said no. */
+const TWILIO_OPTED_OUT = 21610;
+
+/** Twilio refused the message because its recipient opted out. */
+class RecipientOptedOut extends Error {
+  constructor(readonly to: string) {
+    super('the recipient opted out (Twilio 21610)');
+  }
+}
 
 /** A message that must go to the dead-letter topic, and why. */
 class DeadLetter extends Error {
@@ -67,6 +80,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     duplicate: 0,
     skipped: 0,
     stale: 0,
+    'opted-out': 0,
     'dead-lettered': 0,
     abandoned: 0,
     foundInProviderLog: 0,
@@ -81,6 +95,8 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     private readonly ledger: DeliveryLedger,
     private readonly deadLetters: DeadLetterPublisher,
     private readonly retries: RetryPolicy,
+    private readonly optOuts: OptOutRegistry,
+    private readonly broadcastDelivery: BroadcastDeliveryStore,
   ) {
     this.pacer = config.maxMessagesPerSecond ? new Pacer(config.maxMessagesPerSecond) : unlimited;
   }
@@ -161,6 +177,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
         this.logger.log({ msg: 'abandoned; left for redelivery', ...log });
         return { settled: false, kind: 'abandoned' };
       }
+      if (err instanceof RecipientOptedOut) return this.optedOut(message, err.to, signal, log);
       const dead = this.toDeadLetter(err, budget);
       return this.deadLetter(message, dead, signal);
     }
@@ -249,7 +266,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     return this.retries
       .send(() => this.sendOnce(sms, claim, signal, log), budget, signal, onRetry)
       .catch((err: unknown) => {
-        throw this.sendGivenUp(err, claim, budget);
+        throw this.sendGivenUp(err, sms, claim, budget);
       });
   }
 
@@ -275,10 +292,11 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The error a send that was given up ends in. */
-  private sendGivenUp(err: unknown, claim: Claim, budget: AttemptBudget): unknown {
+  private sendGivenUp(err: unknown, sms: OutgoingSms, claim: Claim, budget: AttemptBudget): unknown {
     if (err instanceof PermanentFailure) {
       const cause = err.error;
       const details = isSmsSendError(cause) ? cause.details : {};
+      if (details.code === TWILIO_OPTED_OUT) return new RecipientOptedOut(sms.to);
       const code =
         details.code !== undefined
           ? twilioReasonCode(details.code)
@@ -346,6 +364,26 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
       // The lease runs out on its own; the next reader waits for it.
       this.logger.warn({ msg: 'could not release claim', ...log, err });
     });
+  }
+
+  /**
+   * The recipient opted out at Twilio: remembered (OptOutRegistry) so broadcasts skip the number,
+   * and counted for the message's broadcast, if any. Redis outages are waited out like the ledger's.
+   */
+  private async optedOut(message: InboundMessage, to: string, signal: AbortSignal, log: { correlationId: string }): Promise<Outcome> {
+    try {
+      await this.retries.redis(() => this.optOuts.optOut(to, 'twilio-21610'), signal);
+      const broadcastId = broadcastIdOf(message.headers);
+      if (broadcastId !== undefined) {
+        const receipt = { messageId: eventIdentity(message), outcome: 'optedOut' as const };
+        await this.retries.redis(() => this.broadcastDelivery.record(broadcastId, receipt), signal);
+      }
+    } catch {
+      this.logger.log({ msg: 'abandoned before the opt-out was recorded', ...log });
+      return { settled: false, kind: 'abandoned' };
+    }
+    this.logger.log({ msg: 'recipient opted out (Twilio 21610); recorded, not sent', ...log, to: maskPhoneNumber(to) });
+    return { settled: true, kind: 'opted-out' };
   }
 
   private toDeadLetter(err: unknown, budget: AttemptBudget): DeadLetter {

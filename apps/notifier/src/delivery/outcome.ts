@@ -10,6 +10,8 @@ export type Outcome =
   | { settled: true; kind: 'skipped'; type: string }
   /** Older than the age limit of its kind: not sent. */
   | { settled: true; kind: 'stale'; ageMs: number }
+  /** Twilio refused it because the recipient opted out (21610): expected, recorded, not dead-lettered. */
+  | { settled: true; kind: 'opted-out' }
   | {
       settled: true;
       kind: 'dead-lettered';

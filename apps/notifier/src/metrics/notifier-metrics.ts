@@ -80,7 +80,7 @@ export class NotifierMetrics implements ConsumerMetrics {
     });
     const processed = new Counter({
       name: name('messages_processed_total'),
-      help: 'Messages by how their processing ended: delivered, duplicate, skipped (not an SMS), stale (too old to send), dead-lettered, abandoned.',
+      help: 'Messages by how their processing ended: delivered, duplicate, skipped (not an SMS), stale (too old to send), opted-out (Twilio 21610: the recipient opted out), dead-lettered, abandoned.',
       labelNames: ['outcome'],
       registers,
     });

@@ -18,7 +18,9 @@ import { CircuitBreaker, type BreakerState } from './circuit-breaker.js';
  * | Twilio timeout, reset mid-request         | retried after the backoff, at least NOTIFIER_AMBIGUOUS_SETTLE_MS; | counted  | no_answer         |
  * |                                           | the retry looks in Twilio's log before sending again           |             |                   |
  * | connection refused, DNS failure           | retried after the backoff                                      | counted     | connection_failed |
- * | Twilio 21211, 21610, 21408, any other 4xx | not retried: dead letter `twilio.<code>` (`twilio.http-<status>`) | closes it | —                 |
+ * | Twilio 21610 (the recipient opted out)    | not retried, not dead-lettered: outcome `opted-out`, the number | closes it | —                 |
+ * |                                           | recorded in the OptOutRegistry (delivery.service.ts)            |             |                   |
+ * | Twilio 21211, 21408, any other 4xx        | not retried: dead letter `twilio.<code>` (`twilio.http-<status>`) | closes it | —                 |
  * | LocalizationApi unavailable or timed out  | retried after the backoff                                      | counted     | unavailable       |
  * | LocalizationApi: unknown resource key     | not retried: dead letter `poison.unknown-resource-key`         | closes it   | —                 |
  * | Redis unreachable                         | retried without limit, backoff capped at 5 s: the partition     | counted     | unavailable       |
