@@ -1,8 +1,9 @@
 // Replies localized by the LocalizationApi over gRPC (the test peer, which serves its own texts and
 // behaves like the C# service), in both locales and through culture fallback; keys the server lacks
 // and requests it rejects rendered from the embedded catalog; a LocalizationApi outage answered with
-// a generic 500 so Twilio falls back.
+// a generic 500 so Twilio falls back. A CONFIRM is fanned out by the broadcaster (in this process).
 import { startLocalizationServer, type LocalizationServer } from '../../../peers/localization/localization-server.js';
+import { startBroadcasterApp, type RunningBroadcaster } from '../../support/broadcaster-app.js';
 import { startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
 import { activate, sendSms, sms, startTwilioPeers, type TwilioPeers } from '../../support/twilio/twilio-support.js';
 
@@ -15,11 +16,14 @@ const PHONE = {
   fanMx: '+15550008006',
   stranger: '+15550008999',
 };
+/** CONFIRM waits this long for the fan-out of one subscriber: the reply carries the count (rendered by the server). */
+const REPLY_WITHIN_MS = 10_000;
 
 describe('Twilio replies through the gRPC LocalizationApi', () => {
   let peers: TwilioPeers;
   let localization: LocalizationServer;
   let webhooks: RunningWebhooks;
+  let broadcaster: RunningBroadcaster;
 
   beforeAll(async () => {
     peers = await startTwilioPeers('twilio-grpc');
@@ -32,10 +36,16 @@ describe('Twilio replies through the gRPC LocalizationApi', () => {
     for (const c of [cliente, client, mexican, french]) activate(store, c);
     store.addSubscriber({ phoneNumber: PHONE.fan, locale: 'es-ES', clientIds: [client.id, cliente.id] });
     store.addSubscriber({ phoneNumber: PHONE.fanMx, locale: 'es-MX', clientIds: [mexican.id] });
-    webhooks = await startWebhooksApp({ ...peers.env, LOCALIZATION_API_URL: localization.url });
+    webhooks = await startWebhooksApp({
+      ...peers.env,
+      LOCALIZATION_API_URL: localization.url,
+      BROADCAST_REPLY_WITHIN_MS: String(REPLY_WITHIN_MS),
+    });
+    broadcaster = await startBroadcasterApp(peers.env);
   }, 60_000);
 
   afterAll(async () => {
+    await broadcaster?.stop();
     await webhooks?.stop();
     await localization?.stop();
     await peers?.stop();
@@ -45,8 +55,10 @@ describe('Twilio replies through the gRPC LocalizationApi', () => {
 
   it("renders the server's texts in es-ES and en-US, Spanish line breaks without the server's stray backslash", async () => {
     const callsBefore = localization.calls;
+    // The segments are counted on the announcement as the server renders it for each locale: the
+    // Spanish one ("Novedades de Librería Luna:\n\nAYUDA" + link) is 71 UCS-2 units (í), so 2 SMS.
     expect((await send(PHONE.cliente, 'AYUDA')).message).toBe(
-      'Vas a enviar este anuncio:\n\nAYUDA\n\nEscribe SEND para enviarlo o CANCEL para descartarlo.',
+      'Vas a enviar este anuncio:\n\nAYUDA\n\nEscribe SEND para enviarlo o CANCEL para descartarlo.\nCada suscriptor lo recibe como 2 SMS.',
     );
     expect((await send(PHONE.cliente, 'help')).message).toBe(
       'Responde COMMANDS para ayuda\n\nEscribe STOP para bloquear este número. Todo lo demás que escribas se envía a tus suscriptores como anuncio.\n\n' +
@@ -64,23 +76,25 @@ describe('Twilio replies through the gRPC LocalizationApi', () => {
     expect((await send(PHONE.stranger, 'hi')).message).toBe(
       'This number does not belong to a Nudges customer. Sign up at https://nudges.tech/',
     );
-    // Two renders for the list (template + one per entry, entries concurrently) and one per other reply.
-    expect(localization.calls).toBe(callsBefore + 7);
+    // Two renders for the list (template + one per entry, entries concurrently), one per other reply,
+    // and for the draft three more: the announcement in each of the two locales (to count its
+    // segments) and the segments line, a key the server lacks.
+    expect(localization.calls).toBe(callsBefore + 10);
   });
 
   it('falls back by culture: es-MX gets Spanish, fr-FR gets English', async () => {
     expect((await send(PHONE.mexican, 'Tacos 2x1')).message).toBe(
-      'Vas a enviar este anuncio:\n\nTacos 2x1\n\nEscribe SEND para enviarlo o CANCEL para descartarlo.',
+      'Vas a enviar este anuncio:\n\nTacos 2x1\n\nEscribe SEND para enviarlo o CANCEL para descartarlo.\nCada suscriptor lo recibe como 1 SMS.',
     );
     expect((await send(PHONE.fanMx, 'hola')).message).toBe(
       'Tus suscripciones:\n\n1) Tacos Sol: escribe STOP 1 para salir\n\nEscribe STOP ALL para salir de todas.',
     );
     expect((await send(PHONE.french, 'Soldes')).message).toBe(
-      'About to send this announcement:\n\nSoldes\n\nText SEND to send it, or CANCEL to drop it.',
+      'About to send this announcement:\n\nSoldes\n\nText SEND to send it, or CANCEL to drop it.\nEach subscriber receives it as 1 SMS.',
     );
   });
 
-  // What the broadcast writes to Kafka is covered by twilio-commands.e2e-spec.ts; here only its reply.
+  // What the fan-out writes to Kafka is covered by test/e2e/broadcast/announcement.e2e-spec.ts; here only the reply.
   it('drafts and broadcasts, answering with the count rendered by the server', async () => {
     const text = `Novedades 📚 ${Date.now()}`;
     await send(PHONE.cliente, text);
