@@ -6,7 +6,7 @@ import { appLogFile } from './figures.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-export type AppName = 'webhooks' | 'notifier';
+export type AppName = 'webhooks' | 'notifier' | 'broadcaster';
 
 const entries = (app: AppName) => [join(repo, `dist/apps/${app}/main.js`), join(repo, `dist/apps/${app}/apps/${app}/src/main.js`)];
 const sources = (app: AppName) => [join(repo, `apps/${app}/src`), join(repo, 'libs/shared/src')];
@@ -158,10 +158,12 @@ export async function spawnApp(app: AppName, env: Record<string, string>, label 
 
 export const spawnNotifier = (env: Record<string, string>, label?: string): Promise<AppProcess> => spawnApp('notifier', env, label);
 
-/** Waits for the health port the notifier logged at start-up. */
-export async function healthPortOf(notifier: AppProcess, timeoutMs = 30_000): Promise<number> {
-  const match = await notifier.waitForOutput(
-    /"msg":"notifier started".*?"healthPort":(\d+)|notifier started.*?healthPort[":\s]+(\d+)/,
+export const spawnBroadcaster = (env: Record<string, string>, label?: string): Promise<AppProcess> => spawnApp('broadcaster', env, label);
+
+/** Waits for the health port the notifier or the broadcaster logged at start-up. */
+export async function healthPortOf(worker: AppProcess, timeoutMs = 30_000): Promise<number> {
+  const match = await worker.waitForOutput(
+    /"msg":"(?:notifier|broadcaster) started".*?"healthPort":(\d+)|(?:notifier|broadcaster) started.*?healthPort[":\s]+(\d+)/,
     timeoutMs,
   );
   return Number(match[1] ?? match[2]);

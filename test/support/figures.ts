@@ -32,7 +32,7 @@ export function reportFigures(suite: 'faults' | 'fuzz' | 'soak', figures: Record
 }
 
 /** A file under APP_LOG_DIR for one app process's stdout+stderr; the secrets audit reads them all. */
-export function appLogFile(app: 'webhooks' | 'notifier', label: string): string {
+export function appLogFile(app: 'webhooks' | 'notifier' | 'broadcaster', label: string): string {
   mkdirSync(APP_LOG_DIR, { recursive: true });
   return join(APP_LOG_DIR, `${app}-${label}-${Date.now().toString(36)}.log`);
 }
