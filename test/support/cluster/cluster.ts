@@ -150,10 +150,9 @@ export async function redisKeysUnder(prefix: string): Promise<number> {
 }
 
 /**
- * Creates the topics the apps would create at start-up (RF 3, min ISR 2, leaders spread) unless
- * they exist. Found while writing this suite: a notifier started right after it created a topic
- * on the cluster can exit during start-up, while a broker still answers UNKNOWN_TOPIC_OR_PARTITION
- * for it (see docs/reliability.md, "Cluster scenarios"); the scenarios create their topics first.
+ * Creates the topics the apps would create at start-up unless they exist, with what the apps do
+ * not set: min.insync.replicas=2 per topic and leaders spread over the nodes. (That an app can
+ * create its own topics on the cluster is shown by topic-creation.fault-spec.ts.)
  */
 export async function ensureReplicatedTopics(kafka: Kafka, topics: string[], partitions = 6): Promise<void> {
   const admin = kafka.admin();
