@@ -1,7 +1,9 @@
-// One trace from the webhook request to the SMS: both apps run in this process against the real
-// stack (Kafka, Redis, stripe-mock), the gateway with OIDC, the gRPC LocalizationApi and the
-// Twilio sink, with an in-memory span exporter registered as the SDK would be. The propagation
-// between the apps goes through real Kafka headers; nothing is shared in memory but the exporter.
+// Traces from the webhook request to the SMS: the webhooks app and the notifier run in this process
+// against the real stack (Kafka, Redis, stripe-mock), the gateway with OIDC, the gRPC
+// LocalizationApi and the Twilio sink, with an in-memory span exporter registered as the SDK would
+// be; the broadcaster, which fans a CONFIRM out, is the built app in a process of its own, exporting
+// its spans over OTLP as deployed. The propagation between the apps goes through real Kafka
+// headers; nothing is shared in memory but the exporter.
 import { jest } from '@jest/globals';
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -9,9 +11,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Stripe from 'stripe';
+import { BROADCAST_REQUESTED, decodeBroadcastRecord } from '@app/shared/broadcast/broadcast-records.js';
 import { startNotifier, type RunningNotifier } from '../../../apps/notifier/src/notifier.app.js';
 import { startLocalizationServer, type LocalizationServer } from '../../../peers/localization/localization-server.js';
 import { startTwilioSink, type SinkMessage, type TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
+import { spawnBroadcaster, type AppProcess } from '../../support/app-process.js';
+import { baseBroadcasterEnv } from '../../support/broadcaster-app.js';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID, sendSmsJson } from '../../support/notifier/events.js';
 import { collect, plainKafka, produce } from '../../support/notifier/kafka.js';
 import { deliver } from '../../support/stripe/stripe-harness.js';
@@ -30,30 +35,36 @@ import {
   type TwilioPeers,
 } from '../../support/twilio/twilio-support.js';
 import { installMemoryTracing, parentIdOf, spanTree, type MemoryTracing } from '../../support/tracing/memory-tracing.js';
+import { startOtlpCollector, type OtlpCollector } from '../../support/tracing/otlp-collector.js';
 
 jest.setTimeout(90_000);
 
 const PHONE = { client: '+15550007101', fan: '+15550007102', csharpRecipient: '+15550007103' };
 
-describe('one trace from webhook request to Twilio send', () => {
+describe('traces from webhook request to Twilio send', () => {
   const tracing: MemoryTracing = installMemoryTracing(); // before any app code creates a span
   let peers: TwilioPeers;
   let localization: LocalizationServer;
   let sink: TwilioSink;
   let webhooks: RunningWebhooks;
   let notifier: RunningNotifier;
+  let broadcaster: AppProcess;
+  let collector: OtlpCollector;
   const paymentsTopic = uniqueName('trace-payments');
   const trees: string[] = [];
 
   beforeAll(async () => {
     peers = await startTwilioPeers('trace');
-    [localization, sink] = await Promise.all([
+    [localization, sink, collector] = await Promise.all([
       startLocalizationServer(),
       startTwilioSink({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN }),
+      startOtlpCollector(),
     ]);
     const stack = stackEnv();
     webhooks = await startWebhooksApp({
       ...peers.env,
+      // The fan-out of one subscriber ends well within this: the CONFIRM reply carries the count.
+      BROADCAST_REPLY_WITHIN_MS: '10000',
       LOCALIZATION_API_URL: localization.url,
       KAFKA_TOPIC_PAYMENTS: paymentsTopic,
       WEBHOOKS_API_KEY: API_KEY,
@@ -79,14 +90,18 @@ describe('one trace from webhook request to Twilio send', () => {
         LOG_LEVEL: 'error',
       },
     });
+    broadcaster = await spawnBroadcaster({ ...baseBroadcasterEnv(), ...peers.env, ...collector.env, LOG_LEVEL: 'info' }, 'trace-tree');
+    await broadcaster.waitForOutput(/"msg":"broadcaster started"/, 60_000);
   });
 
   afterAll(async () => {
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(join(RESULTS_DIR, 'trace-tree.txt'), `${trees.join('\n\n')}\n`);
+    broadcaster?.kill('SIGTERM');
+    await broadcaster?.exited;
     await notifier?.stop();
     await webhooks?.stop();
-    await Promise.all([sink?.stop(), localization?.stop(), peers?.stop()]);
+    await Promise.all([sink?.stop(), localization?.stop(), peers?.stop(), collector?.stop()]);
     await tracing.shutdown();
   });
 
@@ -138,37 +153,67 @@ describe('one trace from webhook request to Twilio send', () => {
     }
   }
 
-  it('Twilio draft + CONFIRM: request → GraphQL → Kafka produce → notifier consume → localization → Twilio send', async () => {
+  it('Twilio draft + CONFIRM: request → GraphQL → produce to the broadcasts topic; the fan-out’s SMS: notifier consume → localization → Twilio send', async () => {
     const store = peers.gateway.store;
     const client = store.addClient({ name: 'Trace Books', slug: 'trace-books', phoneNumber: PHONE.client, locale: 'en-US' });
     activate(store, client);
     store.addSubscriber({ phoneNumber: PHONE.fan, locale: 'en-US', clientIds: [client.id] });
     const text = `Traced news ${randomBytes(4).toString('hex')}`;
-    expect((await sendSms(webhooks.url, sms(PHONE.client, text))).status).toBe(200);
-    expect((await sendSms(webhooks.url, sms(PHONE.client, 'CONFIRM'))).message).toBe('Sent to 1 subscribers');
+    const broadcastsTopic = peers.env.KAFKA_TOPIC_BROADCASTS!;
+    const kafka = plainKafka(stackEnv().Kafka__BrokerList);
+    const [broadcasts, notificationsRead] = await Promise.all([collect(kafka, broadcastsTopic), collect(kafka, peers.topic)]);
+    try {
+      expect((await sendSms(webhooks.url, sms(PHONE.client, text))).status).toBe(200);
+      expect((await sendSms(webhooks.url, sms(PHONE.client, 'CONFIRM'))).message).toBe('Sent to 1 subscribers');
 
-    const { sms: delivered, traceId, spans } = await traceOfSmsTo(PHONE.fan);
-    expect(delivered.body).toContain(text);
-    const request = one(spans, (s) => parentIdOf(s) === undefined, 'root span');
-    expect(request.name).toBe('POST /api/TwilioWebhookHandler');
-    expect(request.kind).toBe(SpanKind.SERVER);
-    expect(request.attributes).toMatchObject({
-      'nudges.webhook.endpoint': 'TwilioWebhookHandler',
-      'nudges.twilio.command': 'Confirm',
-      'http.request.method': 'POST',
-      'http.response.status_code': 200,
-    });
-    const graphql = spans.filter((s) => s.name.startsWith('GraphQL ') && s.kind === SpanKind.CLIENT);
-    expect(graphql.map((s) => s.name)).toContain('GraphQL ClientSubscribersPage');
-    expect(graphql.length).toBeGreaterThanOrEqual(2); // the sender lookup and the subscriber page
-    for (const call of graphql) expect(parentIdOf(call)).toBe(idOf(request));
-    const produce = one(spans, named(`send ${peers.topic}`, SpanKind.PRODUCER), 'produce span');
-    expect(parentIdOf(produce)).toBe(idOf(request));
-    expect(produce.attributes).toMatchObject({ 'messaging.system': 'kafka', 'messaging.destination.name': peers.topic });
-    const consume = expectNotifierSpans(spans, delivered);
-    expect(parentIdOf(consume)).toBe(idOf(produce)); // crossed Kafka in the message headers
-    expectNothingSensitive(spans, [text]);
-    trees.push(`# Twilio draft + CONFIRM (trace ${traceId})\n${spanTree(tracing.spans(), traceId)}`);
+      // The CONFIRM's trace: the request, the sender lookups and the produce of the broadcast request.
+      const request = one(tracing.spans(), (s) => s.attributes['nudges.twilio.command'] === 'Confirm', 'CONFIRM request span');
+      const confirmTraceId = request.spanContext().traceId;
+      const confirmSpans = spansOf(confirmTraceId);
+      expect(parentIdOf(request)).toBeUndefined();
+      expect(request).toMatchObject({ name: 'POST /api/TwilioWebhookHandler', kind: SpanKind.SERVER });
+      expect(request.attributes).toMatchObject({
+        'nudges.webhook.endpoint': 'TwilioWebhookHandler',
+        'http.request.method': 'POST',
+        'http.response.status_code': 200,
+      });
+      const graphql = confirmSpans.filter((s) => s.name.startsWith('GraphQL ') && s.kind === SpanKind.CLIENT);
+      expect(graphql.map((s) => s.name)).toContain('GraphQL ClientByPhoneNumber');
+      expect(graphql.map((s) => s.name)).not.toContain('GraphQL ClientSubscribersPage'); // the broadcaster pages
+      for (const call of graphql) expect(parentIdOf(call)).toBe(idOf(request));
+      const produce = one(confirmSpans, named(`send ${broadcastsTopic}`, SpanKind.PRODUCER), 'produce span');
+      expect(parentIdOf(produce)).toBe(idOf(request));
+      expect(produce.attributes).toMatchObject({ 'messaging.system': 'kafka', 'messaging.destination.name': broadcastsTopic });
+      expect(confirmSpans.filter((s) => s.kind === SpanKind.CONSUMER)).toEqual([]);
+      // The broadcast request carries the produce span's context to the broadcaster.
+      const [requested] = await broadcasts.waitFor(1, 15_000);
+      const decoded = decodeBroadcastRecord(requested!.value);
+      expect(decoded.ok && decoded.record.type === BROADCAST_REQUESTED && decoded.record.request.text).toBe(text);
+      expect(requested!.headers?.traceparent?.toString()).toBe(`00-${confirmTraceId}-${idOf(produce)}-01`);
+
+      // The SMS the fan-out led to. The broadcaster (tracing on, exporting over OTLP) neither
+      // continues the CONFIRM's trace nor writes trace headers on its SendSms records, so the
+      // notifier's consume span starts a trace of its own.
+      const { sms: delivered, traceId, spans } = await traceOfSmsTo(PHONE.fan);
+      expect(delivered.body).toContain(text);
+      const [sendSmsRecord] = await notificationsRead.waitFor(1, 15_000);
+      expect(sendSmsRecord!.value?.toString()).toContain(text);
+      expect(sendSmsRecord!.headers?.traceparent).toBeUndefined();
+      const consume = expectNotifierSpans(spans, delivered);
+      expect(parentIdOf(consume)).toBeUndefined();
+      expect(traceId).not.toBe(confirmTraceId);
+      expectNothingSensitive([...confirmSpans, ...spans], [text]);
+      // The broadcaster's own spans (its gateway paging) reach its exporter, not this process's.
+      await until(() => collector.exported().includes('GraphQL ClientSubscribersPage'), 15_000, 'the broadcaster’s paging span');
+      expect(collector.exported()).toContain('broadcaster'); // service.name
+      for (const secret of [PHONE.fan, PHONE.client, text]) expect(collector.exported()).not.toContain(secret);
+      trees.push(
+        `# Twilio draft + CONFIRM (trace ${confirmTraceId})\n${spanTree(tracing.spans(), confirmTraceId)}\n\n` +
+          `# The SMS of its fan-out (the broadcaster, another process, wrote no trace headers; trace ${traceId})\n${spanTree(tracing.spans(), traceId)}`,
+      );
+    } finally {
+      await Promise.all([broadcasts.stop(), notificationsRead.stop()]);
+    }
   });
 
   it('a notification with a C#-style traceparent header continues that trace in the notifier', async () => {
