@@ -30,8 +30,8 @@ CMD ["node", "dist/peers/peers/gateway/main.js"]
 
 FROM node:${NODE_VERSION}-bookworm-slim AS app
 ARG APP=webhooks
-# webhooks probes its HTTP port, the notifier its health port.
-ARG HEALTHCHECK_URL=http://127.0.0.1:5000/health
+# Each app probes its internal port: webhooks' INTERNAL_PORT (5001), the notifier's HEALTH_PORT (8081).
+ARG HEALTHCHECK_URL=http://127.0.0.1:5001/health
 ENV NODE_ENV=production HEALTHCHECK_URL=${HEALTHCHECK_URL}
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules

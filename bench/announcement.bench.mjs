@@ -40,7 +40,7 @@ const SUBSCRIBERS = Number(env.BENCH_SUBSCRIBERS ?? 100_000);
 const DURATION = Number(env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 16);
 const POLL_MS = Number(env.BENCH_POLL_MS ?? 50);
-const API_KEY = 'bench-api-key';
+const API_KEY = 'bench-api-key-for-both-webhook-endpoints';
 const AUTH_TOKEN = 'bench-twilio-token';
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const topic = `bench-${runId}-notifications`;
@@ -206,6 +206,7 @@ const peers = startPeers();
 const { env: peerEnv, clientPhone } = await peers.ready;
 
 const port = await freePort();
+const internalPort = await freePort();
 const baseUrl = `http://127.0.0.1:${port}`;
 const webhookUrl = `${baseUrl}/api/TwilioWebhookHandler?code=${API_KEY}`;
 const profileArgs = env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', env.BENCH_CPU_PROF] : [];
@@ -220,6 +221,8 @@ const webhooksApp = await spawnApp(
     NODE_ENV: 'production',
     LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
     PORT: String(port),
+    INTERNAL_PORT: String(internalPort),
+    INTERNAL_HOST: '127.0.0.1',
     WEBHOOKS_API_KEY: API_KEY,
     STRIPE_API_KEY: 'sk_test_bench',
     STRIPE_WEBHOOKS_SECRET: 'whsec_bench',
@@ -244,7 +247,7 @@ const webhooks = webhooksApp.child;
 let exitCode = 0;
 const admin = kafka.admin();
 try {
-  await waitForHealth(baseUrl, webhooksApp);
+  await waitForHealth(`http://127.0.0.1:${internalPort}`, webhooksApp);
   await admin.connect();
 
   // Warm-up: connections, token, localization cache, transactional producer (a small broadcast

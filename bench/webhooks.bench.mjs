@@ -37,7 +37,7 @@ const WARMUP = Number(env.BENCH_WARMUP ?? 10);
 // The bare route answers ~20× more requests per second, so its JIT settles far sooner.
 const BASELINE_WARMUP = Math.min(WARMUP, 3);
 const PRICES = Number(env.BENCH_PRICES ?? 1000);
-const API_KEY = 'bench-api-key';
+const API_KEY = 'bench-api-key-for-both-webhook-endpoints';
 const SECRET = 'whsec_bench_secret';
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 

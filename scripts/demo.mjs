@@ -15,12 +15,13 @@ import { down, stackEnv, up } from './stack.mjs';
 
 const ports = {
   webhooks: Number(process.env.DEMO_WEBHOOKS_PORT ?? 15000),
+  webhooksInternal: Number(process.env.DEMO_WEBHOOKS_INTERNAL_PORT ?? 15001),
   notifierHealth: Number(process.env.DEMO_NOTIFIER_HEALTH_PORT ?? 18081),
   oidc: Number(process.env.DEMO_OIDC_PORT ?? 18180),
   gateway: Number(process.env.DEMO_GATEWAY_PORT ?? 15443),
 };
 const run = randomUUID().slice(0, 8); // fresh topics and Redis keys per run: no stale offsets or dedupe records
-const secrets = { apiKey: 'demo-api-key', stripe: 'whsec_demo_secret', twilioToken: 'demo-twilio-auth-token' };
+const secrets = { apiKey: 'demo-api-key-for-both-webhook-endpoints', stripe: 'whsec_demo_secret', twilioToken: 'demo-twilio-auth-token' };
 const DEMO_CLIENT_PHONE = '+15555550100'; // "Demo Coffee" in the gateway stand-in's demo data
 
 const children = [];
@@ -49,6 +50,7 @@ function appEnv() {
     OIDC_ISSUER: issuer,
     GATEWAY_PORT: String(ports.gateway),
     PORT: String(ports.webhooks),
+    INTERNAL_PORT: String(ports.webhooksInternal),
     HEALTH_PORT: String(ports.notifierHealth),
     NOTIFIER: 'local',
     WEBHOOKS_API_KEY: secrets.apiKey,

@@ -28,19 +28,25 @@ async function baselineModule() {
   HttpCode(200)(BaselineController.prototype, 'receive', receive);
   Controller('api')(BaselineController);
 
+  const { InternalEndpointsServer } = await import('../../apps/webhooks/src/http/internal-endpoints.server.js');
   class BaselineModule {}
   const runtime = runtimeConfigFrom({ NODE_ENV: 'production', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', LOG_FORMAT: 'json' });
   Module({
     imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ runtime })] }), LoggingModule.forApp('webhooks')],
     controllers: [BaselineController],
+    providers: [InternalEndpointsServer],
   })(BaselineModule);
   return BaselineModule;
 }
 
 const module = which === 'baseline' ? await baselineModule() : await webhooksModule();
 const { configureWebhooksApp } = await import('../../apps/webhooks/src/webhooks.app.js');
+const { frontDoorConfigFrom, frontDoorEnv } = await import('../../apps/webhooks/src/http/http.config.js');
+const { parseEnv } = await import('../../libs/shared/src/config/env.js');
+const { z } = await import('zod');
 const app = await NestFactory.create(module, { bodyParser: false, logger: false, abortOnError: false });
-configureWebhooksApp(app);
+// Both apps get the same front door (trust proxy, server timeouts, health and metrics off this port).
+configureWebhooksApp(app, frontDoorConfigFrom(parseEnv(z.object(frontDoorEnv))));
 await app.listen(0, '127.0.0.1');
 process.send?.({ ready: true, port: app.getHttpServer().address().port });
 process.on('message', async (message) => {

@@ -168,3 +168,10 @@ export async function healthPortOf(worker: AppProcess, timeoutMs = 30_000): Prom
   );
   return Number(match[1] ?? match[2]);
 }
+
+/** Waits for the ports the webhooks app logged at start-up (`webhooks listening`, needs LOG_LEVEL info or lower). */
+export async function webhooksPortsOf(webhooks: AppProcess, timeoutMs = 60_000): Promise<{ port: number; internalPort: number }> {
+  const [line] = await webhooks.waitForOutput(/^.*webhooks listening.*$/m, timeoutMs);
+  const field = (name: string) => Number(new RegExp(`"?${name}"?[":\\s]+(\\d+)`).exec(line)?.[1]);
+  return { port: field('port'), internalPort: field('internalPort') };
+}

@@ -1,13 +1,15 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
-import type { AddressInfo } from 'node:net';
+import type { HttpConfig } from '../../apps/webhooks/src/http/http.config.js';
 import { stackEnv } from './stack.js';
 import { TEST_SECRETS } from './test-secrets.js';
 
 export interface RunningWebhooks {
   app: NestExpressApplication;
-  /** Base URL, e.g. http://127.0.0.1:41234 */
+  /** Base URL of the webhook endpoints (the public port), e.g. http://127.0.0.1:41234 */
   url: string;
+  /** Base URL of /health, /health/ready and /metrics (the internal port). */
+  internalUrl: string;
   stop(): Promise<void>;
 }
 
@@ -18,6 +20,8 @@ export function baseWebhooksEnv(): Record<string, string> {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     PORT: '0',
+    INTERNAL_PORT: '0',
+    INTERNAL_HOST: '127.0.0.1',
     WEBHOOKS_API_KEY: TEST_SECRETS.webhooksApiKey,
     STRIPE_API_KEY: TEST_SECRETS.stripeApiKey,
     STRIPE_WEBHOOKS_SECRET: TEST_SECRETS.stripeWebhooksSecret,
@@ -40,10 +44,11 @@ export async function startWebhooksApp(env: Record<string, string | undefined> =
     else process.env[k] = v;
   }
   const { WebhooksModule } = await import('../../apps/webhooks/src/webhooks.module.js');
-  const { configureWebhooksApp } = await import('../../apps/webhooks/src/webhooks.app.js');
+  const { configureWebhooksApp, listenWebhooksApp } = await import('../../apps/webhooks/src/webhooks.app.js');
+  const { httpConfig } = await import('../../apps/webhooks/src/http/http.config.js');
   const app = await NestFactory.create<NestExpressApplication>(WebhooksModule, { bodyParser: false, logger: false, abortOnError: false });
-  configureWebhooksApp(app);
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, url: `http://127.0.0.1:${port}`, stop: () => app.close() };
+  const http = app.get<HttpConfig>(httpConfig.KEY);
+  configureWebhooksApp(app, http);
+  const { port, internalPort } = await listenWebhooksApp(app, http, '127.0.0.1');
+  return { app, url: `http://127.0.0.1:${port}`, internalUrl: `http://127.0.0.1:${internalPort}`, stop: () => app.close() };
 }

@@ -10,13 +10,13 @@ await runApp('webhooks', async () => {
   const { NestFactory } = await import('@nestjs/core');
   const { Logger } = await import('nestjs-pino');
   const { WebhooksModule } = await import('./webhooks.module.js');
-  const { configureWebhooksApp } = await import('./webhooks.app.js');
+  const { configureWebhooksApp, listenWebhooksApp } = await import('./webhooks.app.js');
   const app = await NestFactory.create<NestExpressApplication>(WebhooksModule, {
     bodyParser: false,
     logger: false,
     abortOnError: false,
   });
-  configureWebhooksApp(app);
-  await app.listen(config.http.port, '0.0.0.0');
-  app.get(Logger).log({ msg: 'webhooks listening', port: config.http.port });
+  configureWebhooksApp(app, config.http);
+  const ports = await listenWebhooksApp(app, config.http, '0.0.0.0');
+  app.get(Logger).log({ msg: 'webhooks listening', ...ports });
 });

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { builtAppEntry } from '../../support/app-process.js';
 import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
 import { startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
 
@@ -16,14 +17,14 @@ describe('webhooks service: health and start-up validation', () => {
     await peers?.stop();
   });
 
-  it('answers liveness', async () => {
-    const res = await fetch(`${webhooks.url}/health`);
+  it('answers liveness (on the internal port)', async () => {
+    const res = await fetch(`${webhooks.internalUrl}/health`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ok' });
   });
 
   it('reports Kafka and Redis reachable on readiness', async () => {
-    const res = await fetch(`${webhooks.url}/health/ready`);
+    const res = await fetch(`${webhooks.internalUrl}/health/ready`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ok', info: { kafka: { status: 'up' }, redis: { status: 'up' } } });
   });
@@ -43,8 +44,8 @@ describe('webhooks service: health and start-up validation', () => {
 });
 
 describe('built webhooks app with bad configuration', () => {
-  it('exits 1 with one line per missing or malformed variable and no values', () => {
-    const run = spawnSync(process.execPath, ['dist/apps/webhooks/main.js'], {
+  it('exits 1 with one line per missing or malformed variable and no values', async () => {
+    const run = spawnSync(process.execPath, [await builtAppEntry('webhooks')], {
       env: { PATH: process.env.PATH, PORT: '70000', Kafka__BrokerList: 'kafka', WEBHOOKS_API_KEY: 'super-secret-key', REDIS_URL: 'x:1' },
       encoding: 'utf8',
       timeout: 20_000,
@@ -57,8 +58,9 @@ describe('built webhooks app with bad configuration', () => {
         '  PORT: must be between 0 and 65535',
         '  Kafka__BrokerList: must be a comma-separated list of host:port',
         '  STRIPE_API_KEY: is required but not set',
+        '  WEBHOOKS_API_KEY: must be at least 32 characters (e.g. the output of openssl rand -hex 32)',
       ]),
     );
     expect(run.stderr + run.stdout).not.toContain('super-secret-key');
-  });
+  }, 120_000);
 });

@@ -26,7 +26,7 @@ jest.setTimeout(60_000);
 describe('webhooks /metrics', () => {
   let peers: TwilioPeers;
   let webhooks: RunningWebhooks;
-  const metrics = () => scrape(`${webhooks.url}/metrics`);
+  const metrics = () => scrape(`${webhooks.internalUrl}/metrics`);
   const stripeUrl = (key = API_KEY) => `${webhooks.url}/api/StripeWebhookHandler?code=${key}`;
 
   beforeAll(async () => {

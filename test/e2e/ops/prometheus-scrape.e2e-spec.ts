@@ -48,7 +48,7 @@ describe('Prometheus scraping both apps', () => {
         LOG_LEVEL: 'error',
       },
     });
-    const webhooksTarget = new URL(webhooks.url).host;
+    const webhooksTarget = new URL(webhooks.internalUrl).host; // its internal port, as in ops/prometheus/prometheus.yml
     const config = `global: { scrape_interval: 1s, evaluation_interval: 1s }
 rule_files: ['${ALERT_RULES}']
 scrape_configs: [{ job_name: nudges, static_configs: [{ targets: ['${webhooksTarget}', '127.0.0.1:${notifier.healthPort}'] }] }]

@@ -51,11 +51,11 @@ describe('Twilio signature rules', () => {
     });
   });
 
-  describe('without a public URL, behind a proxy that sets X-Forwarded-Proto/Host', () => {
+  describe('without a public URL, behind a trusted proxy that sets X-Forwarded-Proto/Host', () => {
     let webhooks: RunningWebhooks;
 
     beforeAll(async () => {
-      webhooks = await startWebhooksApp({ ...peers.env, TWILIO_WEBHOOK_PUBLIC_URL: '' });
+      webhooks = await startWebhooksApp({ ...peers.env, TWILIO_WEBHOOK_PUBLIC_URL: '', TRUST_PROXY: 'loopback' });
     }, 30_000);
     afterAll(() => webhooks?.stop());
 

@@ -1,6 +1,6 @@
 // The webhooks app as a separate process (the built app, as deployed) for the fault scenarios, and
 // the senders' side: Stripe's and Twilio's way of retrying a webhook that did not answer 2xx.
-import { spawnApp, type AppProcess } from '../app-process.js';
+import { spawnApp, webhooksPortsOf, type AppProcess } from '../app-process.js';
 import { baseWebhooksEnv } from '../webhooks-app.js';
 import { freePort } from '../notifier/private-broker.js';
 import { deliver, API_KEY } from '../stripe/stripe-harness.js';
@@ -8,8 +8,10 @@ import type { StripeEventPayload } from '../stripe/stripe-fixtures.js';
 
 export interface WebhooksProcess {
   proc: AppProcess;
-  /** Base URL, e.g. http://127.0.0.1:41234 */
+  /** Base URL of the webhook endpoints, e.g. http://127.0.0.1:41234 */
   url: string;
+  /** Base URL of /health, /health/ready and /metrics (the internal port). */
+  internalUrl: string;
   stripeEndpoint: string;
   stop(): Promise<void>;
 }
@@ -18,11 +20,12 @@ export interface WebhooksProcess {
 export async function startWebhooksProcess(env: Record<string, string>, label: string): Promise<WebhooksProcess> {
   const port = await freePort();
   const proc = await spawnApp('webhooks', { ...baseWebhooksEnv(), LOG_LEVEL: 'info', ...env, PORT: String(port) }, label);
-  await proc.waitForOutput(/"msg":"webhooks listening"/, 60_000);
+  const { internalPort } = await webhooksPortsOf(proc);
   const url = `http://127.0.0.1:${port}`;
   return {
     proc,
     url,
+    internalUrl: `http://127.0.0.1:${internalPort}`,
     stripeEndpoint: `${url}/api/StripeWebhookHandler?code=${API_KEY}`,
     stop: async () => {
       proc.kill('SIGTERM');

@@ -17,6 +17,10 @@ const OUTCOMES = new Set(['processed', 'skipped', 'duplicate', 'ignored', 'deadl
 export function answerProblems(c: FuzzCase, res: RawResponse): string[] {
   const problems: string[] = [];
   if (!c.expect.includes(res.status)) problems.push(`status ${res.status}, expected ${c.expect.join('|')}`);
+  if (res.status === 405 && res.headers.allow !== 'POST')
+    problems.push(`405 with Allow ${JSON.stringify(res.headers.allow)}, expected POST`);
+  if (c.closedWithinMs !== undefined && (res.elapsedMs ?? Infinity) > c.closedWithinMs)
+    problems.push(`slow client held the connection ${res.elapsedMs} ms, allowed ${c.closedWithinMs}`);
   const text = res.body.toString('utf8');
   for (const [name, value] of Object.entries(TEST_SECRETS)) if (text.includes(value)) problems.push(`answer contains the ${name}`);
   if (STACK_TRACE.test(text)) problems.push('answer contains a stack trace');

@@ -13,11 +13,11 @@ import {
 import { HANDLED_STRIPE_EVENT_TYPES } from '../../../apps/cli/src/simulate/simulated-stripe-events.js';
 import { parseForm, type FormParams } from '../../../apps/webhooks/src/twilio/inbound/inbound-sms.js';
 import { TEST_SECRETS } from '../test-secrets.js';
-import type { RawRequest } from './raw-http.js';
-import { DRAFTING_CLIENT_PHONE } from './fuzz-target.js';
+import { requestBytes, type RawRequest } from './raw-http.js';
+import { DRAFTING_CLIENT_PHONE, SERVER_HEADERS_TIMEOUT_MS, SERVER_REQUEST_TIMEOUT_MS } from './fuzz-target.js';
 
-/** Every answer the issue allows (200 only as TwiML or Stripe's JSON acknowledgement). */
-export const ALLOWED_STATUSES = [200, 400, 401, 403, 404, 413, 415, 417, 431] as const;
+/** Every answer the issue allows (200 only as TwiML or Stripe's JSON acknowledgement; 405 only with `Allow: POST`). */
+export const ALLOWED_STATUSES = [200, 400, 401, 403, 404, 405, 408, 413, 415, 417, 431] as const;
 /** The client hung up before sending the body it announced: there is nobody to answer. */
 export const NO_ANSWER = 0;
 
@@ -32,6 +32,8 @@ export interface FuzzCase {
   echo?: string;
   /** With `request.pipelined`: the case the second request is, answered on the same connection. */
   then?: FuzzCase;
+  /** A slow client: the server must have closed the connection within this many ms. */
+  closedWithinMs?: number;
 }
 
 const KEY = TEST_SECRETS.webhooksApiKey;
@@ -635,11 +637,18 @@ const randomBody = fc.tuple(endpoint, fc.uint8Array({ maxLength: 2048 })).map(([
   expect: ep === 'twilio' ? [403] : [400],
 }));
 
-/** Paths no endpoint serves, with the key or without: 404, and nothing about what does exist. */
+/**
+ * Paths no endpoint serves on the public port, with the key or without: 404, and nothing about
+ * what does exist. Health and metrics are among them: they are served on the internal port only.
+ */
 const unknownPath = fc
   .tuple(
     fc.oneof(
       fc.constantFrom(
+        '/health',
+        '/health/ready',
+        '/metrics',
+        '/HEALTH/',
         '/',
         '/api',
         '/api/',
@@ -655,11 +664,13 @@ const unknownPath = fc
     ),
     fc.boolean(),
     fc.uint8Array({ maxLength: 64 }),
+    fc.constantFrom('POST', 'GET'),
   )
-  .map(([path, withCode, body]): FuzzCase => ({
+  .map(([path, withCode, body, method]): FuzzCase => ({
     category: 'any:unknown-path',
     endpoint: 'stripe',
     request: {
+      method,
       target: withCode ? `${path}?code=${KEY}` : path,
       headers: [
         ['Content-Type', MEDIA.stripe],
@@ -700,6 +711,59 @@ const hugeHeaders = fc.tuple(endpoint, fc.integer({ min: 17 * 1024, max: 64 * 10
     expect: [431],
   };
 });
+
+/** Any other method on a webhook path (its spelling as the router matches it too): 405 with `Allow: POST`, key or not. */
+const wrongMethod = fc
+  .tuple(
+    endpoint,
+    fc.constantFrom('GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE'),
+    fc.constantFrom('', '/'),
+    fc.boolean(),
+    fc.boolean(),
+    fc.uint8Array({ maxLength: 64 }),
+  )
+  .map(([ep, method, slash, lowerCase, withCode, body]): FuzzCase => {
+    const path = `${lowerCase ? PATH[ep].toLowerCase() : PATH[ep]}${slash}`;
+    const headers: Array<[string, string]> = [['Content-Type', MEDIA[ep]]];
+    if (body.length > 0) headers.push(['Content-Length', String(body.length)]);
+    return {
+      category: 'any:wrong-method',
+      endpoint: ep,
+      request: { method, target: withCode ? `${path}?code=${KEY}` : path, headers, body: Buffer.from(body) },
+      expect: [405],
+    };
+  });
+
+/**
+ * A slowloris client with the right key and media type: the headers (or the body it announced)
+ * a byte at a time, never finishing. The server must answer 408 or drop the connection, by its
+ * deadline (headers or whole request) plus its once-a-tenth check, with the same again as margin
+ * for a loaded machine.
+ */
+const slowClient = fc
+  .tuple(endpoint, fc.constantFrom('headers', 'body'), fc.integer({ min: 1_000, max: 60_000 }), fc.integer({ min: 20, max: 200 }))
+  .map(([ep, phase, announced, intervalMs]): FuzzCase => {
+    const slowHeaders: Array<[string, string]> = Array.from({ length: 400 }, (_, i) => [`X-Slow-${i}`, 'y']);
+    // Host given, so the bytes on the wire are exactly these (requestBytes adds none) and the offsets below hold.
+    const headers: Array<[string, string]> = [
+      ['Host', 'hooks.example.com'],
+      ['Content-Type', MEDIA[ep]],
+      ['Content-Length', String(announced)],
+      ...(phase === 'headers' ? slowHeaders : []),
+    ];
+    const request: RawRequest = { target: withKey(ep), headers, body: Buffer.alloc(announced, 0x61) };
+    const wire = requestBytes(request, 'unused');
+    const requestLine = wire.indexOf('\r\n') + 2;
+    const head = wire.indexOf('\r\n\r\n') + 4;
+    const deadlineMs = phase === 'headers' ? SERVER_HEADERS_TIMEOUT_MS : SERVER_REQUEST_TIMEOUT_MS;
+    return {
+      category: 'any:slow-client',
+      endpoint: ep,
+      request: { ...request, slow: { upfrontBytes: phase === 'headers' ? requestLine : head + 1, intervalMs } },
+      expect: [408, NO_ANSWER],
+      closedWithinMs: 2 * deadlineMs + 1_000,
+    };
+  });
 
 /** Two requests written back to back on one keep-alive connection: both answered, in order. */
 const pipelined = (port: number) =>
@@ -743,6 +807,8 @@ export function fuzzCase(port: number): fc.Arbitrary<FuzzCase> {
     { arbitrary: unmetExpectation, weight: 2 },
     { arbitrary: hugeHeaders, weight: 1 },
     { arbitrary: pipelined(port), weight: 3 },
+    { arbitrary: wrongMethod, weight: 3 },
+    { arbitrary: slowClient, weight: 1 },
   );
 }
 

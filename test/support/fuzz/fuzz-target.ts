@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import type { ClientRecord } from '../../../peers/gateway/store.js';
-import { spawnApp, type AppProcess } from '../app-process.js';
+import { spawnApp, webhooksPortsOf, type AppProcess } from '../app-process.js';
 import { connectInspector, INSPECT_NODE_OPTION, type HeapFigures, type Inspector } from '../inspector.js';
 import { startGatewayPeers, type GatewayPeers } from '../gateway-peers.js';
 import { uniqueName } from '../stack.js';
@@ -14,10 +14,19 @@ import { activate, until } from '../twilio/twilio-support.js';
 /** A client with an active plan: its texts become announcement drafts quoted back in the reply. */
 export const DRAFTING_CLIENT_PHONE = '+15550107001';
 export const RENDER_CACHE_MAX_BYTES = 64 * 1024;
+/**
+ * The app's request deadlines in this run: short, so a slow client's case ends in seconds, yet far
+ * above what the largest fuzzed body (2 MB over loopback) needs.
+ */
+export const SERVER_REQUEST_TIMEOUT_MS = 4_000;
+export const SERVER_HEADERS_TIMEOUT_MS = 2_000;
 
 export interface FuzzTarget {
   app: AppProcess;
+  /** The public port (the webhook endpoints). */
   port: number;
+  /** The internal port (health, metrics). */
+  internalPort: number;
   peers: GatewayPeers;
   client: ClientRecord;
   /** The child's resident set size now, in MB. */
@@ -46,6 +55,11 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
       ...baseWebhooksEnv(),
       ...peers.env,
       PORT: String(port),
+      // An event about an object not synced yet is answered 500 (Stripe retries) during this grace;
+      // the fuzzed events name random objects, so they are dead-lettered (200) at once instead.
+      STRIPE_NOT_YET_SYNCED_GRACE: '0',
+      HTTP_REQUEST_TIMEOUT_MS: String(SERVER_REQUEST_TIMEOUT_MS),
+      HTTP_HEADERS_TIMEOUT_MS: String(SERVER_HEADERS_TIMEOUT_MS),
       // info: every request is logged, so the secrets audit has every line the app can write.
       LOG_LEVEL: 'info',
       LOCALIZATION_API_URL: '',
@@ -65,10 +79,11 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
     'fuzz',
   );
   let inspector: Inspector | undefined;
+  let internalPort: number;
   try {
     inspector = await connectInspector(app);
-    await app.waitForOutput(/webhooks listening/, 60_000);
-    await until(() => isReady(port), 30_000, 'the webhooks app to be ready (Kafka and Redis reachable)');
+    ({ internalPort } = await webhooksPortsOf(app));
+    await until(() => isReady(internalPort), 30_000, 'the webhooks app to be ready (Kafka and Redis reachable)');
   } catch (err) {
     await inspector?.close();
     app.kill();
@@ -78,6 +93,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   return {
     app,
     port,
+    internalPort,
     peers,
     client,
     rssMb: () => rssMbOf(app.pid),

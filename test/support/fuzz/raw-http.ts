@@ -1,7 +1,7 @@
 // A bare HTTP/1.1 client over node:net: it sends exactly the bytes it is given (fetch and
 // node:http would refuse or repair CR/LF in headers, invalid bytes, duplicated or wrong
 // Content-Length), and reads back the first response the server writes.
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 export interface RawRequest {
   method?: string;
@@ -14,6 +14,8 @@ export interface RawRequest {
   endAfterWrite?: boolean;
   /** A second request written right behind this one on the same connection (HTTP/1.1 pipelining). */
   pipelined?: RawRequest;
+  /** A slow client: writes the first `upfrontBytes`, then one more byte every `intervalMs` until the server closes. */
+  slow?: { upfrontBytes: number; intervalMs: number };
 }
 
 export interface RawResponse {
@@ -23,6 +25,8 @@ export interface RawResponse {
   body: Buffer;
   /** The answer to the pipelined request, when there was one. */
   next?: RawResponse;
+  /** From connecting to the server's close (set by sendRaw). */
+  elapsedMs?: number;
 }
 
 const CRLF = '\r\n';
@@ -41,15 +45,20 @@ export function requestBytes(req: RawRequest, host: string): Buffer {
 export function sendRaw(port: number, req: RawRequest, timeoutMs = 15_000): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port });
+    const started = Date.now();
     const chunks: Buffer[] = [];
+    let trickle: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
+      clearInterval(trickle);
       socket.destroy();
       reject(new Error(`no answer within ${timeoutMs} ms to ${req.method ?? 'POST'} ${req.target.slice(0, 80)}`));
     }, timeoutMs);
     socket.on('connect', () => {
       const host = `127.0.0.1:${port}`;
       const first = req.pipelined ? { ...req, headers: [...req.headers, ['Connection', 'keep-alive'] as [string, string]] } : req;
-      socket.write(req.pipelined ? Buffer.concat([requestBytes(first, host), requestBytes(req.pipelined, host)]) : requestBytes(req, host));
+      const bytes = req.pipelined ? Buffer.concat([requestBytes(first, host), requestBytes(req.pipelined, host)]) : requestBytes(req, host);
+      if (req.slow) trickle = writeSlowly(socket, bytes, req.slow);
+      else socket.write(bytes);
       if (req.endAfterWrite) socket.end();
     });
     socket.on('data', (chunk) => chunks.push(chunk));
@@ -57,10 +66,24 @@ export function sendRaw(port: number, req: RawRequest, timeoutMs = 15_000): Prom
     socket.on('error', () => undefined);
     socket.on('close', () => {
       clearTimeout(timer);
+      clearInterval(trickle);
       const bytes = Buffer.concat(chunks);
-      resolve(req.pipelined ? readPipelined(bytes) : parseResponse(bytes));
+      const elapsedMs = Date.now() - started;
+      resolve({ ...(req.pipelined ? readPipelined(bytes) : parseResponse(bytes)), elapsedMs });
     });
   });
+}
+
+/** Writes the first bytes at once and the rest one byte per interval (a slowloris client); stops when the socket closes. */
+function writeSlowly(socket: Socket, bytes: Buffer, slow: NonNullable<RawRequest['slow']>): NodeJS.Timeout {
+  socket.write(bytes.subarray(0, slow.upfrontBytes));
+  let at = slow.upfrontBytes;
+  const trickle = setInterval(() => {
+    if (socket.destroyed || at >= bytes.length) return clearInterval(trickle);
+    socket.write(bytes.subarray(at, at + 1));
+    at += 1;
+  }, slow.intervalMs);
+  return trickle;
 }
 
 /** The first response in `bytes` (status 0 when there is none). */

@@ -8,8 +8,9 @@ import { startWebhooksApp, type RunningWebhooks } from '../webhooks-app.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { KafkaReader } from './kafka-reader.js';
 import { signatureFor, type StripeEventPayload } from './stripe-fixtures.js';
+import { TEST_SECRETS } from '../test-secrets.js';
 
-export const API_KEY = 'test-api-key';
+export const API_KEY = TEST_SECRETS.webhooksApiKey;
 
 export interface StripeTopics {
   payments: string;

@@ -81,7 +81,7 @@ describe(`soak: ${MINUTES} minutes of mixed traffic`, () => {
       fleetEnv({ topic: peers.topic, sink, extra: { NOTIFIER_STATS_INTERVAL_MS: '0', NODE_OPTIONS: INSPECT_NODE_OPTION } }),
       'soak',
     );
-    watched.push(await watch('webhooks', webhooks.proc, `${webhooks.url}/metrics`));
+    watched.push(await watch('webhooks', webhooks.proc, `${webhooks.internalUrl}/metrics`));
     watched.push(await watch('notifier', notifier, `http://127.0.0.1:${await healthPortOf(notifier)}/metrics`));
   });
 

@@ -47,18 +47,23 @@ describe('docker-compose.yml', () => {
   });
 
   it.each([
-    ['webhooks', webhooksEnvSchema, 'PORT'],
-    ['notifier', notifierEnvSchema, 'HEALTH_PORT'],
-  ] as const)('%s: the environment passes its configuration schema and the port is published', (name, schema, portVar) => {
-    const service = services[name];
-    const env = resolved(service.environment);
-    const known = new Set([...Object.keys(envShapeOf(schema)), ...NODE_RUNTIME_VARIABLES]);
-    expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
-    expect(() => parseEnv(schema, env)).not.toThrow();
-    expect(service.build?.args?.APP).toBe(name);
-    expect(service.build?.args?.HEALTHCHECK_URL).toBe(`http://127.0.0.1:${env[portVar]}/health`);
-    expect(service.ports).toContain(`${env[portVar]}:${env[portVar]}`);
-  });
+    ['webhooks', webhooksEnvSchema, 'PORT', 'INTERNAL_PORT'],
+    ['notifier', notifierEnvSchema, undefined, 'HEALTH_PORT'],
+  ] as const)(
+    '%s: the environment passes its configuration schema, health is probed on the internal port, ports are published',
+    (name, schema, publicPortVar, internalPortVar) => {
+      const service = services[name];
+      const env = resolved(service.environment);
+      const known = new Set([...Object.keys(envShapeOf(schema)), ...NODE_RUNTIME_VARIABLES]);
+      expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
+      expect(() => parseEnv(schema, env)).not.toThrow();
+      expect(service.build?.args?.APP).toBe(name);
+      expect(service.build?.args?.HEALTHCHECK_URL).toBe(`http://127.0.0.1:${env[internalPortVar]}/health`);
+      // The internal port (health, metrics) only on the host's loopback; the webhook endpoints on every interface.
+      expect(service.ports).toContain(`127.0.0.1:${env[internalPortVar]}:${env[internalPortVar]}`);
+      if (publicPortVar) expect(service.ports).toContain(`${env[publicPortVar]}:${env[publicPortVar]}`);
+    },
+  );
 
   it('points the apps at the stand-ins and the stand-ins at each other consistently', () => {
     const webhooks = resolved(services.webhooks.environment);
@@ -85,7 +90,7 @@ describe('docker-compose.yml', () => {
     const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((t) => t.targets));
     expect(targets.sort()).toEqual([
       `notifier:${resolved(services.notifier.environment).HEALTH_PORT}`,
-      `webhooks:${resolved(services.webhooks.environment).PORT}`,
+      `webhooks:${resolved(services.webhooks.environment).INTERNAL_PORT}`,
     ]);
   });
 });

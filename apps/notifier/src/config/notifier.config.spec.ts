@@ -70,6 +70,16 @@ describe('notifier configuration', () => {
     expect(config.consumer.fromBeginning).toBe(false);
   });
 
+  it('refuses, in production, a plain http:// Twilio API (the auth token travels) unless it is on this machine', () => {
+    expect(problems({ ...base, ...twilio, NODE_ENV: 'production', TWILIO_API_URL: 'http://twilio-proxy:4010' })).toEqual([
+      'TWILIO_API_URL: must be https:// when NODE_ENV=production: it carries the Twilio auth token',
+    ]);
+    expect(
+      loadNotifierConfig({ ...base, ...twilio, NODE_ENV: 'production', TWILIO_API_URL: 'https://api.twilio.com' }).twilio,
+    ).toBeDefined();
+    expect(loadNotifierConfig({ ...base, ...twilio, NODE_ENV: 'test', TWILIO_API_URL: 'http://twilio-proxy:4010' }).twilio).toBeDefined();
+  });
+
   it('lets NOTIFIER=local override production', () => {
     expect(loadNotifierConfig({ ...base, NODE_ENV: 'production', NOTIFIER: 'local' }).notifier).toBe('local');
     expect(problems({ ...base, NOTIFIER: 'sms' })).toEqual(['NOTIFIER: must be local or twilio']);

@@ -14,6 +14,7 @@ import { encryptionConfig, encryptionConfigFrom, encryptionEnv } from '@app/shar
 import { port, bool, optionalHttpUrl, optionalPositiveNumber, optionalString, parseEnv, positiveInt } from '@app/shared/config/env.js';
 import { localizationConfig, localizationConfigFrom, localizationEnv } from '@app/shared/config/localization.env.js';
 import { configNamespace } from '@app/shared/config/app-config.module.js';
+import { refusePlaintextCredentials } from '@app/shared/config/production.env.js';
 import { tracingConfigFrom, tracingEnv } from '@app/shared/config/tracing.env.js';
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
@@ -167,6 +168,14 @@ export const notifierEnvSchema = z
     },
     { when: () => true },
   )
+  .superRefine((e, ctx) => {
+    // NODE_ENV=production refuses credentials in clear text (docs/configuration.md#production).
+    if (e.NODE_ENV !== 'production') return;
+    refusePlaintextCredentials(ctx, [
+      { variable: 'TWILIO_API_URL', url: notifierKind(e) === 'twilio' ? e.TWILIO_API_URL : undefined, carries: 'the Twilio auth token' },
+      { variable: 'REDIS_URL', url: e.REDIS_URL, carries: 'the Redis password' },
+    ]);
+  })
   .transform((e) => ({
     runtime: runtimeConfigFrom(e),
     kafka: kafkaConfigFrom(e, 'notifier'),

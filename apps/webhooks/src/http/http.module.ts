@@ -1,10 +1,19 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { ApiKeyGuard } from './api-key.guard.js';
+import { InternalEndpointsServer } from './internal-endpoints.server.js';
+import { postOnly } from './post-only.middleware.js';
 
-/** The API-key guard both webhook endpoints share. */
+/** The webhook paths: POST only. */
+export const WEBHOOK_PATHS = ['api/StripeWebhookHandler', 'api/TwilioWebhookHandler'] as const;
+
+/** The API-key guard both webhook endpoints share, their method rule, and the internal port. */
 @Global()
 @Module({
-  providers: [ApiKeyGuard],
-  exports: [ApiKeyGuard],
+  providers: [ApiKeyGuard, InternalEndpointsServer],
+  exports: [ApiKeyGuard, InternalEndpointsServer],
 })
-export class WebhookHttpModule {}
+export class WebhookHttpModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(postOnly).forRoutes(...WEBHOOK_PATHS.map((path) => ({ path, method: RequestMethod.ALL })));
+  }
+}

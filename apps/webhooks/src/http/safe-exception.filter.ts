@@ -19,6 +19,11 @@ export class SafeExceptionFilter implements ExceptionFilter {
   }
 }
 
+/** The same short answer for a status the app gives outside Nest's routing (e.g. the port split). */
+export function sendStatusAnswer(res: Response, status: number): void {
+  res.status(status).type('text/plain').send(safeMessage(undefined, status));
+}
+
 function safeMessage(exception: unknown, status: number): string {
   // The router's 404 says "Cannot POST <url>": the URL carries the API key (?code=).
   if (exception instanceof HttpException && status < 500 && status !== HttpStatus.NOT_FOUND) {

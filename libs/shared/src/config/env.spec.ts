@@ -48,6 +48,19 @@ describe('parseEnv', () => {
     expect(problemsOf({ API_KEY: '  ', URL: 'http://x', Kafka__BrokerList: 'a:1' })).toEqual(['API_KEY: is required but not set']);
   });
 
+  it('gives a rule across variables its own message, also when the variable it names is unset', () => {
+    const withRule = schema.superRefine((e, ctx) => {
+      if (e.PORT === 5000) ctx.addIssue({ code: 'custom', path: ['PORT'], message: 'must not be 5000 here' });
+    });
+    let problems: string[] = [];
+    try {
+      parseEnv(withRule, { API_KEY: 'k', URL: 'http://x', Kafka__BrokerList: 'a:1' });
+    } catch (err) {
+      problems = (err as ConfigValidationError).problems;
+    }
+    expect(problems).toEqual(['PORT: must not be 5000 here']);
+  });
+
   it('never echoes a value back', () => {
     const secret = 'sk_live_should_not_appear';
     const message = new ConfigValidationError(problemsOf({ API_KEY: 'x', URL: secret, Kafka__BrokerList: secret })).message;

@@ -19,7 +19,8 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
     const name = issue.path.join('.') || '(environment)';
     const raw = env[String(issue.path[0])];
     const unset = raw === undefined || raw.trim() === '';
-    return `${name}: ${unset ? 'is required but not set' : issue.message}`;
+    // A custom check (a rule across variables) has its own message even when its variable is unset (at its default).
+    return `${name}: ${unset && issue.code !== 'custom' ? 'is required but not set' : issue.message}`;
   });
   throw new ConfigValidationError([...new Set(problems)]);
 }
