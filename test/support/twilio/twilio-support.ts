@@ -132,6 +132,7 @@ export interface NotificationRecord {
   key: string;
   value: string;
   partition: number;
+  offset: string;
   /** The value as the codec reads it (PascalCase on the wire, checked case-sensitively). */
   parsedValue: { $type: string; phoneNumber: string; resourceKey: string; locale: string; replacements: Record<string, string> };
 }
@@ -149,15 +150,20 @@ function parsedNotification(value: string): NotificationRecord['parsedValue'] {
  */
 export class CommittedNotifications {
   readonly records: NotificationRecord[] = [];
+  /** Log positions already kept: a reader that rejoins its group (no commits) reads from the start again. */
+  private readonly seen = new Set<string>();
   private consumer?: Consumer;
   private kafka?: Kafka;
 
-  constructor(private readonly topic: string) {}
+  constructor(
+    private readonly topic: string,
+    private readonly brokers = stackEnv().Kafka__BrokerList,
+  ) {}
 
   async start(): Promise<void> {
     const kafka = new Kafka({
       clientId: 'twilio-e2e-reader',
-      brokers: stackEnv().Kafka__BrokerList.split(','),
+      brokers: this.brokers.split(','),
       logLevel: logLevel.NOTHING,
     });
     this.kafka = kafka;
@@ -172,11 +178,15 @@ export class CommittedNotifications {
       autoCommit: false,
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
+          const position = `${batch.partition}:${m.offset}`;
+          if (this.seen.has(position)) continue;
+          this.seen.add(position);
           const value = m.value?.toString('utf8') ?? '';
           this.records.push({
             key: m.key?.toString('utf8') ?? '',
             value,
             partition: batch.partition,
+            offset: m.offset,
             parsedValue: parsedNotification(value),
           });
         }

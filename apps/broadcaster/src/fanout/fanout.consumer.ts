@@ -6,7 +6,6 @@ import {
   BROADCAST_FAILED,
   BROADCAST_REQUESTED,
   decodeBroadcastRecord,
-  type BroadcastRecord,
 } from '@app/shared/broadcast/broadcast-records.js';
 import { BroadcastReport } from '@app/shared/broadcast/broadcast-report.js';
 import { BroadcastStatusStore } from '@app/shared/broadcast/broadcast-status.store.js';
@@ -20,7 +19,7 @@ import { fanoutConfig, type FanoutConfig } from '../config/broadcaster.config.js
 import { BroadcasterMetrics } from '../metrics/broadcaster-metrics.js';
 import { BroadcastOrigins } from './broadcast-origins.js';
 import { FanoutStep, type StepRecord, type StepResult } from './fanout-step.js';
-import { PartitionTransactions, type ConsumedPosition } from './partition-transactions.js';
+import { ALREADY_COMMITTED, PartitionTransactions, type ConsumedPosition } from './partition-transactions.js';
 import type { StepOutput } from './step-output.js';
 
 const HEARTBEAT_SLICE_MS = 2000;
@@ -93,20 +92,28 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
+  /** A terminal record refreshes the view, which may have missed its last write (a crash right after the commit). */
   private async handle(batch: Batch, message: KafkaMessage, heartbeat: () => Promise<void>, stopping: AbortSignal): Promise<void> {
     const consumed: ConsumedPosition = { topic: batch.topic, partition: batch.partition, offset: message.offset };
     const decoded = decodeBroadcastRecord(message.value);
-    if (!decoded.ok)
-      return this.untilCommitted(consumed, heartbeat, stopping, (output) => this.deadLetter(consumed, message, decoded.reason, output));
+    if (!decoded.ok) {
+      await this.untilCommitted(consumed, heartbeat, stopping, (output) => this.deadLetter(consumed, message, decoded.reason, output));
+      return;
+    }
     const record = decoded.record;
-    if (record.type === BROADCAST_COMPLETED || record.type === BROADCAST_FAILED)
-      return this.refreshView(record, consumed, heartbeat, stopping);
+    if (record.type === BROADCAST_COMPLETED || record.type === BROADCAST_FAILED) {
+      await this.untilCommitted(consumed, heartbeat, stopping, () => this.statuses.record(record));
+      return;
+    }
     if (record.type === BROADCAST_REQUESTED && !(await this.origins.isFirst(record.request.broadcastId, consumed))) {
       this.logger.warn({ msg: 'duplicate broadcast request dropped', broadcastId: record.request.broadcastId });
-      return this.untilCommitted(consumed, heartbeat, stopping, async () => undefined);
+      await this.untilCommitted(consumed, heartbeat, stopping, async () => undefined);
+      return;
     }
     const result = await this.untilCommitted(consumed, heartbeat, stopping, (output) => this.step.run(record, output));
-    await this.afterCommit(record, result);
+    if (result === ALREADY_COMMITTED)
+      this.logger.log({ msg: 'step already committed', broadcastId: record.request.broadcastId, ...consumed });
+    else await this.afterCommit(record, result);
   }
 
   private async afterCommit(record: StepRecord, result: StepResult): Promise<void> {
@@ -129,20 +136,13 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     });
   }
 
-  /** A terminal record: the view may have missed its last write (a crash right after the commit). */
-  private async refreshView(record: BroadcastRecord, consumed: ConsumedPosition, heartbeat: () => Promise<void>, stopping: AbortSignal) {
-    await this.untilCommitted(consumed, heartbeat, stopping, async () => {
-      await this.statuses.record(record);
-    });
-  }
-
   /** Runs the transaction until it commits: a failure waits (with heartbeats) and tries again. */
   private async untilCommitted<T>(
     consumed: ConsumedPosition,
     heartbeat: () => Promise<void>,
     stopping: AbortSignal,
     work: (output: StepOutput) => Promise<T>,
-  ): Promise<T> {
+  ): Promise<T | typeof ALREADY_COMMITTED> {
     for (let attempt = 1; ; attempt += 1) {
       if (stopping.aborted) throw new Abandoned();
       try {

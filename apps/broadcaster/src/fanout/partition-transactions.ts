@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { OutgoingMessage } from '@app/shared/kafka/kafka-producer.service.js';
 import { Murmur2Partitioner } from '@app/shared/kafka/murmur2-partitioner.js';
 import type { StepOutput } from './step-output.js';
@@ -11,6 +11,15 @@ export interface ConsumedPosition {
   offset: string;
 }
 
+/** `run` found the record already processed: a transaction of an earlier owner (or of ours, whose answer was lost) committed it. */
+export const ALREADY_COMMITTED = Symbol('ALREADY_COMMITTED');
+
+interface PartitionProducer {
+  producer: Producer;
+  /** The group's committed offset for the partition, read after this producer fenced its predecessors. */
+  committed: bigint;
+}
+
 /**
  * Kafka transactions the consume-transform-produce way, one transactional producer per input
  * partition. The transactional id is derived from the group, topic and partition, so whichever
@@ -18,10 +27,17 @@ export interface ConsumedPosition {
  * owner (a process frozen or killed mid-step) and aborts the transaction it left open, and a
  * zombie can never commit a step twice. (kafkajs does not send the consumer-group generation
  * with the offsets, KIP-447, so the per-partition id is what makes fencing work.)
+ *
+ * Without KIP-447 a consumer can also read offsets that are about to move: the previous owner's
+ * commit may still be completing when the new owner fetches its position, and a commit whose
+ * answer was lost (the broker went away) may have happened. So each new producer, once its
+ * registration has completed or aborted every earlier transaction of its id, reads the group's
+ * committed offset, and records below it are answered ALREADY_COMMITTED instead of processed twice.
  */
 export class PartitionTransactions {
   private readonly logger = new Logger(PartitionTransactions.name);
-  private readonly producers = new Map<number, Promise<Producer>>();
+  private readonly producers = new Map<number, Promise<PartitionProducer>>();
+  private admin?: Promise<Admin>;
 
   constructor(
     private readonly kafka: Kafka,
@@ -34,8 +50,9 @@ export class PartitionTransactions {
    * with `consumed`'s next offset. Any failure aborts everything (the producer is replaced) and
    * is rethrown: the record stays unprocessed.
    */
-  async run<T>(consumed: ConsumedPosition, work: (output: StepOutput) => Promise<T>): Promise<T> {
-    const producer = await this.producerFor(consumed);
+  async run<T>(consumed: ConsumedPosition, work: (output: StepOutput) => Promise<T>): Promise<T | typeof ALREADY_COMMITTED> {
+    const { producer, committed } = await this.producerFor(consumed);
+    if (BigInt(consumed.offset) < committed) return ALREADY_COMMITTED;
     let transaction;
     try {
       transaction = await producer.transaction();
@@ -67,16 +84,47 @@ export class PartitionTransactions {
   async closeAll(): Promise<void> {
     const all = [...this.producers.keys()];
     await Promise.all(all.map((partition) => this.discard(partition)));
+    const admin = this.admin;
+    this.admin = undefined;
+    await admin?.then((a) => a.disconnect()).catch(() => undefined);
   }
 
-  private producerFor(consumed: ConsumedPosition): Promise<Producer> {
-    let producer = this.producers.get(consumed.partition);
-    if (!producer) {
-      producer = this.connect(`${this.groupId}-${consumed.topic}-${consumed.partition}`);
-      this.producers.set(consumed.partition, producer);
-      producer.catch(() => this.producers.delete(consumed.partition));
+  private producerFor(consumed: ConsumedPosition): Promise<PartitionProducer> {
+    let entry = this.producers.get(consumed.partition);
+    if (!entry) {
+      entry = this.register(consumed);
+      this.producers.set(consumed.partition, entry);
+      entry.catch(() => this.producers.delete(consumed.partition));
     }
-    return producer;
+    return entry;
+  }
+
+  private async register(consumed: ConsumedPosition): Promise<PartitionProducer> {
+    const producer = await this.connect(`${this.groupId}-${consumed.topic}-${consumed.partition}`);
+    try {
+      return { producer, committed: await this.committedOffset(consumed) };
+    } catch (err) {
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async committedOffset(consumed: ConsumedPosition): Promise<bigint> {
+    this.admin ??= this.connectAdmin();
+    const [topic] = await (await this.admin).fetchOffsets({ groupId: this.groupId, topics: [consumed.topic] });
+    const offset = topic?.partitions.find((p) => p.partition === consumed.partition)?.offset ?? '-1';
+    return BigInt(offset);
+  }
+
+  private async connectAdmin(): Promise<Admin> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      return admin;
+    } catch (err) {
+      this.admin = undefined;
+      throw err;
+    }
   }
 
   private async connect(transactionalId: string): Promise<Producer> {
@@ -92,8 +140,8 @@ export class PartitionTransactions {
   }
 
   private async discard(partition: number): Promise<void> {
-    const producer = this.producers.get(partition);
+    const entry = this.producers.get(partition);
     this.producers.delete(partition);
-    await producer?.then((p) => p.disconnect()).catch(() => undefined);
+    await entry?.then((e) => e.producer.disconnect()).catch(() => undefined);
   }
 }
