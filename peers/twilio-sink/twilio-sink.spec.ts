@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { startTwilioSink, type TwilioSink } from './twilio-sink.js';
 
@@ -84,5 +86,75 @@ describe('Twilio sink', () => {
     expect(stats).toMatchObject({ accepted: 2, attempts: 3, duplicates: 1 });
     await fetch(`${sink.url}/_sink/reset`, { method: 'POST' });
     expect(sink.messages).toHaveLength(0);
+  });
+
+  describe('status callbacks', () => {
+    let receiver: Server;
+    let callbackUrl: string;
+    const received: { params: URLSearchParams; valid: boolean; url: string }[] = [];
+    beforeAll(async () => {
+      receiver = createServer((req, res) => {
+        let text = '';
+        req.on('data', (c: Buffer) => (text += c.toString()));
+        req.on('end', () => {
+          const params = new URLSearchParams(text);
+          const url = `${callbackUrl.split('/cb')[0]}${req.url}`;
+          const valid = twilio.validateRequest('tok', String(req.headers['x-twilio-signature']), url, Object.fromEntries(params));
+          received.push({ params, valid, url });
+          res.writeHead(204).end();
+        });
+      });
+      await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+      callbackUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/cb?code=k&broadcast=b1`;
+    });
+    afterAll(() => new Promise((r) => receiver.close(r)));
+    beforeEach(() => void received.splice(0));
+
+    const create = (to: string, extra: Record<string, unknown> = {}) =>
+      client().messages.create({ to, messagingServiceSid: SERVICE, body: 'x', statusCallback: callbackUrl, ...extra });
+
+    it('posts sent, then the final status, signed over the URL (query included) and the parameters', async () => {
+      const message = await create('+15555550110');
+      await sink.waitFor(() => sink.callbacks.length === 2, 2000, 'two callbacks');
+      expect(received.map((r) => r.params.get('MessageStatus'))).toEqual(['sent', 'delivered']);
+      expect(received.every((r) => r.valid && r.url === callbackUrl)).toBe(true);
+      expect(Object.fromEntries(received[1]!.params)).toMatchObject({
+        MessageSid: message.sid,
+        SmsSid: message.sid,
+        SmsStatus: 'delivered',
+        To: '+15555550110',
+        MessagingServiceSid: SERVICE,
+        AccountSid: ACCOUNT,
+        ApiVersion: '2010-04-01',
+        RawDlrDoneDate: expect.stringMatching(/^\d{10}$/),
+      });
+      expect(sink.callbacks.map((c) => c.answered)).toEqual([204, 204]);
+      expect((await client().messages.list({ to: '+15555550110', limit: 1 }))[0]!.status).toBe('delivered');
+    });
+
+    it('reports an undelivered message with its error code, repeatedly and out of order when a rule says so', async () => {
+      sink.addReceiptRule({ to: '+15555550111', receipt: { status: 'undelivered', errorCode: 30007, repeat: 2, finalFirst: true } });
+      await create('+15555550111');
+      await sink.waitFor(() => sink.callbacks.length === 3, 2000, 'three callbacks');
+      expect(received.map((r) => [r.params.get('MessageStatus'), r.params.get('ErrorCode')])).toEqual([
+        ['undelivered', '30007'],
+        ['undelivered', '30007'],
+        ['sent', null],
+      ]);
+    });
+
+    it('fails a message that waits in the queue longer than its ValidityPeriod (30036), without sending it', async () => {
+      sink.addReceiptRule({ receipt: { queuedMs: 1500 } });
+      await create('+15555550112', { validityPeriod: 1 });
+      await sink.waitFor(() => sink.callbacks.length === 1, 3000, 'the expiry callback');
+      expect(Object.fromEntries(received[0]!.params)).toMatchObject({ MessageStatus: 'failed', ErrorCode: '30036' });
+    });
+
+    it('refuses a StatusCallback that is no URL (21609) and a ValidityPeriod that is no integer, as Twilio’s spec says', async () => {
+      await expect(create('+15555550113', { statusCallback: 'not a url' })).rejects.toMatchObject({ status: 400, code: 21609 });
+      await expect(create('+15555550113', { statusCallback: 'https://my_host.example.com/cb' })).rejects.toMatchObject({ code: 21609 });
+      await expect(create('+15555550113', { validityPeriod: 'soon' })).rejects.toMatchObject({ status: 400 });
+      expect(sink.messages).toHaveLength(0);
+    });
   });
 });

@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import {
+  callbackParams,
+  plannedStatuses,
+  postCallback,
+  receiptParameterProblem,
+  type ReceiptRule,
+  type SinkCallback,
+} from './status-callbacks.js';
+
+export type { ReceiptPlan, ReceiptRule, SinkCallback } from './status-callbacks.js';
 
 /** A message the sink accepted (answered 201), as Twilio would have created it. */
 export interface SinkMessage {
@@ -14,6 +24,11 @@ export interface SinkMessage {
   receivedAt: number;
   /** From when the message list shows it (epoch ms); unset: at once. */
   listedFrom?: number;
+  /** The StatusCallback and ValidityPeriod (seconds) the request carried. */
+  statusCallback?: string;
+  validityPeriod?: number;
+  /** Its status now: accepted (queued without a Messaging Service), then what the callbacks reported. */
+  status: string;
 }
 
 /** Every Messages.json POST the sink received, whatever it answered. */
@@ -65,7 +80,11 @@ export interface TwilioSink {
   /** Messages accepted, in arrival order. */
   readonly messages: readonly SinkMessage[];
   readonly attempts: readonly SinkAttempt[];
+  /** Status callbacks posted, in order. */
+  readonly callbacks: readonly SinkCallback[];
   addRule(rule: SinkRule): void;
+  /** How the messages it matches end (default: sent, then delivered), reported to their StatusCallback. */
+  addReceiptRule(rule: ReceiptRule): void;
   clearRules(): void;
   setLatency(ms: number): void;
   /** Forgets messages, attempts and rules. */
@@ -91,6 +110,9 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
   let rules: (SinkRule & { used: number })[] = [];
   let messages: SinkMessage[] = [];
   let attempts: SinkAttempt[] = [];
+  let receiptRules: (ReceiptRule & { used: number })[] = [];
+  let callbacks: SinkCallback[] = [];
+  const timers = new Set<NodeJS.Timeout>();
   const waiters = new Set<() => void>();
   const sockets = new Set<Socket>();
   const expectedAuth =
@@ -109,6 +131,35 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
       return rule.action;
     }
     return undefined;
+  };
+
+  const receiptPlanFor = (to: string, body: string) => {
+    for (const rule of receiptRules) {
+      if (rule.times !== undefined && rule.used >= rule.times) continue;
+      if (rule.to !== undefined && rule.to !== to) continue;
+      if (rule.bodyIncludes !== undefined && !body.includes(rule.bodyIncludes)) continue;
+      rule.used += 1;
+      return rule.receipt;
+    }
+    return {};
+  };
+
+  /** Plays the message's later statuses to its StatusCallback, as Twilio would. */
+  const scheduleCallbacks = (message: SinkMessage) => {
+    const url = message.statusCallback;
+    if (!url) return;
+    for (const step of plannedStatuses(message, receiptPlanFor(message.to, message.body))) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        message.status = step.status;
+        void postCallback(url, callbackParams(message, step.status, step.errorCode), options.authToken).then((answered) => {
+          const at = Date.now();
+          callbacks.push({ messageSid: message.sid, to: message.to, status: step.status, errorCode: step.errorCode, url, answered, at });
+          notify();
+        });
+      }, step.afterMs);
+      timers.add(timer);
+    }
   };
 
   const authorized = (req: IncomingMessage, accountSid: string): boolean => {
@@ -131,6 +182,11 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
       attempts.push({ to, body, receivedAt, status: 400, code: 21603 });
       return twilioError(res, 400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message");
     }
+    const invalid = receiptParameterProblem(form);
+    if (invalid) {
+      attempts.push({ to, body, receivedAt, status: 400, code: invalid.code });
+      return twilioError(res, 400, invalid.code, invalid.message);
+    }
     const action = matchRule(to, body);
     if (action && 'status' in action) {
       attempts.push({ to, body, receivedAt, status: action.status, code: action.code });
@@ -146,9 +202,12 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
       messagingServiceSid: form.get('MessagingServiceSid'),
       body,
       receivedAt,
+      status: form.get('MessagingServiceSid') ? 'accepted' : 'queued',
+      ...receiptOptions(form),
     };
     if (action && 'listedAfterMs' in action && action.listedAfterMs) message.listedFrom = receivedAt + action.listedAfterMs;
     messages.push(message);
+    scheduleCallbacks(message);
     const dropped = action !== undefined && 'acceptThenDrop' in action;
     attempts.push({ to, body, receivedAt, status: dropped ? 0 : 201 });
     notify();
@@ -195,6 +254,10 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
     if (route === 'POST /_sink/rules') {
       for (const rule of JSON.parse(text || '[]') as SinkRule[]) sink.addRule(rule);
       return json(res, 200, { rules: rules.length });
+    }
+    if (route === 'POST /_sink/receipts') {
+      for (const rule of JSON.parse(text || '[]') as ReceiptRule[]) sink.addReceiptRule(rule);
+      return json(res, 200, { receiptRules: receiptRules.length });
     }
     if (route === 'DELETE /_sink/rules') {
       sink.clearRules();
@@ -248,13 +311,24 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
     get attempts() {
       return attempts;
     },
+    get callbacks() {
+      return callbacks;
+    },
     addRule: (rule) => rules.push({ ...rule, used: 0 }),
-    clearRules: () => (rules = []),
+    addReceiptRule: (rule) => receiptRules.push({ ...rule, used: 0 }),
+    clearRules: () => {
+      rules = [];
+      receiptRules = [];
+    },
     setLatency: (ms) => (latencyMs = Math.max(0, ms)),
     reset: () => {
       messages = [];
       attempts = [];
       rules = [];
+      receiptRules = [];
+      callbacks = [];
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
     },
     countByTo: () => {
       const counts = new Map<string, number>();
@@ -285,6 +359,7 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
       }),
     stop: () =>
       new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       }),
@@ -330,10 +405,20 @@ function messageResource(m: SinkMessage) {
     price: null,
     price_unit: 'USD',
     sid: m.sid,
-    status: m.messagingServiceSid ? 'accepted' : 'queued',
+    status: m.status,
     subresource_uris: { media: uri.replace('.json', '/Media.json') },
     to: m.to,
     uri,
+  };
+}
+
+/** StatusCallback and ValidityPeriod as the message keeps them (a ValidityPeriod outside 1-36000 is Twilio's default). */
+function receiptOptions(form: URLSearchParams): Pick<SinkMessage, 'statusCallback' | 'validityPeriod'> {
+  const callback = form.get('StatusCallback');
+  const validity = Number(form.get('ValidityPeriod') ?? NaN);
+  return {
+    ...(callback ? { statusCallback: callback } : {}),
+    ...(Number.isInteger(validity) && validity >= 1 && validity <= 36_000 ? { validityPeriod: validity } : {}),
   };
 }
 

@@ -58,13 +58,20 @@ describe('TwilioNotifier against Prism (Twilio’s OpenAPI spec)', () => {
           TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
           TWILIO_MESSAGE_SERVICE_SID: TEST_MESSAGING_SERVICE_SID,
           TWILIO_API_URL: prismUrl,
+          // Delivery receipts and a queue limit on every message: Prism checks both against the spec.
+          TWILIO_STATUS_CALLBACK_URL: 'https://hooks.example.com/api/TwilioStatusCallback?code=k3y',
+          TWILIO_VALIDITY_PERIOD_SECONDS: '600',
           HEALTH_PORT: '0',
           HEALTH_HOST: '127.0.0.1',
           LOG_LEVEL: 'error',
         },
       });
       await produce(kafka, topic, [
-        { key: SEND_SMS_KEY, value: sendSmsJson(phone(9001), 'AnnouncementSent', 'es-ES', { count: '47' }) },
+        {
+          key: SEND_SMS_KEY,
+          value: sendSmsJson(phone(9001), 'AnnouncementSent', 'es-ES', { count: '47' }),
+          headers: { 'nudges-broadcast-id': 'b-prism-1' },
+        },
         {
           key: SEND_SMS_KEY,
           value: sendSmsJson(phone(9002), 'ClientHelpMessage', 'en-US', {
@@ -100,6 +107,21 @@ describe('TwilioNotifier against Prism (Twilio’s OpenAPI spec)', () => {
       expect(found).toBeUndefined(); // the spec's example message has another text
     } finally {
       notifier.close();
+    }
+  });
+
+  it('checks StatusCallback and ValidityPeriod too: a ValidityPeriod that is no integer is refused', async () => {
+    const receipts = { statusCallbackUrl: 'https://hooks.example.com/api/TwilioStatusCallback?code=k3y' };
+    const valid = new TwilioNotifier({ ...twilioConfig, ...receipts, validityPeriodSeconds: 600 });
+    const invalid = new TwilioNotifier({ ...twilioConfig, ...receipts, validityPeriodSeconds: 'ten minutes' as unknown as number });
+    try {
+      await expect(valid.send({ to: phone(9005), body: 'x', broadcastId: 'b-1' })).resolves.toMatchObject({
+        id: expect.stringMatching(/^SM/),
+      });
+      await expect(invalid.send({ to: phone(9005), body: 'x' })).rejects.toMatchObject({ kind: 'permanent', details: { status: 422 } });
+    } finally {
+      valid.close();
+      invalid.close();
     }
   });
 

@@ -22,6 +22,15 @@ const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
+/** Twilio's limits for StatusCallback: a full http(s) URL, at most 4000 characters, no underscore in the host name. */
+const statusCallbackUrl = () =>
+  optionalHttpUrl()
+    .refine((v) => v === undefined || v.length <= 4000, 'must be at most 4000 characters (Twilio’s limit)')
+    .refine(
+      (v) => v === undefined || !URL.canParse(v) || !new URL(v).hostname.includes('_'),
+      'must have a host name without underscores (Twilio refuses them)',
+    );
+
 const nonNegativeInt = (fallback: number) =>
   z.preprocess(
     blankToUndefined,
@@ -99,6 +108,25 @@ export const notifierEnv = {
   }),
   TWILIO_TIMEOUT_MS: positiveInt(5000).meta({ description: 'timeout of one Twilio API request' }),
   TWILIO_MAX_SOCKETS: positiveInt(64).meta({ description: 'keep-alive connections to the Twilio API' }),
+  TWILIO_STATUS_CALLBACK_URL: statusCallbackUrl().meta({
+    description:
+      'Twilio posts each message’s delivery receipts here (StatusCallback): the webhooks service’s https://<host>/api/TwilioStatusCallback?code=<WEBHOOKS_API_KEY>; unset = no receipts',
+    sensitive: true,
+  }),
+  TWILIO_VALIDITY_PERIOD_SECONDS: z
+    .preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ error: 'must be a number' })
+        .int('must be a whole number')
+        .min(1, 'must be between 1 and 36000 (Twilio’s range)')
+        .max(36000, 'must be between 1 and 36000 (Twilio’s range)')
+        .optional(),
+    )
+    .meta({
+      description:
+        'ValidityPeriod of every message: seconds it may wait in Twilio’s queue before Twilio gives it up (failed, 30036); unset = the Messaging Service’s (default 36000)',
+    }),
   TWILIO_RECONCILE: bool(true).meta({
     description: 'before re-sending a message whose earlier attempt may have reached Twilio, look it up in Twilio’s message log',
   }),
@@ -114,6 +142,10 @@ export interface TwilioConfig {
   timeoutMs: number;
   maxSockets: number;
   reconcile: boolean;
+  /** StatusCallback of every message (the broadcast id is added as `broadcast=`); undefined: no receipts. */
+  statusCallbackUrl?: string;
+  /** ValidityPeriod of every message, in seconds; undefined: the Messaging Service's. */
+  validityPeriodSeconds?: number;
 }
 
 export interface ConsumerConfig {
@@ -174,6 +206,7 @@ export const notifierEnvSchema = z
     refusePlaintextCredentials(ctx, [
       { variable: 'TWILIO_API_URL', url: notifierKind(e) === 'twilio' ? e.TWILIO_API_URL : undefined, carries: 'the Twilio auth token' },
       { variable: 'REDIS_URL', url: e.REDIS_URL, carries: 'the Redis password' },
+      { variable: 'TWILIO_STATUS_CALLBACK_URL', url: e.TWILIO_STATUS_CALLBACK_URL, carries: 'the webhooks API key (?code=) to Twilio' },
     ]);
   })
   .transform((e) => ({
@@ -253,6 +286,8 @@ function twilioConfig(e: {
   TWILIO_TIMEOUT_MS: number;
   TWILIO_MAX_SOCKETS: number;
   TWILIO_RECONCILE: boolean;
+  TWILIO_STATUS_CALLBACK_URL?: string | undefined;
+  TWILIO_VALIDITY_PERIOD_SECONDS?: number | undefined;
 }): TwilioConfig | undefined {
   if (!e.TWILIO_ACCOUNT_SID || !e.TWILIO_AUTH_TOKEN || !e.TWILIO_MESSAGE_SERVICE_SID) return undefined;
   return {
@@ -263,5 +298,7 @@ function twilioConfig(e: {
     timeoutMs: e.TWILIO_TIMEOUT_MS,
     maxSockets: e.TWILIO_MAX_SOCKETS,
     reconcile: e.TWILIO_RECONCILE,
+    ...(e.TWILIO_STATUS_CALLBACK_URL === undefined ? {} : { statusCallbackUrl: e.TWILIO_STATUS_CALLBACK_URL }),
+    ...(e.TWILIO_VALIDITY_PERIOD_SECONDS === undefined ? {} : { validityPeriodSeconds: e.TWILIO_VALIDITY_PERIOD_SECONDS }),
   };
 }

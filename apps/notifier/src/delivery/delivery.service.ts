@@ -150,7 +150,9 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
       }
       claim = acquired;
       const body = await this.localize(sms, budget, signal, log);
-      const sent = await this.send({ to: sms.to, body }, claim, budget, signal, log);
+      const broadcastId = broadcastIdOf(message.headers);
+      const outgoing: OutgoingSms = { to: sms.to, body, ...(broadcastId === undefined ? {} : { broadcastId }) };
+      const sent = await this.send(outgoing, claim, budget, signal, log);
       await this.record(claim, sent.sms, log);
       claim = undefined;
       const outcome: Outcome = {

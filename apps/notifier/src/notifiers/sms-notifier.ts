@@ -2,6 +2,8 @@
 export interface OutgoingSms {
   to: string;
   body: string;
+  /** The broadcast it belongs to (the `nudges-broadcast-id` header), so its delivery receipt is counted for it. */
+  broadcastId?: string;
 }
 
 export interface SentSms {

@@ -35,6 +35,7 @@ export class TwilioNotifier implements SmsNotifier {
           to: sms.to,
           messagingServiceSid: this.config.messagingServiceSid,
           body: sms.body,
+          ...this.receiptOptions(sms),
         });
         span.setAttribute(ATTR_TWILIO_MESSAGE_SID, message.sid);
         return { id: message.sid };
@@ -42,6 +43,18 @@ export class TwilioNotifier implements SmsNotifier {
         throw classifyTwilioError(err);
       }
     });
+  }
+
+  /**
+   * Where Twilio posts this message's status callbacks (with its broadcast, so the receipt counts
+   * for it; Twilio signs the whole URL, query included) and how long it may wait in Twilio's queue.
+   */
+  private receiptOptions(sms: OutgoingSms): { statusCallback?: string; validityPeriod?: number } {
+    const { statusCallbackUrl, validityPeriodSeconds } = this.config;
+    return {
+      ...(statusCallbackUrl === undefined ? {} : { statusCallback: withBroadcast(statusCallbackUrl, sms.broadcastId) }),
+      ...(validityPeriodSeconds === undefined ? {} : { validityPeriod: validityPeriodSeconds }),
+    };
   }
 
   /**
@@ -75,6 +88,14 @@ export class TwilioNotifier implements SmsNotifier {
   close(): void {
     this.http.close();
   }
+}
+
+/** `url` with `broadcast=<id>` added to its query (ids are URL-safe: letters, digits, `._:-`). */
+export function withBroadcast(url: string, broadcastId: string | undefined): string {
+  if (broadcastId === undefined) return url;
+  const hash = url.indexOf('#');
+  const [base, fragment] = hash < 0 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
+  return `${base}${base.includes('?') ? '&' : '?'}broadcast=${encodeURIComponent(broadcastId)}${fragment}`;
 }
 
 /** Maps any failure of the Twilio client to transient / ambiguous / permanent (resilience/retry-policy.ts). */

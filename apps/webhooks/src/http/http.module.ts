@@ -3,8 +3,8 @@ import { ApiKeyGuard } from './api-key.guard.js';
 import { InternalEndpointsServer } from './internal-endpoints.server.js';
 import { postOnly } from './post-only.middleware.js';
 
-/** The webhook paths: POST only. */
-export const WEBHOOK_PATHS = ['api/StripeWebhookHandler', 'api/TwilioWebhookHandler'] as const;
+/** The webhook paths (Stripe events, inbound SMS, Twilio status callbacks): POST only. */
+export const WEBHOOK_PATHS = ['api/StripeWebhookHandler', 'api/TwilioWebhookHandler', 'api/TwilioStatusCallback'] as const;
 
 /** The API-key guard both webhook endpoints share, their method rule, and the internal port. */
 @Global()

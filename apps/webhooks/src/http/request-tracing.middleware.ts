@@ -10,7 +10,7 @@ import {
 import { SpanKind, contextFromHeaders, markFailedAs, startSpan, withSpan } from '@app/shared/tracing/spans.js';
 
 /** The webhook endpoints that get a server span (`/api/<endpoint>`). */
-export const TRACED_ENDPOINTS = ['StripeWebhookHandler', 'TwilioWebhookHandler'] as const;
+export const TRACED_ENDPOINTS = ['StripeWebhookHandler', 'TwilioWebhookHandler', 'TwilioStatusCallback'] as const;
 
 /**
  * Express middleware: one server span per webhook request, active while Nest handles it (guards,

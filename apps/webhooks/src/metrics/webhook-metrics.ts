@@ -5,7 +5,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import { BoundChildren, METRICS_REGISTRY, METRIC_PREFIX } from '@app/shared/metrics/metrics.registry.js';
 import { observationOf, runObserved, type WebhookObservation } from './webhook-observation.js';
 
-export type WebhookEndpoint = 'stripe' | 'twilio';
+export type WebhookEndpoint = 'stripe' | 'twilio' | 'twilio_status';
 
 const LABELS = ['endpoint', 'type', 'outcome'] as const;
 

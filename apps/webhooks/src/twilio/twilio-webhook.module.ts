@@ -19,8 +19,9 @@ import { UnsubHandler } from './commands/unsub.handler.js';
 import { InboundSmsService } from './inbound/inbound-sms.service.js';
 import { MessageReplayStore } from './inbound/message-replay.store.js';
 import { ReplyRenderer } from './inbound/reply-renderer.js';
-import { TwilioSignatureVerifier } from './inbound/twilio-signature.js';
+import { TwilioSignatureModule } from './inbound/twilio-signature.module.js';
 import { TwilioWebhookController } from './inbound/twilio-webhook.controller.js';
+import { TwilioStatusModule } from './status/twilio-status.module.js';
 import { SubscriberGatewayClient } from './subscriber-gateway.client.js';
 import { twilioWebhookConfig, type TwilioWebhookConfig } from './twilio.env.js';
 
@@ -37,11 +38,10 @@ const COMMAND_ORDER = [OptOutHandler, OptInHandler, HelpHandler, UnsubHandler, C
  * `twilio`, `gateway` and `encryption` config sections (AppConfigModule), REDIS and KafkaProducerService.
  */
 @Module({
-  imports: [PhoneCipherModule, OptOutModule],
+  imports: [PhoneCipherModule, OptOutModule, TwilioSignatureModule, TwilioStatusModule],
   controllers: [TwilioWebhookController],
   providers: [
     SubscriberGatewayClient,
-    TwilioSignatureVerifier,
     MessageReplayStore,
     ReplyRenderer,
     SenderLookup,
