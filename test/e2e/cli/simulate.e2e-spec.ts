@@ -1,5 +1,6 @@
 // `simulate stripe|sms` against the real webhooks app (in-process, real HTTP) with the OIDC and
-// GraphQL stand-ins, Kafka and Redis; then a Stripe dead letter found and replayed with `dlq`.
+// GraphQL stand-ins, Kafka and Redis, and the broadcaster that fans a CONFIRM out; then a Stripe
+// dead letter found and replayed with `dlq`.
 import { jest } from '@jest/globals';
 import Stripe from 'stripe';
 import { decodeDeadLetter } from '@app/shared/codec/dead-letter.js';
@@ -9,6 +10,7 @@ import { runSimulateSms, runSimulateStripe, withDlq } from '../../../apps/cli/sr
 import { stripeId } from '../../../apps/cli/src/simulate/stripe-events.js';
 import { encodeNodeId } from '@app/shared/graphql/node-id.js';
 import { seedDemoData, type DemoData } from '../../../peers/gateway/seed.js';
+import { startBroadcasterApp, type RunningBroadcaster } from '../../support/broadcaster-app.js';
 import { startGatewayPeers, type GatewayPeers } from '../../support/gateway-peers.js';
 import { stackEnv, uniqueName } from '../../support/stack.js';
 import { baseWebhooksEnv, startWebhooksApp, type RunningWebhooks } from '../../support/webhooks-app.js';
@@ -27,6 +29,7 @@ describe('simulate CLI against a running webhooks service', () => {
   let peers: GatewayPeers;
   let demo: DemoData;
   let webhooks: RunningWebhooks;
+  let broadcaster: RunningBroadcaster;
   let reader: RawReader;
   /** The webhooks app's environment: what `simulate` and `dlq` (Stripe replays) need too. */
   let env: Record<string, string>;
@@ -42,11 +45,16 @@ describe('simulate CLI against a running webhooks service', () => {
       KAFKA_TOPIC_PAYMENTS: topics.payments,
       KAFKA_TOPIC_FOREIGN_PRODUCTS: topics.foreignProducts,
       KAFKA_TOPIC_DEADLETTER: topics.deadletter,
+      KAFKA_TOPIC_BROADCASTS: `${base}-broadcasts`,
+      BROADCAST_CONSUMER_GROUP: `${base}-fanout`,
+      // The fan-out of three subscribers ends well within this: the CONFIRM reply carries the count.
+      BROADCAST_REPLY_WITHIN_MS: '10000',
       KAFKA_TOPIC_PARTITIONS: '1',
       REDIS_KEY_PREFIX: `${base}:`,
       LOCALIZATION_API_URL: '',
     };
     webhooks = await startWebhooksApp(appEnv);
+    broadcaster = await startBroadcasterApp(appEnv);
     env = { ...baseWebhooksEnv(), ...appEnv, WEBHOOKS_URL: webhooks.url, LOG_LEVEL: 'warn' };
     reader = await RawReader.start(Object.values(topics));
     const url = new URL(stackEnv().STRIPE_API_URL);
@@ -57,6 +65,7 @@ describe('simulate CLI against a running webhooks service', () => {
 
   afterAll(async () => {
     await reader?.stop();
+    await broadcaster?.stop();
     await webhooks?.stop();
     await peers?.stop();
   });
@@ -133,7 +142,7 @@ describe('simulate CLI against a running webhooks service', () => {
     expect(await runSimulateSms(env, 'Big sale tomorrow!', { from: demo.activeClient.phoneNumber! }, draft)).toBe(0);
     expect(draft.lines[0]).toMatch(/^→ POST \/api\/TwilioWebhookHandler {2}SMS from \+\*{7}0100 \(SM[0-9a-f]{32}\)$/);
     expect(draft.lines[1]).toBe(
-      '← 200 <?xml version="1.0" encoding="UTF-8"?><Response><Message>Your announcement:\nBig sale tomorrow!\nReply CONFIRM to send it.</Message></Response>',
+      '← 200 <?xml version="1.0" encoding="UTF-8"?><Response><Message>Your announcement:\nBig sale tomorrow!\nReply CONFIRM to send it.\nEach subscriber receives it as 1 SMS.</Message></Response>',
     );
 
     const confirm = new CapturedOutput();
