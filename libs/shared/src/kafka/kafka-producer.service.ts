@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CompressionTypes, type Kafka, type Message, type Producer, type Transaction } from 'kafkajs';
@@ -6,6 +6,7 @@ import type { KafkaConfig } from '../config/common.env.js';
 import { tracedProduce } from '../tracing/kafka-tracing.js';
 import { KAFKA_CLIENT } from './kafka.tokens.js';
 import { Murmur2Partitioner } from './murmur2-partitioner.js';
+import { holdMetadataOf } from './producer-metadata.js';
 import { kafkaConfig } from '../config/common.env.js';
 
 /**
@@ -40,9 +41,10 @@ export interface TransactionalBatch {
 /**
  * Idempotent producer (acks=all) for single publishes, plus a transactional producer for
  * all-or-nothing batches. Transactions on one producer must not overlap, so they are queued.
+ * Both cache the metadata of the contract's topics only (see holdMetadataOf).
  */
 @Injectable()
-export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown {
+export class KafkaProducerService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(KafkaProducerService.name);
   private readonly producer: Producer;
   private transactional?: Producer;
@@ -71,6 +73,23 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
 
   async onModuleInit(): Promise<void> {
     await this.producer.connect();
+  }
+
+  /** After onModuleInit, when KafkaTopicsInitializer has created the topics. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.holdOwnMetadata(this.producer);
+  }
+
+  /**
+   * Narrows the producer's cached metadata to the contract's topics. Failing to do so costs memory
+   * only (kafkajs narrows it at the first send), so it is logged, not thrown.
+   */
+  private async holdOwnMetadata(producer: Producer): Promise<void> {
+    try {
+      await holdMetadataOf(producer, Object.values(this.config.topics));
+    } catch (err) {
+      this.logger.warn({ msg: 'could not narrow the producer metadata to the contract topics', err });
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -141,6 +160,7 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
     } catch (err) {
       throw new KafkaPublishError('(transaction)', err);
     }
+    await this.holdOwnMetadata(producer);
     this.transactional = producer;
     return producer;
   }
