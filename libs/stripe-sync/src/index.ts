@@ -4,3 +4,4 @@ export * from './stripe-event.js';
 export * from './stripe-event.errors.js';
 export * from './stripe.env.js';
 export { STRIPE_CLIENT, createStripeClient, hostOptions } from './stripe-api.client.js';
+export { STRIPE_API_VERSION } from './stripe-api-version.js';

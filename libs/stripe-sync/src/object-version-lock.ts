@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS } from '@app/shared/redis/redis.module.js';
 import { RedisLease, defineScripts, type Lease } from '@app/shared/redis/redis-lease.js';
@@ -14,11 +14,26 @@ export const OBJECT_LOCK_WAIT_MS = 1_000;
 const LOCK_POLL_MS = 20;
 
 /**
+ * Stripe never reuses a product or price id, so a deleted object stays deleted: its tombstone keeps
+ * a stale `*.created` (or update) from bringing it back. Such a create can reach us through Stripe's
+ * retries (3 days) or through stripe-reconcile from the events API, which keeps events 30 days; one
+ * more day covers a reconcile run that starts late. A dead letter replayed later than that is not
+ * covered (see docs/stripe.md).
+ */
+export const TOMBSTONE_TTL_SECONDS = 31 * 24 * 60 * 60;
+
+/**
  * Records the event's `created` as the object's newest, unless (`skip-older`) a newer one is
- * recorded already. Run while holding the object's lock, so nobody else moves the record meanwhile.
- *   ARGV: created, ttl seconds, mode
+ * recorded already, or the object was deleted (any mode but `delete`, which leaves the tombstone).
+ * Run while holding the object's lock, so nobody else moves the record meanwhile.
+ *   KEYS: version, tombstone. ARGV: created, ttl seconds, mode, tombstone ttl seconds
  */
 const RECORD_VERSION = `
+if ARGV[3] == 'delete' then
+  redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[4])
+elseif redis.call('EXISTS', KEYS[2]) == 1 then
+  return 'deleted'
+end
 local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
 local created = tonumber(ARGV[1])
 if ARGV[3] == 'skip-older' and current > created then return 'stale' end
@@ -30,27 +45,38 @@ end
 return 'recorded'`;
 
 interface VersionCommands {
-  stripeRecordVersion(key: string, created: number, ttlSeconds: number, mode: OrderMode): Promise<'stale' | 'recorded'>;
+  stripeRecordVersion(
+    versionKey: string,
+    tombstoneKey: string,
+    created: number,
+    ttlSeconds: number,
+    mode: OrderMode,
+    tombstoneTtlSeconds: number,
+  ): Promise<'stale' | 'deleted' | 'recorded'>;
 }
 
 /**
- * `skip-older`: an update whose event is older than one already applied to the object is not
- * applied (Stripe does not deliver in order, and every update event carries the full object).
- * `apply`: always applied, but still serialized and recorded (creations and deletions), so an older
- * update arriving after a deletion is skipped too.
+ * `skip-older` (updates): an update whose event is older than one already applied to the object is
+ * not applied (Stripe does not deliver in order, and every update event carries the full object).
+ * `apply` (creations): applied whatever their age, but serialized and recorded.
+ * `delete` (deletions): always applied, recorded, and leave the tombstone.
+ * Nothing but a deletion is applied to a deleted object.
  */
-export type OrderMode = 'skip-older' | 'apply';
+export type OrderMode = 'skip-older' | 'apply' | 'delete';
 
-export type OrderedResult<T> = { applied: true; value: T } | { applied: false };
+/** `stale`: an older event than one applied already; `deleted`: the object was deleted. */
+export type OrderedResult<T> = { applied: true; value: T } | { applied: false; reason: 'stale' | 'deleted' };
 
 /**
  * Per Stripe object (product or price id): a short lock so two events for the same object are never
- * applied at the same time, and the newest event `created` applied so far (no extra Stripe API read
- * per event). Events of the same second count as in order. The record lives as long as processed
- * event ids (`STRIPE_EVENT_DEDUPE_TTL`): older events cannot arrive after that.
+ * applied at the same time, the newest event `created` applied so far (no extra Stripe API read
+ * per event), and a tombstone once it is deleted. Events of the same second count as in order. The
+ * version record lives as long as processed event ids (`STRIPE_EVENT_DEDUPE_TTL`): older events
+ * cannot arrive after that; the tombstone TOMBSTONE_TTL_SECONDS.
  */
 @Injectable()
 export class ObjectVersionLock {
+  private readonly logger = new Logger(ObjectVersionLock.name);
   private readonly redis: Redis & VersionCommands;
   private readonly locks: RedisLease;
 
@@ -58,7 +84,7 @@ export class ObjectVersionLock {
     @Inject(REDIS) redis: Redis,
     @Inject(stripeConfig.KEY) private readonly config: StripeConfig,
   ) {
-    this.redis = defineScripts<VersionCommands>(redis, { stripeRecordVersion: { numberOfKeys: 1, lua: RECORD_VERSION } });
+    this.redis = defineScripts<VersionCommands>(redis, { stripeRecordVersion: { numberOfKeys: 2, lua: RECORD_VERSION } });
     this.locks = new RedisLease(redis, { held: '', done: '' });
   }
 
@@ -69,16 +95,18 @@ export class ObjectVersionLock {
   async run<T>(objectId: string, created: number, mode: OrderMode, work: () => Promise<T>): Promise<OrderedResult<T>> {
     const isStale = async () => mode === 'skip-older' && ((await this.newestApplied(objectId)) ?? -1) > created;
     const lease = await this.lock(objectId, isStale);
-    if (!lease) return { applied: false };
+    if (!lease) return { applied: false, reason: 'stale' };
     const recorded = await this.redis
-      .stripeRecordVersion(versionKey(objectId), created, this.config.dedupeTtlSeconds, mode)
+      .stripeRecordVersion(versionKey(objectId), tombstoneKey(objectId), created, this.config.dedupeTtlSeconds, mode, TOMBSTONE_TTL_SECONDS)
       .catch(async (err: unknown) => {
         await lease.release().catch(() => undefined);
         throw err;
       });
-    if (recorded === 'stale') {
+    if (recorded !== 'recorded') {
       unlock(lease);
-      return { applied: false };
+      if (recorded === 'deleted')
+        this.logger.log({ msg: 'stripe object was deleted; a later event for it is not applied', objectId, created });
+      return { applied: false, reason: recorded };
     }
     return { applied: true, value: await holding(lease, work) };
   }
@@ -104,6 +132,11 @@ export class ObjectVersionLock {
     }
   }
 
+  /** Whether the object was deleted (for diagnostics and tests). */
+  async isDeleted(objectId: string): Promise<boolean> {
+    return (await this.redis.exists(tombstoneKey(objectId))) === 1;
+  }
+
   /** The newest event `created` recorded for the object (for diagnostics and tests). */
   async newestApplied(objectId: string): Promise<number | null> {
     const value = await this.redis.get(versionKey(objectId));
@@ -127,6 +160,7 @@ function unlock(lease: Lease): void {
   lease.release().catch(() => undefined);
 }
 
-// The hash tag keeps both keys of an object in one slot (Redis Cluster).
+// The hash tag keeps the keys of an object in one slot (Redis Cluster).
 const versionKey = (objectId: string) => `stripe:object:{${objectId}}:created`;
+const tombstoneKey = (objectId: string) => `stripe:object:{${objectId}}:deleted`;
 const lockKey = (objectId: string) => `stripe:object:{${objectId}}:lock`;

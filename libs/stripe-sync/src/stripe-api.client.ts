@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import Stripe from 'stripe';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_SERVER_ADDRESS, ATTR_STRIPE_OPERATION } from '@app/shared/tracing/attributes.js';
 import { SpanKind, inSpan } from '@app/shared/tracing/spans.js';
+import { STRIPE_API_VERSION } from './stripe-api-version.js';
 import { PermanentEventError, StripeApiUnavailableError } from './stripe-event.errors.js';
 import type { StripeConfig } from './stripe.env.js';
 import { stripeConfig } from './stripe.env.js';
@@ -9,11 +10,13 @@ import { stripeConfig } from './stripe.env.js';
 export const STRIPE_CLIENT = Symbol('STRIPE_CLIENT');
 
 /**
- * The official client, pointed at `STRIPE_API_URL` when set (stripe-mock in tests). No network
- * retries: a webhook request must not wait for seconds; Stripe redelivers the event instead.
+ * The official client, pointed at `STRIPE_API_URL` when set (stripe-mock in tests), reading objects
+ * in the API version the handlers are written for. No network retries: a webhook request must not
+ * wait for seconds; Stripe redelivers the event instead.
  */
 export function createStripeClient(config: StripeConfig): Stripe {
   return new Stripe(config.apiKey, {
+    apiVersion: STRIPE_API_VERSION,
     ...(config.apiUrl ? hostOptions(config.apiUrl) : {}),
     maxNetworkRetries: 0,
     timeout: config.apiTimeoutMs,

@@ -18,6 +18,22 @@ export class PermanentEventError extends Error {
   }
 }
 
+/**
+ * The event's object depends on one that is not synced yet (the plan of a price's product, the
+ * price tier of a checkout, the tier a price update changes): Stripe sends related events
+ * concurrently and in no fixed order. Transient while the event is younger than the grace period
+ * (500, Stripe retries); after it, dead-lettered with `reasonCode` like a PermanentEventError.
+ */
+export class NotYetSyncedError extends Error {
+  constructor(
+    readonly reasonCode: DeadLetterReasonCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NotYetSyncedError';
+  }
+}
+
 /** Stripe's API could not answer now (5xx, 429, network, timeout, or our key was refused). Stripe gets 500. */
 export class StripeApiUnavailableError extends Error {
   readonly transient = true as const;
@@ -33,7 +49,7 @@ export class StripeApiUnavailableError extends Error {
   }
 }
 
-/** Another delivery is changing the same Stripe object right now. Stripe gets 500 and retries later. */
+/** Another delivery is changing the same Stripe object (or recording the same checkout) right now. Stripe gets 500 and retries later. */
 export class ObjectBusyError extends Error {
   readonly transient = true as const;
 

@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import { GatewayBusinessError, GatewayUnavailableError } from '@app/shared/graphql/gateway.errors.js';
 import { KafkaPublishError } from '@app/shared/kafka/kafka-producer.service.js';
 import { classifyStripeError, hostOptions } from './stripe-api.client.js';
-import { PermanentEventError, StripeApiUnavailableError } from './stripe-event.errors.js';
+import { NotYetSyncedError, PermanentEventError, StripeApiUnavailableError } from './stripe-event.errors.js';
 import { permanentFailureOf } from './stripe-event-processor.js';
 
 const stripeError = (status: number, type = 'invalid_request_error') =>
@@ -51,6 +51,21 @@ describe('permanentFailureOf', () => {
       reasonCode: 'stripe.client-not-found',
       reason: 'who?',
     });
+  });
+
+  it('treats an object not synced yet as transient during the grace period, then as permanent', () => {
+    const missing = new NotYetSyncedError('stripe.plan-not-found', 'no plan is linked to product prod_1 of price price_1');
+    expect(permanentFailureOf(missing, true)).toBeNull();
+    expect(permanentFailureOf(missing, false)).toEqual({
+      reasonCode: 'stripe.plan-not-found',
+      reason: 'no plan is linked to product prod_1 of price price_1, still after the grace period',
+    });
+  });
+
+  it('keeps permanent failures permanent during the grace period', () => {
+    expect(permanentFailureOf(new PermanentEventError('stripe.client-not-found', 'who?'), true)?.reasonCode).toBe(
+      'stripe.client-not-found',
+    );
   });
 
   it('treats everything else as transient', () => {

@@ -14,8 +14,32 @@ describe('Stripe configuration', () => {
       apiTimeoutMs: 5000,
       merchantServiceId: 1,
       dedupeTtlSeconds: 345_600,
+      notYetSyncedGraceSeconds: 3600,
       createPlanSubscription: true,
     });
+  });
+
+  it('reads STRIPE_NOT_YET_SYNCED_GRACE from 0 (dead-letter at once) to 2 days', () => {
+    expect(parseEnv(schema, { ...required, STRIPE_NOT_YET_SYNCED_GRACE: '0' }).notYetSyncedGraceSeconds).toBe(0);
+    expect(parseEnv(schema, { ...required, STRIPE_NOT_YET_SYNCED_GRACE: '172800' }).notYetSyncedGraceSeconds).toBe(172_800);
+  });
+
+  it.each([
+    ['172801', /^STRIPE_NOT_YET_SYNCED_GRACE: must be at most 172800 seconds \(2 days; Stripe stops retrying after 3/],
+    ['-1', /^STRIPE_NOT_YET_SYNCED_GRACE: must be 0 or more$/],
+    ['1h', /^STRIPE_NOT_YET_SYNCED_GRACE: must be a number$/],
+    ['90.5', /^STRIPE_NOT_YET_SYNCED_GRACE: must be a whole number$/],
+  ])('refuses STRIPE_NOT_YET_SYNCED_GRACE=%s with one clear line', (value, problem) => {
+    const error = (() => {
+      try {
+        parseEnv(schema, { ...required, STRIPE_NOT_YET_SYNCED_GRACE: value });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    expect((error as ConfigValidationError).problems).toEqual([expect.stringMatching(problem)]);
   });
 
   it('refuses a dedupe TTL shorter than 4 days (Stripe retries for 3) without echoing secrets', () => {

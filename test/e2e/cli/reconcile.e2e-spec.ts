@@ -22,6 +22,8 @@ import { createTopics, ensureCliBuilt, RawReader, runCli, text, topicSize } from
 jest.setTimeout(60_000);
 
 const HANDLED = [
+  'checkout.session.async_payment_failed',
+  'checkout.session.async_payment_succeeded',
   'checkout.session.completed',
   'price.created',
   'price.deleted',
@@ -92,7 +94,7 @@ describe('stripe:reconcile', () => {
     for (let run = 0; run < 2; run++) {
       const { code, out } = await reconcile('0');
       expect(code).toBe(0);
-      expect(out.lines[0]).toBe('1 event(s) of 7 handled types since 1970-01-01T00:00:00.000Z');
+      expect(out.lines[0]).toBe('1 event(s) of 9 handled types since 1970-01-01T00:00:00.000Z');
       expect(out.lines[1]).toMatch(/^evt_\w+ {2}plan\.created\s+2009-02-13T23:31:30\.000Z {2}not handled$/);
       expect(out.lines[2]).toBe('processed 0, already processed 0, not handled 1, failed 0');
     }

@@ -4,6 +4,9 @@ import { encodeNodeId } from '@app/shared/graphql/node-id.js';
 import { deliver, outcomeOf, startStripeHarness, type StripeHarness } from '../../support/stripe/stripe-harness.js';
 import { nowSeconds, priceObject, productObject, stripeEvent, stripeId } from '../../support/stripe/stripe-fixtures.js';
 
+/** `created` of an event older than the not-yet-synced grace period (default 1 h): missing objects are permanent. */
+const pastGrace = () => nowSeconds() - 2 * 3600;
+
 describe('Stripe catalog sync: products and prices to Nudges plans and price tiers', () => {
   let h: StripeHarness;
 
@@ -156,8 +159,8 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
       expect(await h.kafka.count(h.topics.foreignProducts)).toBe(messages);
     });
 
-    it('dead-letters an update of a product no plan is linked to, keeping the exact event bytes', async () => {
-      const event = stripeEvent('product.updated', productObject());
+    it('dead-letters an update of a product no plan is linked to after the grace period, keeping the exact event bytes', async () => {
+      const event = stripeEvent('product.updated', productObject(), { created: pastGrace() });
       const body = JSON.stringify(event);
       const res = await deliver(h.endpoint, body);
       expect(res.status).toBe(200);
@@ -254,8 +257,8 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
       expect(h.gateway.store.plans.get(plan.id)?.isActive).toBe(false);
     });
 
-    it('dead-letters a price of a product no plan is linked to', async () => {
-      const event = stripeEvent('price.created', priceObject());
+    it('dead-letters a price of a product no plan is linked to after the grace period', async () => {
+      const event = stripeEvent('price.created', priceObject(), { created: pastGrace() });
       const res = await deliver(h.endpoint, event);
       expect(outcomeOf(res)).toBe('deadlettered');
       const [record] = await h.kafka.waitFor(h.topics.deadletter, (m) => m.value?.includes(event.id) ?? false);
@@ -307,8 +310,8 @@ describe('Stripe catalog sync: products and prices to Nudges plans and price tie
       expect(h.gateway.store.priceTiers.get(tier.id)?.price).toBe(20);
     });
 
-    it('dead-letters an update of a price no tier is linked to (stripe.price-tier-not-found)', async () => {
-      const event = stripeEvent('price.updated', priceObject());
+    it('dead-letters an update of a price no tier is linked to after the grace period (stripe.price-tier-not-found)', async () => {
+      const event = stripeEvent('price.updated', priceObject(), { created: pastGrace() });
       expect(outcomeOf(await deliver(h.endpoint, event))).toBe('deadlettered');
       const [record] = await h.kafka.waitFor(h.topics.deadletter, (m) => m.value?.includes(event.id) ?? false);
       expect(JSON.parse(record?.value ?? '{}')).toMatchObject({ ReasonCode: 'stripe.price-tier-not-found' });

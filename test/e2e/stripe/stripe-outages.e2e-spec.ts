@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import { KafkaProducerService } from '@app/shared/kafka/kafka-producer.service.js';
 import { stackEnv } from '../../support/stack.js';
 import { deliver, outcomeOf, startStripeHarness, type StripeHarness } from '../../support/stripe/stripe-harness.js';
-import { checkoutSessionObject, productObject, stripeEvent, stripeId } from '../../support/stripe/stripe-fixtures.js';
+import { checkoutSessionObject, nowSeconds, productObject, stripeEvent, stripeId } from '../../support/stripe/stripe-fixtures.js';
 
 describe('Stripe webhooks when a dependency is unavailable: 500 now, the redelivery succeeds', () => {
   let h: StripeHarness;
@@ -98,7 +98,8 @@ describe('Stripe webhooks when a dependency is unavailable: 500 now, the redeliv
 
   it('a permanent failure whose dead letter cannot be written is not acknowledged (500)', async () => {
     const producer = h.webhooks.app.get(KafkaProducerService, { strict: false });
-    const event = stripeEvent('product.updated', productObject()); // no plan linked: dead letter
+    // No plan linked, and older than the not-yet-synced grace: a dead letter.
+    const event = stripeEvent('product.updated', productObject(), { created: nowSeconds() - 2 * 3600 });
     await producer.onApplicationShutdown();
     try {
       expectServerError(await deliver(h.endpoint, event));

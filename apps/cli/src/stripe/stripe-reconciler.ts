@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { hostOptions, type StripeConfig } from '@app/stripe-sync';
+import { STRIPE_API_VERSION, hostOptions, type StripeConfig } from '@app/stripe-sync';
 import { CliUsageError } from '../cli.errors.js';
 import { EXIT_FAILED, EXIT_OK, type CliOutput } from '../cli-output.js';
 import type { StripeProcessing } from './stripe-processing.js';
@@ -22,9 +22,13 @@ export function parseSince(text: string | undefined, now = Date.now()): number {
   return Math.floor(ms / 1000);
 }
 
-/** The client for the events API: like the service's, but with retries (nobody is waiting on a webhook). */
+/**
+ * The client for the events API: like the service's (the same pinned API version), but with retries
+ * (nobody is waiting on a webhook).
+ */
 export function createReconcileStripeClient(config: StripeConfig): Stripe {
   return new Stripe(config.apiKey, {
+    apiVersion: STRIPE_API_VERSION,
     ...(config.apiUrl ? hostOptions(config.apiUrl) : {}),
     maxNetworkRetries: 2,
     timeout: config.apiTimeoutMs,

@@ -1,22 +1,17 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BillingGatewayClient } from '../billing-gateway.client.js';
-import { StripeApi } from '../stripe-api.client.js';
+import { Injectable, Logger } from '@nestjs/common';
 import type { StripeEvent } from '../stripe-event.js';
-import { PermanentEventError } from '../stripe-event.errors.js';
-import { StripeEventsPublisher } from '../stripe-events.publisher.js';
-import type { StripeConfig } from '../stripe.env.js';
+import { StripeSyncMetrics } from '../stripe-sync.metrics.js';
+import { CheckoutRecorder } from './checkout-recorder.js';
 import type { HandlerOutcome, StripeEventHandler } from './stripe-event-handler.js';
-import { checkoutSessionSchema, idOf, objectOf, type StripeCheckoutSession } from './stripe-objects.js';
-import { stripeConfig } from '../stripe.env.js';
+import { checkoutSessionSchema, objectOf } from './stripe-objects.js';
 
-/** Payment statuses that mean the money is there (async methods complete later with `unpaid` here). */
+/** Payment statuses that mean the money is there. */
 const SETTLED = new Set(['paid', 'no_payment_required']);
 
 /**
- * A customer paid for a plan: record the payment confirmation (code = the invoice id), subscribe
- * the client to the purchased price (unless the C# payments handler is the one that does, see
- * STRIPE_CREATE_PLAN_SUBSCRIPTION), publish `payment.completed`. Every step first checks whether
- * it already happened, so a redelivery after a partial failure completes only the missing steps.
+ * A customer finished a checkout. Paid (or nothing to pay): record it (CheckoutRecorder). Unpaid:
+ * the customer chose a delayed payment method (ACH, SEPA, Bacs, Boleto...); nothing is recorded
+ * yet, and `checkout.session.async_payment_succeeded` records the session once the money arrives.
  */
 @Injectable()
 export class CheckoutSessionCompletedHandler implements StripeEventHandler {
@@ -24,52 +19,22 @@ export class CheckoutSessionCompletedHandler implements StripeEventHandler {
   private readonly logger = new Logger(CheckoutSessionCompletedHandler.name);
 
   constructor(
-    private readonly gateway: BillingGatewayClient,
-    private readonly stripe: StripeApi,
-    private readonly publisher: StripeEventsPublisher,
-    @Inject(stripeConfig.KEY) private readonly config: StripeConfig,
+    private readonly recorder: CheckoutRecorder,
+    private readonly metrics: StripeSyncMetrics,
   ) {}
 
   async handle(event: StripeEvent): Promise<HandlerOutcome> {
     const session = objectOf(event, checkoutSessionSchema);
     if (session.payment_status !== undefined && !SETTLED.has(session.payment_status)) {
-      this.logger.log({ msg: 'checkout not paid yet; nothing to record', eventId: event.id, paymentStatus: session.payment_status });
-      return 'skipped';
+      this.metrics.checkoutPayment('pending');
+      this.logger.log({
+        msg: 'checkout awaits a delayed payment; checkout.session.async_payment_succeeded records it',
+        eventId: event.id,
+        sessionId: session.id,
+        paymentStatus: session.payment_status,
+      });
+      return 'pending';
     }
-    const { invoiceId, customerId } = await this.invoiceAndCustomer(session);
-    const priceId = await this.purchasedPriceId(session.id);
-    const clientId = await this.gateway.clientIdByCustomerId(customerId);
-    if (!clientId) throw new PermanentEventError('stripe.client-not-found', `no client has Stripe customer id ${customerId}`);
-
-    const confirmation =
-      (await this.gateway.paymentConfirmationByCode(invoiceId)) ??
-      (await this.gateway.createPaymentConfirmation(invoiceId, this.config.merchantServiceId));
-    const paymentConfirmationId = confirmation.id;
-    if (this.config.createPlanSubscription && !(await this.gateway.hasPlanSubscriptionFor(paymentConfirmationId))) {
-      await this.gateway.createPlanSubscription({ clientId, paymentConfirmationId, priceTierForeignServiceId: priceId });
-    }
-    await this.publisher.paymentCompleted({ clientId, priceForeignServiceId: priceId, paymentConfirmationId }, confirmation.nodeId);
-    return 'processed';
-  }
-
-  /** From the event when it has them (subscription mode always does), else from the Stripe API. */
-  private async invoiceAndCustomer(session: StripeCheckoutSession): Promise<{ invoiceId: string; customerId: string }> {
-    let invoiceId = idOf(session.invoice);
-    let customerId = idOf(session.customer);
-    if (!invoiceId || !customerId) {
-      const current = await this.stripe.checkoutInvoiceAndCustomer(session.id);
-      invoiceId ??= current.invoiceId;
-      customerId ??= current.customerId;
-    }
-    if (!invoiceId) throw new PermanentEventError('stripe.invoice-missing', `checkout session ${session.id} has no invoice`);
-    if (!customerId) throw new PermanentEventError('stripe.customer-missing', `checkout session ${session.id} has no customer`);
-    return { invoiceId, customerId };
-  }
-
-  private async purchasedPriceId(sessionId: string): Promise<string> {
-    const [priceId, ...others] = await this.stripe.checkoutPriceIds(sessionId);
-    if (!priceId) throw new PermanentEventError('stripe.line-item-missing', `checkout session ${sessionId} has no priced line item`);
-    if (others.length > 0) this.logger.warn({ msg: 'checkout has several line items; the first one is the plan', sessionId, priceId });
-    return priceId;
+    return this.recorder.record(session, 'paid');
   }
 }

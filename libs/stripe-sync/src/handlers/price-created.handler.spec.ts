@@ -1,3 +1,4 @@
+import { NotYetSyncedError } from '../stripe-event.errors.js';
 import { eventOf, handlerWithFakes, priceObject } from '../testing/handler-test-kit.js';
 import { PriceCreatedHandler } from './price-created.handler.js';
 
@@ -16,8 +17,41 @@ describe('PriceCreatedHandler', () => {
     expect(gateway.tiers.get('price_1')).toMatchObject({ name: 'Gold', status: 'INACTIVE' });
   });
 
-  it('fails permanently when no plan is linked to the product', async () => {
+  it.each([
+    [{ interval: 'year', interval_count: 1 }, 'P365D'],
+    [{ interval: 'month', interval_count: 12 }, 'P365D'],
+    [{ interval: 'week', interval_count: 1 }, 'P7D'],
+  ])('gives a %j price the duration %s', async (recurring, duration) => {
+    const { handler, gateway } = await handlerWithFakes(PriceCreatedHandler);
+    gateway.addPlan({ id: 7, foreignServiceId: 'prod_1' });
+    await handler.handle(eventOf('price.created', priceObject({ recurring })));
+    expect(gateway.tiers.get('price_1')).toMatchObject({ duration });
+  });
+
+  it('fails permanently, naming the price, for a period the gateway cannot express (every 3 months)', async () => {
+    const { handler, gateway } = await handlerWithFakes(PriceCreatedHandler);
+    gateway.addPlan({ id: 7, foreignServiceId: 'prod_1' });
+    await expect(
+      handler.handle(eventOf('price.created', priceObject({ recurring: { interval: 'month', interval_count: 3 } }))),
+    ).rejects.toMatchObject({
+      reasonCode: 'stripe.price-interval-unsupported',
+      message: expect.stringContaining('price price_1 bills every 3 month(s)'),
+    });
+    expect(gateway.tiers.size).toBe(0);
+  });
+
+  it('is not synced yet while no plan is linked to the product', async () => {
     const { handler } = await handlerWithFakes(PriceCreatedHandler);
-    await expect(handler.handle(eventOf('price.created', priceObject()))).rejects.toMatchObject({ reasonCode: 'stripe.plan-not-found' });
+    const error = await handler.handle(eventOf('price.created', priceObject())).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotYetSyncedError);
+    expect(error).toMatchObject({ reasonCode: 'stripe.plan-not-found', message: 'no plan is linked to product prod_1 of price price_1' });
+  });
+
+  it('does not bring back a deleted price (stale)', async () => {
+    const { handler, gateway, objects } = await handlerWithFakes(PriceCreatedHandler);
+    gateway.addPlan({ id: 7, foreignServiceId: 'prod_1' });
+    objects.deleted.add('price_1');
+    expect(await handler.handle(eventOf('price.created', priceObject()))).toBe('stale');
+    expect(gateway.tiers.size).toBe(0);
   });
 });

@@ -13,4 +13,10 @@ describe('PriceDeletedHandler', () => {
     const { handler } = await handlerWithFakes(PriceDeletedHandler);
     expect(await handler.handle(eventOf('price.deleted', priceObject()))).toBe('skipped');
   });
+
+  it('leaves a tombstone, whether or not there was anything to delete', async () => {
+    const { handler, objects } = await handlerWithFakes(PriceDeletedHandler);
+    await handler.handle(eventOf('price.deleted', priceObject()));
+    expect(objects.deleted.has('price_1')).toBe(true);
+  });
 });

@@ -5,7 +5,10 @@ import type { StripeEvent } from '../stripe-event.js';
 import type { HandlerOutcome, StripeEventHandler } from './stripe-event-handler.js';
 import { objectOf, priceSchema } from './stripe-objects.js';
 
-/** A price was deleted: delete its tier. No such tier means it is already gone. */
+/**
+ * A price was deleted: delete its tier, and leave a tombstone so a late price.created does not bring
+ * it back. No such tier means it is already gone (or was never synced).
+ */
 @Injectable()
 export class PriceDeletedHandler implements StripeEventHandler {
   readonly eventType = 'price.deleted';
@@ -18,7 +21,7 @@ export class PriceDeletedHandler implements StripeEventHandler {
 
   async handle(event: StripeEvent): Promise<HandlerOutcome> {
     const price = objectOf(event, priceSchema);
-    const result = await this.objects.run(price.id, event.created, 'apply', async () => {
+    const result = await this.objects.run(price.id, event.created, 'delete', async () => {
       const tier = await this.gateway.priceTierByForeignId(price.id);
       if (!tier) {
         this.logger.log({ msg: 'no price tier for the deleted price; nothing to delete', priceId: price.id });

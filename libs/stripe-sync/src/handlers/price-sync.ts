@@ -22,6 +22,11 @@ export function majorAmountOf(price: StripePrice): string {
 
 export const tierStatusOf = (price: StripePrice): PriceTierStatus => (price.active ? 'ACTIVE' : 'INACTIVE');
 
+/**
+ * The gateway's `BasicDuration` has three values: P7D (a week), P30D (Nudges' month) and P365D
+ * (Nudges' year). Each Stripe period that means one of them; any other (every 3 or 6 months, every
+ * 2 weeks, daily...) has no duration in the gateway.
+ */
 const DURATIONS: Record<string, BillingDuration> = {
   'day×7': 'P7D',
   'week×1': 'P7D',
@@ -32,10 +37,20 @@ const DURATIONS: Record<string, BillingDuration> = {
   'year×1': 'P365D',
 };
 
-/** Nudges knows weekly, monthly and yearly tiers; any other period leaves the gateway's default. */
+/**
+ * The tier's duration for a recurring price; undefined for a one-time price (the gateway's default
+ * applies). A period the gateway cannot express is permanent: a tier with a wrong period would
+ * subscribe customers for the wrong time.
+ */
 export function durationOf(price: StripePrice): BillingDuration | undefined {
   const r = price.recurring;
-  return r ? DURATIONS[`${r.interval}×${r.interval_count}`] : undefined;
+  if (!r) return undefined;
+  const duration = DURATIONS[`${r.interval}×${r.interval_count}`];
+  if (duration) return duration;
+  throw new PermanentEventError(
+    'stripe.price-interval-unsupported',
+    `price ${price.id} bills every ${r.interval_count} ${r.interval}(s); Nudges price tiers last a week (P7D), a month (P30D) or a year (P365D)`,
+  );
 }
 
 /** The product's name when Stripe expanded it into the price, else null. */

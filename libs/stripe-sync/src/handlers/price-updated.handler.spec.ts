@@ -1,3 +1,4 @@
+import { NotYetSyncedError } from '../stripe-event.errors.js';
 import { eventOf, handlerWithFakes, priceObject } from '../testing/handler-test-kit.js';
 import { PriceUpdatedHandler } from './price-updated.handler.js';
 
@@ -17,10 +18,10 @@ describe('PriceUpdatedHandler', () => {
     expect(gateway.tiers.get('price_1')?.name).toBe('Newer');
   });
 
-  it('fails permanently when no tier has the price id', async () => {
+  it('is not synced yet while no tier has the price id (its price.created may come later)', async () => {
     const { handler } = await handlerWithFakes(PriceUpdatedHandler);
-    await expect(handler.handle(eventOf('price.updated', priceObject()))).rejects.toMatchObject({
-      reasonCode: 'stripe.price-tier-not-found',
-    });
+    const error = await handler.handle(eventOf('price.updated', priceObject())).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotYetSyncedError);
+    expect(error).toMatchObject({ reasonCode: 'stripe.price-tier-not-found' });
   });
 });

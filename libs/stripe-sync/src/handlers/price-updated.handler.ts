@@ -2,14 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { BillingGatewayClient } from '../billing-gateway.client.js';
 import { ObjectVersionLock } from '../object-version-lock.js';
 import type { StripeEvent } from '../stripe-event.js';
-import { PermanentEventError } from '../stripe-event.errors.js';
+import { NotYetSyncedError } from '../stripe-event.errors.js';
 import { expandedProductName, majorAmountOf, tierStatusOf } from './price-sync.js';
 import type { HandlerOutcome, StripeEventHandler } from './stripe-event-handler.js';
 import { objectOf, priceSchema } from './stripe-objects.js';
 
 /**
  * A price changed: its tier takes the amount, the name and the active/inactive status. An event
- * older than one already applied to the price is skipped.
+ * older than one already applied to the price is skipped. No tier yet: not synced yet (the
+ * price.created may come later).
  */
 @Injectable()
 export class PriceUpdatedHandler implements StripeEventHandler {
@@ -25,7 +26,7 @@ export class PriceUpdatedHandler implements StripeEventHandler {
     const amount = majorAmountOf(price);
     const result = await this.objects.run(price.id, event.created, 'skip-older', async () => {
       const tier = await this.gateway.priceTierByForeignId(price.id);
-      if (!tier) throw new PermanentEventError('stripe.price-tier-not-found', `no price tier has foreign id ${price.id}`);
+      if (!tier) throw new NotYetSyncedError('stripe.price-tier-not-found', `no price tier has foreign id ${price.id}`);
       await this.gateway.patchPriceTier(tier, {
         name: price.nickname ?? expandedProductName(price) ?? tier.name,
         price: amount,

@@ -22,6 +22,16 @@ describe('ProductCreatedHandler', () => {
     expect(publisher.foreignProducts[0]).not.toHaveProperty('planNodeId');
   });
 
+  it('does not bring back a deleted product: no plan change, nothing published (stale)', async () => {
+    const { handler, gateway, objects, publisher } = await handlerWithFakes(ProductCreatedHandler);
+    gateway.addPlan({ id: 7, name: 'Old' });
+    objects.deleted.add('prod_1');
+    expect(await handler.handle(eventOf('product.created', productObject({ metadata: { planId: '7' } })))).toBe('stale');
+    expect(await handler.handle(eventOf('product.created', productObject()))).toBe('stale');
+    expect(gateway.plans.get(7)?.name).toBe('Old');
+    expect(publisher.foreignProducts).toEqual([]);
+  });
+
   it('fails permanently for a planId that is not a plan id', async () => {
     const { handler } = await handlerWithFakes(ProductCreatedHandler);
     await expect(handler.handle(eventOf('product.created', productObject({ metadata: { planId: 'x!' } })))).rejects.toMatchObject({

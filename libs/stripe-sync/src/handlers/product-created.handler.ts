@@ -11,7 +11,8 @@ import { objectOf, productSchema } from './stripe-objects.js';
 /**
  * A new Stripe product. Linked to a plan (metadata `planId`): the plan takes the product's name,
  * description, first image, active flag and id, then `foreignProduct.synchronized`. Not linked:
- * `foreignProduct.created`, so Nudges admins can create the plan.
+ * `foreignProduct.created`, so Nudges admins can create the plan. A product deleted meanwhile is
+ * not created again.
  */
 @Injectable()
 export class ProductCreatedHandler implements StripeEventHandler {
@@ -26,7 +27,7 @@ export class ProductCreatedHandler implements StripeEventHandler {
   async handle(event: StripeEvent): Promise<HandlerOutcome> {
     const product = objectOf(event, productSchema);
     const planId = linkedPlanId(product);
-    await this.objects.run(product.id, event.created, 'apply', async () => {
+    const result = await this.objects.run(product.id, event.created, 'apply', async () => {
       const common = {
         foreignProductId: product.id,
         name: product.name,
@@ -40,6 +41,6 @@ export class ProductCreatedHandler implements StripeEventHandler {
       const plan = await this.gateway.patchPlan(planId, planChangesOf(product));
       await this.publisher.foreignProduct({ $type: FOREIGN_PRODUCT_SYNCHRONIZED_TYPE, planNodeId: plan.nodeId, ...common });
     });
-    return 'processed';
+    return result.applied ? 'processed' : 'stale';
   }
 }

@@ -13,4 +13,10 @@ describe('ProductDeletedHandler', () => {
     const { handler } = await handlerWithFakes(ProductDeletedHandler);
     expect(await handler.handle(eventOf('product.deleted', productObject()))).toBe('skipped');
   });
+
+  it('leaves a tombstone, whether or not there was anything to delete', async () => {
+    const { handler, objects } = await handlerWithFakes(ProductDeletedHandler);
+    await handler.handle(eventOf('product.deleted', productObject()));
+    expect(objects.deleted.has('prod_1')).toBe(true);
+  });
 });

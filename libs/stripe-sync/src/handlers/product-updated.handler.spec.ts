@@ -1,3 +1,4 @@
+import { NotYetSyncedError } from '../stripe-event.errors.js';
 import { eventOf, handlerWithFakes, productObject } from '../testing/handler-test-kit.js';
 import { ProductUpdatedHandler } from './product-updated.handler.js';
 
@@ -19,10 +20,19 @@ describe('ProductUpdatedHandler', () => {
     expect(publisher.foreignProducts).toHaveLength(1);
   });
 
-  it('fails permanently when no plan is linked to the product', async () => {
+  it('is not synced yet while no plan is linked to the product', async () => {
     const { handler } = await handlerWithFakes(ProductUpdatedHandler);
-    await expect(handler.handle(eventOf('product.updated', productObject()))).rejects.toMatchObject({
-      reasonCode: 'stripe.plan-not-found',
-    });
+    const error = await handler.handle(eventOf('product.updated', productObject())).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotYetSyncedError);
+    expect(error).toMatchObject({ reasonCode: 'stripe.plan-not-found' });
+  });
+
+  it('does not change the plan of a deleted product', async () => {
+    const { handler, gateway, objects, publisher } = await handlerWithFakes(ProductUpdatedHandler);
+    gateway.addPlan({ id: 7, foreignServiceId: 'prod_1', name: 'Kept' });
+    objects.deleted.add('prod_1');
+    expect(await handler.handle(eventOf('product.updated', productObject({ name: 'Zombie' }), 2_000_000_000))).toBe('stale');
+    expect(gateway.plans.get(7)?.name).toBe('Kept');
+    expect(publisher.foreignProducts).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { FOREIGN_PRODUCT_SYNCHRONIZED_TYPE } from '@app/shared/codec/messages.js
 import { BillingGatewayClient } from '../billing-gateway.client.js';
 import { ObjectVersionLock } from '../object-version-lock.js';
 import type { StripeEvent } from '../stripe-event.js';
-import { PermanentEventError } from '../stripe-event.errors.js';
+import { NotYetSyncedError } from '../stripe-event.errors.js';
 import { StripeEventsPublisher } from '../stripe-events.publisher.js';
 import { linkedPlanId, planChangesOf } from './product-sync.js';
 import type { HandlerOutcome, StripeEventHandler } from './stripe-event-handler.js';
@@ -12,7 +12,8 @@ import { objectOf, productSchema, type StripeProduct } from './stripe-objects.js
 /**
  * A product changed: the linked plan (metadata `planId`, else the plan whose foreign id is the
  * product) takes its name, description, icon and active flag, then `foreignProduct.synchronized`.
- * An event older than one already applied to the product is skipped.
+ * An event older than one already applied to the product is skipped. No plan linked yet: not synced
+ * yet (the product.created that links it, or the Nudges admin, may come later).
  */
 @Injectable()
 export class ProductUpdatedHandler implements StripeEventHandler {
@@ -45,7 +46,7 @@ export class ProductUpdatedHandler implements StripeEventHandler {
     const linked = linkedPlanId(product);
     if (linked !== null) return linked;
     const plan = await this.gateway.planByForeignId(product.id);
-    if (!plan) throw new PermanentEventError('stripe.plan-not-found', `no plan is linked to product ${product.id}`);
+    if (!plan) throw new NotYetSyncedError('stripe.plan-not-found', `no plan is linked to product ${product.id}`);
     return plan.id;
   }
 }

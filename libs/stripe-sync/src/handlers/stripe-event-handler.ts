@@ -1,10 +1,12 @@
 import type { StripeEvent } from '../stripe-event.js';
 
 /**
- * `processed`: applied. `stale`: an update older than what the object already reflects, not applied.
- * `skipped`: nothing to do for this event (e.g. an unpaid checkout, an already deleted plan).
+ * `processed`: applied. `stale`: older than what the object already reflects (an older update, a
+ * create after the deletion), not applied. `skipped`: nothing to do for this event (e.g. an already
+ * deleted plan). `pending`: a checkout awaiting its delayed payment. `duplicate`: the checkout
+ * session was recorded by another of its events.
  */
-export type HandlerOutcome = 'processed' | 'stale' | 'skipped';
+export type HandlerOutcome = 'processed' | 'stale' | 'skipped' | 'pending' | 'duplicate';
 
 /**
  * One class per Stripe event type. `handle` throws PermanentEventError (or a GatewayBusinessError)

@@ -1,4 +1,7 @@
 import type { Provider } from '@nestjs/common';
+import { CheckoutRecorder } from './checkout-recorder.js';
+import { CheckoutSessionAsyncPaymentFailedHandler } from './checkout-session-async-payment-failed.handler.js';
+import { CheckoutSessionAsyncPaymentSucceededHandler } from './checkout-session-async-payment-succeeded.handler.js';
 import { CheckoutSessionCompletedHandler } from './checkout-session-completed.handler.js';
 import { PriceCreatedHandler } from './price-created.handler.js';
 import { PriceDeletedHandler } from './price-deleted.handler.js';
@@ -11,6 +14,8 @@ import type { StripeEventHandler } from './stripe-event-handler.js';
 /** Every handled Stripe event type, one handler class each. Adding a type means adding it here. */
 export const STRIPE_EVENT_HANDLER_CLASSES = [
   CheckoutSessionCompletedHandler,
+  CheckoutSessionAsyncPaymentSucceededHandler,
+  CheckoutSessionAsyncPaymentFailedHandler,
   ProductCreatedHandler,
   ProductUpdatedHandler,
   ProductDeletedHandler,
@@ -43,6 +48,7 @@ export class StripeEventHandlers {
 }
 
 export const stripeEventHandlerProviders: Provider[] = [
+  CheckoutRecorder,
   ...STRIPE_EVENT_HANDLER_CLASSES,
   {
     provide: StripeEventHandlers,

@@ -1,6 +1,7 @@
-// The fields of Stripe objects the handlers read (API version of the pinned stripe package).
+// The fields of Stripe objects the handlers read (STRIPE_API_VERSION, the pinned stripe package's).
 // Anything else in the object is ignored; a missing or malformed field we need is permanent.
 import { z } from 'zod';
+import { otherApiVersionOf, STRIPE_API_VERSION } from '../stripe-api-version.js';
 import type { StripeEvent } from '../stripe-event.js';
 import { PermanentEventError } from '../stripe-event.errors.js';
 
@@ -51,10 +52,20 @@ export const checkoutSessionSchema = z.looseObject({
 });
 export type StripeCheckoutSession = z.output<typeof checkoutSessionSchema>;
 
-/** The event's `data.object` read with `schema`, or a permanent `stripe.invalid-object` error. */
+/**
+ * The event's `data.object` read with `schema`, or a permanent error: `stripe.invalid-object`, or
+ * `stripe.api-version-mismatch` when the event is of another API version (the likely cause, fixed
+ * by the endpoint's version or the handlers, then a replay).
+ */
 export function objectOf<S extends z.ZodType>(event: StripeEvent, schema: S): z.output<S> {
   const parsed = schema.safeParse(event.data.object);
   if (parsed.success) return parsed.data;
   const fields = parsed.error.issues.map((i) => i.path.join('.') || '(object)').join(', ');
-  throw new PermanentEventError('stripe.invalid-object', `${event.type} object lacks or has malformed fields: ${fields}`);
+  const problem = `${event.type} object lacks or has malformed fields: ${fields}`;
+  const apiVersion = otherApiVersionOf(event);
+  if (!apiVersion) throw new PermanentEventError('stripe.invalid-object', problem);
+  throw new PermanentEventError(
+    'stripe.api-version-mismatch',
+    `${problem}; the event is of Stripe API version ${apiVersion}, the handlers are written for ${STRIPE_API_VERSION}`,
+  );
 }

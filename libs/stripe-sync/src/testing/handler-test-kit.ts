@@ -2,7 +2,9 @@
 // with overrideProvider, as an application's tests would.
 import type { Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { Registry } from 'prom-client';
 import type { ForeignProductEvent } from '@app/shared/codec/messages.js';
+import { METRICS_REGISTRY } from '@app/shared/metrics/metrics.registry.js';
 import {
   BillingGatewayClient,
   type BillingPaymentConfirmation,
@@ -12,10 +14,13 @@ import {
   type PlanChanges,
   type PriceTierChanges,
 } from '../billing-gateway.client.js';
+import { CheckoutSessionStore, type SessionClaim } from '../checkout-session.store.js';
+import { CheckoutRecorder } from '../handlers/checkout-recorder.js';
 import { ObjectVersionLock, type OrderMode, type OrderedResult } from '../object-version-lock.js';
 import { StripeApi, type CheckoutDetails } from '../stripe-api.client.js';
 import type { StripeEvent } from '../stripe-event.js';
 import { StripeEventsPublisher, type PaymentCompletedFields } from '../stripe-events.publisher.js';
+import { StripeSyncMetrics } from '../stripe-sync.metrics.js';
 import type { StripeConfig } from '../stripe.env.js';
 import { stripeConfig } from '../stripe.env.js';
 
@@ -107,19 +112,42 @@ export class InMemoryBillingGateway implements Pick<BillingGatewayClient, keyof 
   }
 }
 
-/** The per-object version record without Redis (no concurrency in a unit test). */
+/** The per-object version record and tombstones without Redis (no concurrency in a unit test). */
 export class InMemoryObjectLock implements Pick<ObjectVersionLock, 'run' | 'exclusive'> {
   readonly newest = new Map<string, number>();
+  readonly deleted = new Set<string>();
 
   async run<T>(objectId: string, created: number, mode: OrderMode, work: () => Promise<T>): Promise<OrderedResult<T>> {
+    if (mode === 'delete') this.deleted.add(objectId);
+    else if (this.deleted.has(objectId)) return { applied: false, reason: 'deleted' };
     const current = this.newest.get(objectId) ?? -1;
-    if (mode === 'skip-older' && current > created) return { applied: false };
+    if (mode === 'skip-older' && current > created) return { applied: false, reason: 'stale' };
     this.newest.set(objectId, Math.max(current, created));
     return { applied: true, value: await work() };
   }
 
   exclusive<T>(_objectId: string, work: () => Promise<T>): Promise<T> {
     return work();
+  }
+}
+
+/** Recorded checkout sessions without Redis; `hold` marks one as being recorded elsewhere. */
+export class InMemoryCheckoutSessions implements Pick<CheckoutSessionStore, 'claim'> {
+  readonly recorded = new Set<string>();
+  readonly held = new Set<string>();
+
+  async claim(sessionId: string): Promise<SessionClaim> {
+    if (this.recorded.has(sessionId)) return { status: 'recorded' };
+    if (this.held.has(sessionId)) return { status: 'in-flight' };
+    this.held.add(sessionId);
+    return {
+      status: 'claimed',
+      complete: async () => {
+        this.held.delete(sessionId);
+        this.recorded.add(sessionId);
+      },
+      release: async () => void this.held.delete(sessionId),
+    };
   }
 }
 
@@ -149,21 +177,36 @@ export class FakeStripeApi implements Pick<StripeApi, 'checkoutPriceIds' | 'chec
   }
 }
 
-/** `handler` from a testing module whose billing client, object lock, publisher and Stripe API are the fakes above. */
+/**
+ * `handler` from a testing module whose billing client, object lock, checkout sessions, publisher
+ * and Stripe API are the fakes above; its metrics go to `registry`.
+ */
 export async function handlerWithFakes<T>(handler: Type<T>, config: Partial<StripeConfig> = {}) {
+  const { get, ...fakes } = await handlersWithFakes([handler], config);
+  return { handler: get(handler), ...fakes };
+}
+
+/** Several handlers in one such testing module, sharing the fakes (events of one object or session). */
+export async function handlersWithFakes(handlers: Type[], config: Partial<StripeConfig> = {}) {
   const fakes = {
     gateway: new InMemoryBillingGateway(),
     objects: new InMemoryObjectLock(),
+    sessions: new InMemoryCheckoutSessions(),
     publisher: new RecordingPublisher(),
     stripe: new FakeStripeApi(),
+    registry: new Registry(),
   };
   const module = await Test.createTestingModule({
     providers: [
-      handler,
+      ...handlers,
+      CheckoutRecorder,
       BillingGatewayClient,
       ObjectVersionLock,
+      CheckoutSessionStore,
       StripeEventsPublisher,
       StripeApi,
+      StripeSyncMetrics,
+      { provide: METRICS_REGISTRY, useValue: fakes.registry },
       { provide: stripeConfig.KEY, useValue: { merchantServiceId: 1, createPlanSubscription: true, ...config } },
     ],
   })
@@ -171,12 +214,21 @@ export async function handlerWithFakes<T>(handler: Type<T>, config: Partial<Stri
     .useValue(fakes.gateway)
     .overrideProvider(ObjectVersionLock)
     .useValue(fakes.objects)
+    .overrideProvider(CheckoutSessionStore)
+    .useValue(fakes.sessions)
     .overrideProvider(StripeEventsPublisher)
     .useValue(fakes.publisher)
     .overrideProvider(StripeApi)
     .useValue(fakes.stripe)
     .compile();
-  return { handler: module.get(handler), ...fakes };
+  return { get: <T>(type: Type<T>): T => module.get(type), ...fakes };
+}
+
+/** The value of a counter series in `registry`, 0 when it was never incremented. */
+export async function counterValue(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
+  const metric = await registry.getSingleMetric(name)?.get();
+  const sample = metric?.values.find((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value));
+  return sample?.value ?? 0;
 }
 
 export function eventOf(type: string, object: Record<string, unknown>, created = 1_700_000_000): StripeEvent {
