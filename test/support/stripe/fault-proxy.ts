@@ -1,6 +1,8 @@
 // A small HTTP proxy in front of a real peer (the test gateway, stripe-mock) that fails chosen
 // requests: `before` answers without forwarding (the peer never sees it), `after` forwards and then
 // answers the failure instead of the peer's answer (the change happened, the caller cannot know).
+// It can also edit the peer's JSON answer (stripe-mock is stateless and answers every checkout
+// session with its one fixture line item; a test edits that answer to list its own line items).
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -20,10 +22,20 @@ export interface FaultRule {
   body?: string;
 }
 
+export interface RewriteRule {
+  match: (req: ProxiedRequest) => boolean;
+  /** The answer to send instead of the peer's (parsed JSON); the peer's status and headers are kept. */
+  edit: (answer: unknown) => unknown;
+}
+
 export interface FaultProxy {
   /** The proxy's base URL (same path layout as the target). */
   url: string;
   fail(rule: FaultRule): void;
+  /** Edits every answer to a matching request, until `stop`. */
+  rewrite(rule: RewriteRule): void;
+  /** Headers of every request forwarded so far, in order. */
+  forwardedHeaders(): IncomingMessage['headers'][];
   /** Requests that matched a rule and were failed. */
   failedCount(): number;
   stop(): Promise<void>;
@@ -32,6 +44,8 @@ export interface FaultProxy {
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   const rules: FaultRule[] = [];
+  const rewrites: RewriteRule[] = [];
+  const forwarded: IncomingMessage['headers'][] = [];
   let failed = 0;
 
   const takeRule = (req: ProxiedRequest): FaultRule | undefined => {
@@ -50,6 +64,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 
   const forward = (req: IncomingMessage, body: Buffer) =>
     new Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>((resolve, reject) => {
+      forwarded.push(req.headers);
       const out = httpRequest(
         {
           host: upstream.hostname,
@@ -75,14 +90,18 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const rule = takeRule({ method: req.method ?? 'GET', path: req.url ?? '/', body: body.toString('utf8') });
+      const proxied = { method: req.method ?? 'GET', path: req.url ?? '/', body: body.toString('utf8') };
+      const rule = takeRule(proxied);
       if (rule?.when === 'before') return answerFailure(res, rule);
+      const rewrite = rewrites.find((r) => r.match(proxied));
       forward(req, body).then(
         (answer) => {
           if (rule) return answerFailure(res, rule);
           const headers = { ...answer.headers };
           delete headers['transfer-encoding'];
-          res.writeHead(answer.status, headers).end(answer.body);
+          const sent = rewrite ? Buffer.from(JSON.stringify(rewrite.edit(JSON.parse(answer.body.toString('utf8'))))) : answer.body;
+          if (rewrite) headers['content-length'] = String(sent.length);
+          res.writeHead(answer.status, headers).end(sent);
         },
         () => res.writeHead(502, { 'content-type': 'text/plain' }).end('Bad Gateway'),
       );
@@ -98,6 +117,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   return {
     url: `http://127.0.0.1:${port}${upstream.pathname === '/' ? '' : upstream.pathname}`,
     fail: (rule) => rules.push({ ...rule }),
+    rewrite: (rule) => rewrites.push(rule),
+    forwardedHeaders: () => [...forwarded],
     failedCount: () => failed,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -1,7 +1,10 @@
 // Boots, per test file: the OIDC stand-in, the test GraphQL gateway, optionally fault proxies in
 // front of the gateway and stripe-mock, the real webhooks app (unique topics and Redis prefix), and
 // a Kafka reader on the Stripe topics.
+import type { Registry } from 'prom-client';
+import { METRICS_REGISTRY } from '@app/shared/metrics/metrics.registry.js';
 import { startGateway, type TestGateway } from '../../../peers/gateway/gateway-server.js';
+import { parseMetrics, type Sample } from '../metrics/scrape.js';
 import { DEFAULT_OIDC_CLIENT, startOidcServer, type OidcServer } from '../../../peers/oidc/oidc-server.js';
 import { stackEnv, uniqueName } from '../stack.js';
 import { startWebhooksApp, type RunningWebhooks } from '../webhooks-app.js';
@@ -31,7 +34,23 @@ export interface StripeHarness {
   stripeProxy?: FaultProxy;
   /** The endpoint URL with the API key. */
   endpoint: string;
+  /** The app's metrics as its /metrics renders them (read from its registry, whichever port serves it). */
+  metrics(): Promise<MetricsReading>;
   stop(): Promise<void>;
+}
+
+export interface MetricsReading {
+  /** How much the series `name` with exactly `labels` moved since `before` (absent counts as 0). */
+  delta(before: MetricsReading, name: string, labels: Record<string, string>): number;
+  value(name: string, labels: Record<string, string>): number;
+}
+
+function readingOf(samples: Sample[]): MetricsReading {
+  const same = (a: Record<string, string>, b: Record<string, string>) =>
+    Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+  const value = (name: string, labels: Record<string, string>) =>
+    samples.find((s) => s.name === name && same(s.labels, labels))?.value ?? 0;
+  return { value, delta: (before, name, labels) => value(name, labels) - before.value(name, labels) };
 }
 
 export interface HarnessOptions {
@@ -75,6 +94,7 @@ export async function startStripeHarness(name: string, options: HarnessOptions =
     gatewayProxy,
     stripeProxy,
     endpoint: `${webhooks.url}/api/StripeWebhookHandler?code=${API_KEY}`,
+    metrics: async () => readingOf(parseMetrics(await webhooks.app.get<symbol, Registry>(METRICS_REGISTRY, { strict: false }).metrics())),
     stop: async () => {
       await kafka.stop();
       await webhooks.stop();
