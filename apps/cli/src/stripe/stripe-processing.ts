@@ -47,8 +47,12 @@ export type FeedResult =
   /** `transient`: may work when retried (gateway, Stripe API, Kafka or Redis unavailable, or in flight elsewhere). */
   | { ok: false; transient: boolean; error: string };
 
-/** Outcomes after which the event's effect is in place (or was deliberately not needed). */
-export const APPLIED_OUTCOMES: ReadonlySet<WebhookOutcome> = new Set(['processed', 'skipped', 'stale']);
+/**
+ * Outcomes after which the event's effect is in place (or was deliberately not needed): `pending`
+ * leaves a checkout to its async payment event, `duplicate` means another event (or an earlier
+ * run) did the work.
+ */
+export const APPLIED_OUTCOMES: ReadonlySet<WebhookOutcome> = new Set(['processed', 'skipped', 'stale', 'pending', 'duplicate']);
 
 export class StripeProcessing {
   private constructor(
