@@ -1,25 +1,23 @@
 #!/usr/bin/env node
-// npm run bench:announcement — CONFIRM of an announcement to BENCH_SUBSCRIBERS (100,000)
-// subscribers, and the HELP command under load.
+// npm run bench:announcement — an announcement to BENCH_SUBSCRIBERS (100,000) subscribers through
+// the whole design: the webhooks app records the broadcast and answers CONFIRM, the broadcaster
+// fans it out page by page (50 per gateway request, the real gateway's limit) in Kafka
+// transactions. Both are built apps in their own processes, against Kafka and Redis from the local
+// stack and the OIDC + GraphQL gateway stand-ins (another process). Measured:
+//   replyMs                CONFIRM sent → TwiML reply received (target < 3 s at any list size)
+//   fanoutMs               the broadcast's requestedAt → finishedAt, as the broadcaster recorded them
+//   baselinePageThroughMs  a bare loop paging through the same subscribers with the same pager, page
+//                          size and connection reuse, producing nothing: the limit of this design,
+//                          measured in the same run, just before the fan-out
+//   ratio                  baselinePageThroughMs / fanoutMs (target ≥ 0.7)
+//   peakRssMb              the larger peak RSS (VmHWM) of the webhooks and broadcaster processes
+// then reads the notifications topic back (read_committed) and checks that exactly BENCH_SUBSCRIBERS
+// distinct subscribers got one SendSms each, and runs autocannon with signed HELP webhooks.
 //
-// The webhooks app runs as its own process (the built dist/apps/webhooks/main.js, as deployed)
-// against Kafka and Redis from the local stack and the OIDC + GraphQL gateway stand-ins (another
-// process). This process drafts an announcement, sends CONFIRM and measures:
-//   replyMs         CONFIRM sent → TwiML reply received
-//   allCommittedMs  CONFIRM sent → the notifications topic's last stable offsets (read_committed)
-//                   cover every SendSms of the broadcast, i.e. the transaction is committed
-//   peakRssMb       the webhooks process's peak resident set size (VmHWM), start-up included
-// then reads the topic back (read_committed) to check that exactly BENCH_SUBSCRIBERS arrived, and
-// runs autocannon with signed HELP webhooks (each with its own MessageSid).
-//
-//   BENCH_SUBSCRIBERS (default 100000)   BENCH_DURATION (s, default 10)   BENCH_CONNECTIONS (default 16)
-//   BENCH_POLL_MS (default 50) how often the committed offsets are polled during the CONFIRM
-//   BENCH_SKIP_BUILD=1 to use the existing dist/ build
-//   BENCH_CPU_PROF=<dir> runs the webhooks process with --cpu-prof (profile written to <dir> on exit)
-//   BENCH_GATEWAY_CPU_PROF=<dir> the same for the gateway stand-in's process
-//   BENCH_NODE_OPTIONS extra node flags for the webhooks process (e.g. --max-semi-space-size=32)
-// It also prints the CPU time each process spent during the measured CONFIRM (/proc/<pid>/stat):
-// the webhooks service, the gateway stand-in and the Kafka broker, and the machine's load average.
+//   BENCH_SUBSCRIBERS (default 100000)   BENCH_KILLS (default 0): SIGKILL the broadcaster this many
+//   times at random moments of the fan-out (a new one is started each time)
+//   BENCH_DURATION (s, default 10)   BENCH_CONNECTIONS (default 16) of the HELP run (BENCH_DURATION=0 skips it)
+//   BENCH_SKIP_BUILD=1 to use the existing dist/ build   BROADCAST_* pass through to the broadcaster
 // The last line of output is one JSON object with the figures.
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -28,22 +26,24 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import twilio from 'twilio';
-import { STACK_DEFAULTS, stackEnv, up } from '../scripts/stack.mjs';
+import { stackEnv, up } from '../scripts/stack.mjs';
 import { spawnApp } from '../test/support/app-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
 const env = process.env;
 const SUBSCRIBERS = Number(env.BENCH_SUBSCRIBERS ?? 100_000);
+const KILLS = Number(env.BENCH_KILLS ?? 0);
 const DURATION = Number(env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 16);
-const POLL_MS = Number(env.BENCH_POLL_MS ?? 50);
-const API_KEY = 'bench-api-key-for-both-webhook-endpoints';
+const API_KEY = 'bench-api-key-0123456789abcdef0123456789';
 const AUTH_TOKEN = 'bench-twilio-token';
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const topic = `bench-${runId}-notifications`;
+const prefix = `bench-${runId}:`;
 
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -66,37 +66,19 @@ function freePort() {
   });
 }
 
-function startPeers() {
-  const proc = fork(join(here, 'support', 'announcement-peers.mjs'), [], {
-    execArgv: [
-      '--import',
-      join(here, 'support', 'register-ts.mjs'),
-      ...(env.BENCH_GATEWAY_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', env.BENCH_GATEWAY_CPU_PROF] : []),
-    ],
-    // Run like a deployed service (graphql-js skips its development-only checks); it shares the
-    // 2 cores with the process being measured.
-    env: { ...env, NODE_ENV: 'production', BENCH_SUBSCRIBERS: String(SUBSCRIBERS) },
+/** A TypeScript-importing child of this bench (bench/support/*.mjs), answering once over IPC. */
+function child(script, extraEnv) {
+  const proc = fork(join(here, 'support', script), [], {
+    execArgv: ['--import', join(here, 'support', 'register-ts.mjs')],
+    // Run like a deployed service (graphql-js skips its development-only checks).
+    env: { ...env, NODE_ENV: 'production', ...extraEnv },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const ready = new Promise((resolve, reject) => {
-    proc.once('exit', (code) => reject(new Error(`gateway stand-in exited with ${code}`)));
-    proc.on('message', (m) => m?.ready && resolve(m));
+  const answer = new Promise((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    proc.once('message', resolve);
   });
-  return { proc, ready };
-}
-
-async function waitForHealth(url, proc) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (proc.child.exitCode !== null) throw new Error(`webhooks exited with ${proc.child.exitCode}:\n${proc.output().slice(-3000)}`);
-    try {
-      if ((await fetch(`${url}/health/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('webhooks did not become ready within 60 s');
+  return { proc, answer };
 }
 
 function stopProcess(proc, viaIpc = false) {
@@ -112,29 +94,25 @@ function stopProcess(proc, viaIpc = false) {
   });
 }
 
-/** User + system CPU time of a process so far, in ms (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms). */
-const cpuMs = (pid) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return NaN;
+async function untilReady(url, app) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (app.child.exitCode !== null) throw new Error(`${app.app} exited:\n${app.output().slice(-3000)}`);
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 200));
   }
-};
+  throw new Error(`${url} did not become ready within 60 s`);
+}
 
-/** The Kafka broker's pid, from the local stack's PID file (undefined when not known). */
-const kafkaPid = () => {
-  try {
-    return Number(readFileSync(join(STACK_DEFAULTS.stateDir, 'pids', 'kafka.pid'), 'utf8').trim()) || undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-/** VmHWM (peak) or VmRSS (current) of a process, in MB. */
-const rssMb = (pid, field = 'VmHWM') => {
-  const kb = Number(new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+/** VmHWM (peak) of a process, in MB. */
+const peakRssMb = (pid) => {
+  const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
   return Math.round(kb / 1024);
 };
 
@@ -161,35 +139,50 @@ async function post(webhookUrl, from, body) {
   return text;
 }
 
-// ---------------------------------------------------------------- Kafka
+// ---------------------------------------------------------------- Kafka and Redis
 
 const kafka = new Kafka({ clientId: 'bench-announcement', brokers: stackEnv().Kafka__BrokerList.split(','), logLevel: logLevel.NOTHING });
 
-/** Sum of the last stable offsets (what read_committed readers can see) over the topic's partitions. */
-async function committedEnd(admin) {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return offsets.reduce((sum, p) => sum + Number(p.offset), 0);
-}
-
-/** Reads the topic from the beginning (read_committed) and counts the broadcast's messages. */
-async function countCommitted(marker, expected) {
+/**
+ * Reads the notifications topic from the beginning (read_committed) until the completion SMS to
+ * the client arrived, counting the broadcast's SendSms (total and distinct phone numbers).
+ */
+async function readBack(marker, clientPhone) {
   const consumer = kafka.consumer({ groupId: `bench-${runId}`, readUncommitted: false, maxBytesPerPartition: 8 * 1024 * 1024 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  let count = 0;
+  const seen = new Set();
+  const phones = new Set();
+  let total = 0;
+  let completions = 0;
   let done;
-  const all = new Promise((resolve) => (done = resolve));
+  const finished = new Promise((resolve) => (done = resolve));
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch }) => {
-      for (const m of batch.messages) if (m.value?.includes(marker)) count += 1;
-      if (count >= expected) done();
+      for (const m of batch.messages) {
+        const position = `${batch.partition}:${m.offset}`;
+        if (seen.has(position)) continue;
+        seen.add(position);
+        const value = m.value?.toString('utf8') ?? '';
+        const phone = /"PhoneNumber":"((?:\\u002B|\+)\d+)"/.exec(value)?.[1];
+        if (value.includes(marker)) {
+          total += 1;
+          phones.add(phone);
+        } else if (value.includes('"AnnouncementSent"') && phone?.endsWith(clientPhone.slice(2))) completions += 1;
+      }
+      if (total >= SUBSCRIBERS && completions > 0) done();
     },
   });
-  const timeout = new Promise((resolve) => setTimeout(resolve, 60_000));
-  await Promise.race([all, timeout]);
+  await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 120_000))]);
   await consumer.disconnect();
-  return count;
+  return { total, distinct: phones.size, completions };
+}
+
+/** The newest broadcast's status as the broadcaster records it (libs/shared/src/broadcast). */
+async function latestBroadcast(redis) {
+  const [id] = await redis.zrevrange('broadcasts:by-request-time', 0, 0);
+  return id ? redis.hgetall(`broadcast:${id}:status`) : undefined;
 }
 
 // ---------------------------------------------------------------- main
@@ -202,24 +195,30 @@ log('▶ local stack (Kafka, Redis)');
 await up(['kafka', 'redis']);
 
 log(`▶ gateway stand-in with ${SUBSCRIBERS} subscribers`);
-const peers = startPeers();
-const { env: peerEnv, clientPhone } = await peers.ready;
+const peers = child('announcement-peers.mjs', { BENCH_SUBSCRIBERS: String(SUBSCRIBERS) });
+const { env: peerEnv, clientPhone, clientNodeId } = await peers.answer;
 
 const port = await freePort();
 const internalPort = await freePort();
-const baseUrl = `http://127.0.0.1:${port}`;
-const webhookUrl = `${baseUrl}/api/TwilioWebhookHandler?code=${API_KEY}`;
-const profileArgs = env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', env.BENCH_CPU_PROF] : [];
-const nodeArgs = (env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+const webhookUrl = `http://127.0.0.1:${port}/api/TwilioWebhookHandler?code=${API_KEY}`;
+const appEnv = {
+  PATH: env.PATH,
+  ...stackEnv(),
+  ...peerEnv,
+  NODE_ENV: 'production',
+  LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+  KAFKA_TOPIC_NOTIFICATIONS: topic,
+  KAFKA_TOPIC_BROADCASTS: `bench-${runId}-broadcasts`,
+  KAFKA_TOPIC_PAYMENTS: `bench-${runId}-payments`,
+  KAFKA_TOPIC_FOREIGN_PRODUCTS: `bench-${runId}-foreign-products`,
+  KAFKA_TOPIC_DEADLETTER: `bench-${runId}-deadletter`,
+  REDIS_KEY_PREFIX: prefix,
+};
 // Started by the launcher the tests use (test/support/app-process.ts): output kept and logged to the results folder.
 const webhooksApp = await spawnApp(
   'webhooks',
   {
-    PATH: env.PATH,
-    ...stackEnv(),
-    ...peerEnv,
-    NODE_ENV: 'production',
-    LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+    ...appEnv,
     PORT: String(port),
     INTERNAL_PORT: String(internalPort),
     INTERNAL_HOST: '127.0.0.1',
@@ -231,86 +230,97 @@ const webhooksApp = await spawnApp(
     AccountUrl: 'https://app.example.com/account',
     StripePortalUrl: 'https://billing.stripe.com/p/login/bench',
     ClientLinkBaseUri: 'https://app.example.com',
-    KAFKA_TOPIC_NOTIFICATIONS: topic,
-    KAFKA_TOPIC_PAYMENTS: `bench-${runId}-payments`,
-    KAFKA_TOPIC_FOREIGN_PRODUCTS: `bench-${runId}-foreign-products`,
-    KAFKA_TOPIC_DEADLETTER: `bench-${runId}-deadletter`,
-    REDIS_KEY_PREFIX: `bench-${runId}:`,
-    // Tuning knobs pass through, e.g. ANNOUNCEMENT_KAFKA_CHUNK=1000.
-    ...Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('ANNOUNCEMENT_'))),
   },
   'bench',
-  { nodeArgs: [...nodeArgs, ...profileArgs], entry: env.BENCH_WEBHOOKS_ENTRY },
 );
-const webhooks = webhooksApp.child;
+const broadcasterEnv = {
+  ...appEnv,
+  HEALTH_PORT: '0',
+  HEALTH_HOST: '127.0.0.1',
+  LOG_LEVEL: 'info',
+  KAFKA_SESSION_TIMEOUT_MS: '6000',
+  ...Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('BROADCAST_'))),
+};
+const broadcasterPeaks = [];
+async function startBroadcaster(n) {
+  const app = await spawnApp('broadcaster', broadcasterEnv, `bench-${n}`);
+  await app.waitForOutput(/"msg":"broadcaster started"/, 60_000);
+  return app;
+}
+let broadcaster = await startBroadcaster(0);
 
 let exitCode = 0;
-const admin = kafka.admin();
+const redis = new Redis(stackEnv().REDIS_URL, { keyPrefix: prefix });
 try {
-  await waitForHealth(`http://127.0.0.1:${internalPort}`, webhooksApp);
-  await admin.connect();
-
-  // Warm-up: connections, token, localization cache, transactional producer (a small broadcast
-  // would need another client; a CONFIRM without a draft exercises the rest).
+  await untilReady(`http://127.0.0.1:${internalPort}/health/ready`, webhooksApp);
+  // Warm-up: connections, token, localization cache, producers (a CONFIRM without a draft).
   await post(webhookUrl, clientPhone, 'HELP');
   await post(webhookUrl, clientPhone, 'CONFIRM');
 
+  log(`▶ baseline: a bare page-through of ${SUBSCRIBERS} subscribers, 50 per request`);
+  const baseline = await child('page-through.mjs', { ...peerEnv, BENCH_CLIENT_NODE_ID: clientNodeId }).answer;
+  if (baseline.subscribers !== SUBSCRIBERS) throw new Error(`the baseline paged ${baseline.subscribers} subscribers`);
+
   const marker = `bench-${runId}`;
   await post(webhookUrl, clientPhone, `Big sale tomorrow 🎉 ${marker}`);
-  const before = await committedEnd(admin);
-  const rssBefore = rssMb(webhooks.pid, 'VmRSS');
-  const peakBefore = rssMb(webhooks.pid);
-  log(`▶ CONFIRM to ${SUBSCRIBERS} subscribers`);
-  const watched = { webhooks: webhooks.pid, gateway: peers.proc.pid, kafka: kafkaPid(), bench: process.pid };
-  const cpuBefore = Object.fromEntries(Object.entries(watched).map(([name, pid]) => [name, pid ? cpuMs(pid) : NaN]));
+  log(`▶ CONFIRM to ${SUBSCRIBERS} subscribers${KILLS ? `, with ${KILLS} SIGKILLs of the broadcaster` : ''}`);
   const loadBefore = loadavg()[0];
   const started = performance.now();
-  let allCommittedMs;
-  const watching = (async () => {
-    // One commit marker per partition written to; the broadcast is committed once the stable
-    // offsets have moved past every message. Each poll costs this process and the broker about
-    // 1.5 ms of CPU, which on 2 cores competes with what is measured; every POLL_MS, the figure is
-    // an upper bound at most POLL_MS (plus one poll) late.
-    while (allCommittedMs === undefined && performance.now() - started < 120_000) {
-      if ((await committedEnd(admin)) - before >= SUBSCRIBERS) allCommittedMs = Math.round(performance.now() - started);
-      else await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-  })();
   const reply = await post(webhookUrl, clientPhone, 'CONFIRM');
   const replyMs = Math.round(performance.now() - started);
-  const cpuDuring = Object.fromEntries(Object.entries(watched).map(([name, pid]) => [name, pid ? cpuMs(pid) - cpuBefore[name] : NaN]));
-  await watching;
-  const expectedReply = `Sent to ${SUBSCRIBERS} subscribers`;
-  if (!reply.includes(expectedReply)) throw new Error(`unexpected CONFIRM reply: ${reply.slice(0, 200)}`);
-  const delivered = await countCommitted(marker, SUBSCRIBERS);
-  const rss = rssMb(webhooks.pid);
+  if (!/Sending your announcement|Sent to \d+ subscribers/.test(reply)) throw new Error(`unexpected CONFIRM reply: ${reply.slice(0, 200)}`);
 
-  log(`▶ HELP under load: ${CONNECTIONS} connections, ${DURATION} s`);
-  const help = await autocannon({
-    url: webhookUrl,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: DURATION,
-    requests: [{ setupRequest: (req) => ({ ...req, ...signedSms(webhookUrl, clientPhone, 'HELP') }) }],
-  });
-  const helpReqPerSec = Math.round(help['2xx'] / help.duration);
-  const helpP99Ms = help.latency.p99;
+  // Kill moments: spread at random over the expected fan-out (about the baseline's time).
+  const killAt = Array.from({ length: KILLS }, () => Math.random() * baseline.ms * 0.9).sort((a, b) => a - b);
+  for (const [i, at] of killAt.entries()) {
+    const wait = at - (performance.now() - started);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const status = await latestBroadcast(redis);
+    if (status?.state === 'completed') break;
+    broadcasterPeaks.push(peakRssMb(broadcaster.pid));
+    broadcaster.kill('SIGKILL');
+    await broadcaster.exited;
+    log(`  SIGKILL ${i + 1} at ${Math.round(performance.now() - started)} ms (${status?.sent ?? 0} committed)`);
+    broadcaster = await startBroadcaster(i + 1);
+  }
+  let status;
+  for (;;) {
+    status = await latestBroadcast(redis);
+    if (status?.state === 'completed' || status?.state === 'failed') break;
+    if (performance.now() - started > 3_600_000) throw new Error('the fan-out did not finish within an hour');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (status.state !== 'completed') throw new Error(`the broadcast ended ${status.state}: ${status.reason}`);
+  const fanoutMs = Date.parse(status.finishedAt) - Date.parse(status.requestedAt);
+  broadcasterPeaks.push(peakRssMb(broadcaster.pid));
+  const rss = { webhooks: peakRssMb(webhooksApp.pid), broadcaster: Math.max(...broadcasterPeaks) };
+  log('▶ reading the notifications topic back (read_committed)');
+  const committed = await readBack(marker, clientPhone);
 
-  console.log(`machine: ${cpus().length} cores, Node ${process.version}`);
-  console.log(`CONFIRM to ${SUBSCRIBERS} subscribers: reply ${replyMs} ms, all committed ${allCommittedMs} ms, read back ${delivered}`);
-  console.log(`load average (1 min): ${loadBefore.toFixed(2)} before CONFIRM, ${loadavg()[0].toFixed(2)} after the run`);
-  console.log(
-    `CPU during CONFIRM (ms): ${Object.entries(cpuDuring)
-      .map(([name, ms]) => `${name} ${ms}`)
-      .join(', ')}`,
-  );
-  console.log(`webhooks RSS: ${rssBefore} MB before CONFIRM (peak so far ${peakBefore} MB), peak ${rss} MB after it (VmHWM)`);
-  console.log(
-    `HELP: ${helpReqPerSec} req/s, p50 ${help.latency.p50} ms, p99 ${helpP99Ms} ms, 2xx ${help['2xx']}, non-2xx ${help.non2xx}, errors ${help.errors + help.timeouts}`,
-  );
-  console.log(`targets: reply < 3000 ms, all committed < 5000 ms, RSS < 250 MB`);
-  if (delivered !== SUBSCRIBERS || help.non2xx > 0 || allCommittedMs === undefined) {
-    log('✗ the broadcast or the HELP run was incomplete (see counts above)');
+  let help = { reqPerSec: null, p99Ms: null, non2xx: 0 };
+  if (DURATION > 0) {
+    log(`▶ HELP under load: ${CONNECTIONS} connections, ${DURATION} s`);
+    const r = await autocannon({
+      url: webhookUrl,
+      method: 'POST',
+      connections: CONNECTIONS,
+      duration: DURATION,
+      requests: [{ setupRequest: (req) => ({ ...req, ...signedSms(webhookUrl, clientPhone, 'HELP') }) }],
+    });
+    help = { reqPerSec: Math.round(r['2xx'] / r.duration), p99Ms: r.latency.p99, non2xx: r.non2xx };
+  }
+
+  const ratio = Math.round((baseline.ms / fanoutMs) * 100) / 100;
+  console.log(`machine: ${cpus().length} cores, Node ${process.version}; load average ${loadBefore.toFixed(2)} before CONFIRM`);
+  console.log(`baseline page-through: ${baseline.ms} ms for ${baseline.pages} requests of 50`);
+  console.log(`CONFIRM reply ${replyMs} ms ("${/<Message>([^<]*)/.exec(reply)?.[1] ?? ''}")`);
+  console.log(`fan-out ${fanoutMs} ms for ${status.sent} SendSms in ${status.pages} pages: ratio ${ratio} of the bare page-through`);
+  console.log(`read back: ${committed.total} SendSms, ${committed.distinct} distinct subscribers, ${committed.completions} completion SMS`);
+  console.log(`peak RSS: webhooks ${rss.webhooks} MB, broadcaster ${rss.broadcaster} MB`);
+  if (DURATION > 0) console.log(`HELP: ${help.reqPerSec} req/s, p99 ${help.p99Ms} ms, non-2xx ${help.non2xx}`);
+  console.log('targets: reply < 3000 ms, ratio ≥ 0.7, peak RSS < 250 MB per process, exactly one SendSms per subscriber');
+  if (committed.total !== SUBSCRIBERS || committed.distinct !== SUBSCRIBERS || committed.completions !== 1 || help.non2xx > 0) {
+    log('✗ the broadcast was not exactly once or the HELP run had failures (see counts above)');
     exitCode = 1;
   }
   console.log(
@@ -318,17 +328,26 @@ try {
       bench: 'announcement',
       subscribers: SUBSCRIBERS,
       replyMs,
-      allCommittedMs: allCommittedMs ?? null,
-      peakRssMb: rss,
-      helpReqPerSec,
-      helpP99Ms,
+      fanoutMs,
+      baselinePageThroughMs: baseline.ms,
+      ratio,
+      peakRssMb: Math.max(rss.webhooks, rss.broadcaster),
+      webhooksPeakRssMb: rss.webhooks,
+      broadcasterPeakRssMb: rss.broadcaster,
+      kills: KILLS,
+      committed: committed.total,
+      distinct: committed.distinct,
+      helpReqPerSec: help.reqPerSec,
+      helpP99Ms: help.p99Ms,
     }),
   );
 } catch (err) {
   log(`✗ ${err instanceof Error ? err.message : String(err)}`);
   exitCode = 1;
 } finally {
-  await admin.disconnect().catch(() => undefined);
-  await Promise.all([stopProcess(webhooks), stopProcess(peers.proc, true)]);
+  redis.disconnect();
+  broadcaster.kill('SIGTERM');
+  webhooksApp.kill('SIGTERM');
+  await Promise.all([broadcaster.exited, webhooksApp.exited, stopProcess(peers.proc, true)]);
 }
 process.exit(exitCode);

@@ -1,7 +1,8 @@
 // Child process of the announcement benchmark: the OIDC stand-in and the test GraphQL gateway with
 // one client ("Bench Crowd", ACTIVE subscription) and BENCH_SUBSCRIBERS subscribers (every 10th
-// es-ES). Reports its URLs and the client's phone over IPC; `stop` ends it.
+// es-ES). Reports its URLs, the client's phone and node id over IPC; `stop` ends it.
 import { subscriberNodeId } from '../../peers/gateway/resolvers.js';
+import { encodeNodeId } from '../../libs/shared/src/graphql/node-id.js';
 import { startGatewayPeers } from '../../test/support/gateway-peers.js';
 
 const subscribers = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
@@ -17,7 +18,7 @@ store.seedSubscribers(client.id, subscribers);
 // Sort and encode the global ids once now, not during the measured CONFIRM.
 for (const id of store.subscriberIdsOf(client.id)) subscriberNodeId(store.subscribers.get(id));
 
-process.send?.({ ready: true, clientPhone, env: peers.env });
+process.send?.({ ready: true, clientPhone, clientNodeId: encodeNodeId('Client', client.id), env: peers.env });
 
 process.on('message', async (message) => {
   if (message?.cmd === 'stop') {

@@ -52,6 +52,21 @@ const dlqEnvSchema = z.object(dlqEnv).transform((e): DlqConfig => ({
 
 export const loadDlqConfig = (env: CliEnv = process.env): DlqConfig => parseEnv(dlqEnvSchema, cliRuntime(env));
 
+// ---- broadcast ----
+
+export const broadcastEnv = { ...runtimeEnv, ...redisEnv };
+
+export interface BroadcastCliConfig {
+  runtime: RuntimeConfig;
+  redis: RedisConfig;
+}
+
+const broadcastEnvSchema = z
+  .object(broadcastEnv)
+  .transform((e): BroadcastCliConfig => ({ runtime: runtimeConfigFrom(e), redis: redisConfigFrom(e) }));
+
+export const loadBroadcastConfig = (env: CliEnv = process.env): BroadcastCliConfig => parseEnv(broadcastEnvSchema, cliRuntime(env));
+
 // ---- Stripe processing (reconcile, replay of Stripe dead letters) ----
 
 /** The same variables the webhooks service reads for its Stripe flow. */

@@ -1,5 +1,13 @@
 import type { LoggerService } from '@nestjs/common';
-import { loadDlqConfig, loadSimulateSmsConfig, loadSimulateStripeConfig, loadStripeProcessingConfig, type CliEnv } from './cli.env.js';
+import type { BroadcastStatusCli } from './broadcast/broadcast-status.cli.js';
+import {
+  loadBroadcastConfig,
+  loadDlqConfig,
+  loadSimulateSmsConfig,
+  loadSimulateStripeConfig,
+  loadStripeProcessingConfig,
+  type CliEnv,
+} from './cli.env.js';
 import type { CliOutput } from './cli-output.js';
 import type { DlqCli } from './dlq/dlq.cli.js';
 import type { SmsSimulationOptions, StripeSimulationOptions } from './simulate/webhook-simulator.js';
@@ -24,6 +32,19 @@ export async function withDlq(env: CliEnv, logger: LoggerService | false, work: 
     return await work(context.get(DlqCli));
   } finally {
     await context.close();
+  }
+}
+
+export async function withBroadcasts(env: CliEnv, work: (cli: BroadcastStatusCli) => Promise<number>): Promise<number> {
+  const config = loadBroadcastConfig(env);
+  const { createRedisClient } = await import('@app/shared/redis/redis.module.js');
+  const { BroadcastStatusCli } = await import('./broadcast/broadcast-status.cli.js');
+  const redis = createRedisClient(config.redis, {}, 'broadcast-cli');
+  try {
+    await redis.connect();
+    return await work(new BroadcastStatusCli(redis));
+  } finally {
+    redis.disconnect();
   }
 }
 

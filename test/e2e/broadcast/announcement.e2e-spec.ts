@@ -3,6 +3,8 @@
 // enforces the gateway's 50-per-page limit.
 import { Redis } from 'ioredis';
 import type { ClientRecord } from '../../../peers/gateway/store.js';
+import { CapturedOutput } from '../../../apps/cli/src/cli-output.js';
+import { withBroadcasts } from '../../../apps/cli/src/cli.runners.js';
 import { startBroadcasterApp, type RunningBroadcaster } from '../../support/broadcaster-app.js';
 import { readLikeCSharpOrThrow } from '../../support/csharp/strict-reader.js';
 import { stackEnv } from '../../support/stack.js';
@@ -26,7 +28,9 @@ const PHONE = {
   gone: '+15550101004', // en-US, its subscriber list cannot be read
   both: '+15550101005', // a client who is also a subscriber of Acme, no subscribers of its own
 };
-const REPLY_WITHIN_MS = 1500;
+// Generous, so "the fan-out finished in time" holds on a loaded machine; the "sending" case holds
+// the gateway until the reply came (the bench measures the default window).
+const REPLY_WITHIN_MS = 8000;
 
 describe('announcements: draft, CONFIRM and the fan-out', () => {
   let peers: TwilioPeers;
@@ -164,7 +168,7 @@ describe('announcements: draft, CONFIRM and the fan-out', () => {
       const replyMs = Date.now() - started;
       release();
       expect(res.message).toBe(catalogText('AnnouncementSending', 'en-US'));
-      expect(replyMs).toBeLessThan(3000);
+      expect(replyMs).toBeLessThan(REPLY_WITHIN_MS + 2000);
 
       const records = await notifications.waitForBody(text, 3000, 60_000);
       await until(() => toClient(PHONE.big, 'AnnouncementSent').length > 0, 30_000, 'the completion SMS');
@@ -198,6 +202,48 @@ describe('announcements: draft, CONFIRM and the fan-out', () => {
       await notifications.barrier();
       expect(notifications.withBody(text)).toHaveLength(0);
       expect(toClient(PHONE.gone, 'AnnouncementFailed')).toHaveLength(0);
+    });
+  });
+
+  describe('progress you can see', () => {
+    it('broadcast list|show (the CLI) and the broadcaster’s metrics report state, counts and times', async () => {
+      const text = `Observed ${Date.now()}`;
+      await send(PHONE.acme, text);
+      expect((await send(PHONE.acme, 'CONFIRM')).message).toBe('Sent to 3 subscribers');
+      const cliEnv = { ...stackEnv(), REDIS_KEY_PREFIX: peers.env.REDIS_KEY_PREFIX, LOG_LEVEL: 'warn' };
+
+      const list = new CapturedOutput();
+      expect(await withBroadcasts(cliEnv, (cli) => cli.list({ json: true }, list))).toBe(0);
+      const newest = JSON.parse(list.lines[0]!) as {
+        broadcastId: string;
+        state: string;
+        sent: number;
+        startedAt: string;
+        finishedAt: string;
+      };
+      expect(newest).toMatchObject({ state: 'completed', sent: 3, startedAt: expect.any(String), finishedAt: expect.any(String) });
+
+      const show = new CapturedOutput();
+      expect(await withBroadcasts(cliEnv, (cli) => cli.show(newest.broadcastId, {}, show))).toBe(0);
+      expect(show.lines).toEqual(
+        expect.arrayContaining([
+          `broadcast   ${newest.broadcastId}`,
+          'state       completed',
+          'sent        3 SendSms (1 pages; 0 without a phone number, 0 opted out)',
+          expect.stringMatching(/^delivery {4}\d+ delivered, \d+ undelivered, \d+ failed, \d+ opted out/),
+        ]),
+      );
+      const unknown = new CapturedOutput();
+      expect(await withBroadcasts(cliEnv, (cli) => cli.show('no-such-broadcast', {}, unknown))).toBe(1);
+      expect(unknown.warnings).toEqual([expect.stringMatching(/^no broadcast no-such-broadcast/)]);
+
+      const metrics = await (await fetch(`${broadcaster.url}/metrics`)).text();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1] ?? NaN);
+      expect(value('nudges_broadcast_sendsms_produced_total')).toBeGreaterThanOrEqual(3);
+      expect(value('nudges_broadcast_started_total')).toBeGreaterThanOrEqual(1);
+      expect(metrics).toMatch(/^nudges_broadcast_finished_total\{state="completed"\} \d+/m);
+      expect(metrics).toMatch(/^nudges_broadcast_duration_seconds_count \d+/m);
+      expect(metrics).toMatch(/^nudges_broadcast_in_flight \d+/m);
     });
   });
 

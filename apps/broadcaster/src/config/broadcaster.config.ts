@@ -24,8 +24,11 @@ export const broadcasterEnv = {
   BROADCAST_CONSUMER_GROUP: z.preprocess(blankToUndefined, z.string().default('broadcast-fanout')).meta({
     description: 'consumer group of the broadcaster processes; also the prefix of their transactional ids',
   }),
-  BROADCAST_PAGES_PER_STEP: positiveInt(40).meta({
+  BROADCAST_PAGES_PER_STEP: positiveInt(100).meta({
     description: 'gateway pages fanned out per Kafka transaction (one step); a crash redoes at most one step',
+  }),
+  BROADCAST_READ_AHEAD_PAGES: positiveInt(32).meta({
+    description: 'pages requested ahead of the fan-out, so the gateway keeps working while a step commits and the next one starts',
   }),
   BROADCAST_STEP_MAX_MS: positiveInt(2000).meta({ description: 'longest a step fetches pages before it commits' }),
   BROADCAST_PRODUCE_CHUNK: positiveInt(500).meta({ description: 'SendSms records per produce request inside a step' }),
@@ -48,6 +51,7 @@ export const broadcasterEnv = {
 export interface FanoutConfig {
   groupId: string;
   pagesPerStep: number;
+  readAheadPages: number;
   stepMaxMs: number;
   produceChunk: number;
   partitionConcurrency: number;
@@ -71,6 +75,7 @@ export const broadcasterEnvSchema = z
     fanout: {
       groupId: e.BROADCAST_CONSUMER_GROUP,
       pagesPerStep: e.BROADCAST_PAGES_PER_STEP,
+      readAheadPages: e.BROADCAST_READ_AHEAD_PAGES,
       stepMaxMs: e.BROADCAST_STEP_MAX_MS,
       produceChunk: e.BROADCAST_PRODUCE_CHUNK,
       partitionConcurrency: e.BROADCAST_PARTITION_CONCURRENCY,

@@ -23,7 +23,7 @@ export class PageStreams {
   open(broadcastId: string, clientId: string, cursor: string | null): PageStream {
     const kept = this.streams.get(broadcastId);
     if (kept?.continuesAt(cursor)) return kept;
-    const stream = new PageStream(this.pager, clientId, this.config.pageSize, cursor);
+    const stream = new PageStream(this.pager, clientId, this.config.pageSize, cursor, this.config.readAheadPages);
     this.streams.delete(broadcastId);
     this.streams.set(broadcastId, stream);
     if (this.streams.size > MAX_STREAMS) this.streams.delete(this.streams.keys().next().value!);

@@ -38,6 +38,7 @@ export class PartitionTransactions {
   private readonly logger = new Logger(PartitionTransactions.name);
   private readonly producers = new Map<number, Promise<PartitionProducer>>();
   private admin?: Promise<Admin>;
+  private closed = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -82,6 +83,7 @@ export class PartitionTransactions {
   }
 
   async closeAll(): Promise<void> {
+    this.closed = true;
     const all = [...this.producers.keys()];
     await Promise.all(all.map((partition) => this.discard(partition)));
     const admin = this.admin;
@@ -90,6 +92,7 @@ export class PartitionTransactions {
   }
 
   private producerFor(consumed: ConsumedPosition): Promise<PartitionProducer> {
+    if (this.closed) return Promise.reject(new Error('the broadcaster is stopping'));
     let entry = this.producers.get(consumed.partition);
     if (!entry) {
       entry = this.register(consumed);

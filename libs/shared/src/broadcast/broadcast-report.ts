@@ -88,7 +88,7 @@ export class BroadcastReport {
    */
   async awaitReply(broadcastId: string, waitMs: number): Promise<ReplyDecision> {
     if (waitMs > 0) {
-      const waiter = this.redis.duplicate({ lazyConnect: true, maxRetriesPerRequest: 0 });
+      const waiter = this.redis.duplicate({ lazyConnect: true, maxRetriesPerRequest: 0, commandTimeout: waitMs + 1000 });
       try {
         await waiter.connect();
         await waiter.blpop(finishedSignalKey(broadcastId), waitMs / 1000);
