@@ -2,7 +2,8 @@
 // min.insync.replicas=2 and the KRaft quorum has lost its majority. The webhooks process (same
 // PID throughout) must fail cleanly — Stripe gets a 500 and retries, a client's CONFIRM is answered
 // with the error text and the draft is kept — and recover by itself once both nodes are back: the
-// Stripe retry publishes once, the next CONFIRM broadcasts to every subscriber exactly once.
+// Stripe retry publishes once, the next CONFIRM is fanned out by the broadcaster process (same PID
+// throughout too) to every subscriber exactly once, and the client hears the count once.
 import { jest } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
 import { reportFigures } from '../../../support/figures.js';
@@ -13,6 +14,13 @@ import { deliver, outcomeOf } from '../../../support/stripe/stripe-harness.js';
 import { productObject, stripeEvent, stripeId } from '../../../support/stripe/stripe-fixtures.js';
 import { activate, catalogText, CommittedNotifications, sendSms, sms } from '../../../support/twilio/twilio-support.js';
 import { draftOf } from '../../../support/faults/webhooks-drafts.js';
+import {
+  broadcastDeliveries,
+  confirmUntilAccepted,
+  outcomesToldToClient,
+  startBroadcasterProcess,
+  type BroadcasterProcess,
+} from '../../../support/faults/broadcaster-process.js';
 import {
   retryUntil2xx,
   stackTraceLines,
@@ -43,11 +51,13 @@ describe('cluster scenario 5: two of three Kafka nodes down at once', () => {
     payments: `${base}-payments`,
     foreignProducts: `${base}-foreign-products`,
     deadletter: `${base}-deadletter`,
+    broadcasts: `${base}-broadcasts`,
   };
   const redisPrefix = `${base}:`;
   let kafka: Kafka;
   let peers: GatewayPeers;
   let webhooks: WebhooksProcess;
+  let broadcaster: BroadcasterProcess;
 
   beforeAll(async () => {
     requireCluster();
@@ -62,6 +72,20 @@ describe('cluster scenario 5: two of three Kafka nodes down at once', () => {
         KAFKA_TOPIC_PAYMENTS: topics.payments,
         KAFKA_TOPIC_FOREIGN_PRODUCTS: topics.foreignProducts,
         KAFKA_TOPIC_DEADLETTER: topics.deadletter,
+        KAFKA_TOPIC_BROADCASTS: topics.broadcasts,
+        BROADCAST_CONSUMER_GROUP: `${base}-fanout`,
+        REDIS_KEY_PREFIX: redisPrefix,
+      },
+      'cluster-two-down',
+    );
+    broadcaster = await startBroadcasterProcess(
+      {
+        ...peers.env,
+        ...CLUSTER_APP_ENV,
+        KAFKA_TOPIC_NOTIFICATIONS: topics.notifications,
+        KAFKA_TOPIC_DEADLETTER: topics.deadletter,
+        KAFKA_TOPIC_BROADCASTS: topics.broadcasts,
+        BROADCAST_CONSUMER_GROUP: `${base}-fanout`,
         REDIS_KEY_PREFIX: redisPrefix,
       },
       'cluster-two-down',
@@ -70,18 +94,22 @@ describe('cluster scenario 5: two of three Kafka nodes down at once', () => {
 
   afterAll(async () => {
     await Promise.all(DOWN.map((i) => startKafkaNode(i))); // no-op when running
+    await broadcaster?.stop();
     await webhooks?.stop();
     await peers?.stop();
   });
 
   it('answers 500 / keeps the draft while two nodes are down, and recovers without a restart', async () => {
     const pid = webhooks.proc.pid;
+    const broadcasterPid = broadcaster.proc.pid;
     const phone = '+15550007001';
     const client = peers.gateway.store.addClient({ name: 'Two Down', phoneNumber: phone, locale: 'en-US' });
     activate(peers.gateway.store, client);
     peers.gateway.store.seedSubscribers(client.id, SUBSCRIBERS, { phonePrefix: '+1777', localeOf: () => 'en-US' });
     const text = `Two brokers down ${Date.now()}`;
-    expect((await sendSms(webhooks.url, sms(phone, text))).message).toBe(catalogText('AnnouncementConfirm', 'en-US', { smsBody: text }));
+    expect((await sendSms(webhooks.url, sms(phone, text))).message).toBe(
+      `${catalogText('AnnouncementConfirm', 'en-US', { smsBody: text })}\n${catalogText('AnnouncementSegments', 'en-US', { segments: '1' })}`,
+    );
 
     // The app works on the healthy cluster first: one Stripe event published.
     const warmup = productUpdate();
@@ -103,18 +131,19 @@ describe('cluster scenario 5: two of three Kafka nodes down at once', () => {
     await Promise.all(DOWN.map((i) => startKafkaNode(i)));
     const upAt = Date.now();
     const stripeAfter = await retryUntil2xx(() => deliver(webhooks.stripeEndpoint, JSON.stringify(stripe.event)), RECOVERY_RETRIES);
-    const confirmAfter = await retryUntil2xx(async () => {
-      const answer = await sendSms(webhooks.url, sms(phone, 'CONFIRM'));
-      return { status: answer.message?.startsWith('Sent to') ? answer.status : 503, body: answer.message ?? '' };
-    }, RECOVERY_RETRIES);
+    const confirmAfter = await confirmUntilAccepted(webhooks.url, phone, RECOVERY_RETRIES);
     const recoveredAt = Date.now();
 
     const notifications = new CommittedNotifications(topics.notifications);
     await notifications.start();
     try {
-      await notifications.waitForBody(text, SUBSCRIBERS, 60_000);
-      await notifications.barrier(60_000);
-      const records = notifications.withBody(text);
+      const { records, completions } = await broadcastDeliveries(notifications, {
+        text,
+        subscribers: SUBSCRIBERS,
+        clientPhone: phone,
+        reply: confirmAfter.finalBody,
+        timeoutMs: 120_000,
+      });
       const keys = new Set(records.map((r) => r.key));
       const published = await productMessages(stripe.productId);
       await untilFullyInSync(kafka, topics.notifications, 120_000);
@@ -142,6 +171,8 @@ describe('cluster scenario 5: two of three Kafka nodes down at once', () => {
           (m) => m.field === 'patchPlan' && String(m.input['id']) === String(stripe.plan.id) && m.outcome === 'applied',
         ).length,
         samePid: webhooks.proc.pid === pid && webhooks.proc.child.exitCode === null,
+        completionSms: completions.length,
+        broadcasterSamePid: broadcaster.proc.pid === broadcasterPid && broadcaster.proc.child.exitCode === null,
       };
       reportFigures('faults', figures);
 
@@ -152,13 +183,14 @@ describe('cluster scenario 5: two of three Kafka nodes down at once', () => {
       expect(draftDuring).toBe(text);
       expect(stripeAfter.statuses.at(-1)).toBe(200);
       expect(outcomeOf({ status: 200, body: stripeAfter.finalBody })).toBe('processed');
-      expect(confirmAfter.finalBody).toBe(`Sent to ${SUBSCRIBERS} subscribers`);
+      expect(outcomesToldToClient(confirmAfter.finalBody, completions)).toEqual([`Sent to ${SUBSCRIBERS} subscribers`]);
       expect(records).toHaveLength(SUBSCRIBERS);
       expect(figures.lost).toBe(0);
       expect(figures.duplicated).toBe(0);
       expect(await draftOf(redisPrefix, phone)).toBeNull();
       expect(inSync.every((p) => p.isr.length === 3)).toBe(true);
       expect(figures.samePid).toBe(true);
+      expect(figures.broadcasterSamePid).toBe(true);
       expect(stackTraceLines(webhooks.proc).slice(0, 3)).toEqual([]);
     } finally {
       await notifications.stop();
