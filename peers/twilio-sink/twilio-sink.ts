@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { serviceBody, type MessagingServiceFeatures } from './messaging-service.js';
 import {
   callbackParams,
   plannedStatuses,
@@ -11,6 +12,7 @@ import {
 } from './status-callbacks.js';
 
 export type { ReceiptPlan, ReceiptRule, SinkCallback } from './status-callbacks.js';
+export type { MessagingServiceFeatures } from './messaging-service.js';
 
 /** A message the sink accepted (answered 201), as Twilio would have created it. */
 export interface SinkMessage {
@@ -71,6 +73,8 @@ export interface TwilioSinkOptions {
   /** When set, requests must carry Basic auth for this account (any token unless `authToken` is set). */
   accountSid?: string;
   authToken?: string;
+  /** What the Messaging Service does to bodies (Smart Encoding, Link Shortening); default nothing. */
+  messagingService?: MessagingServiceFeatures;
 }
 
 export interface TwilioSink {
@@ -87,6 +91,8 @@ export interface TwilioSink {
   addReceiptRule(rule: ReceiptRule): void;
   clearRules(): void;
   setLatency(ms: number): void;
+  /** Turns the Messaging Service's Smart Encoding and Link Shortening on or off. */
+  setMessagingService(features: MessagingServiceFeatures): void;
   /** Forgets messages, attempts and rules. */
   reset(): void;
   /** Accepted messages per `To`. */
@@ -107,6 +113,7 @@ const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Messages\.j
 export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<TwilioSink> {
   const host = options.host ?? '127.0.0.1';
   let latencyMs = options.latencyMs ?? 0;
+  let messagingService: MessagingServiceFeatures = options.messagingService ?? {};
   let rules: (SinkRule & { used: number })[] = [];
   let messages: SinkMessage[] = [];
   let attempts: SinkAttempt[] = [];
@@ -200,7 +207,7 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
       to,
       from: form.get('From'),
       messagingServiceSid: form.get('MessagingServiceSid'),
-      body,
+      body: form.get('MessagingServiceSid') ? serviceBody(body, messagingService, form) : body,
       receivedAt,
       status: form.get('MessagingServiceSid') ? 'accepted' : 'queued',
       ...receiptOptions(form),
@@ -254,6 +261,10 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
     if (route === 'POST /_sink/rules') {
       for (const rule of JSON.parse(text || '[]') as SinkRule[]) sink.addRule(rule);
       return json(res, 200, { rules: rules.length });
+    }
+    if (route === 'POST /_sink/messaging-service') {
+      sink.setMessagingService(JSON.parse(text || '{}') as MessagingServiceFeatures);
+      return json(res, 200, messagingService);
     }
     if (route === 'POST /_sink/receipts') {
       for (const rule of JSON.parse(text || '[]') as ReceiptRule[]) sink.addReceiptRule(rule);
@@ -321,6 +332,7 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
       receiptRules = [];
     },
     setLatency: (ms) => (latencyMs = Math.max(0, ms)),
+    setMessagingService: (features) => (messagingService = { ...features }),
     reset: () => {
       messages = [];
       attempts = [];

@@ -107,6 +107,34 @@ describe('notifier after an ambiguous Twilio timeout (Kafka, Redis, Twilio sink)
     await stop(notifier);
   });
 
+  it('finds the timed-out message though Smart Encoding changed its text in the log, instead of sending it again', async () => {
+    sink.setMessagingService({ smartEncoding: true });
+    const notifier = await start();
+    const to = phone(9103);
+    const smsBody = 'Acme’s “Two-for-one” — today only…';
+    try {
+      sink.addRule({ to, times: 1, action: LATE });
+      await produce(kafka, topic, [
+        {
+          key: SEND_SMS_KEY,
+          value: sendSmsJson(to, 'AnnouncementTemplate', 'en-US', { clientName: 'Acme', smsBody, link: 'https://app.example.com/acme' }),
+        },
+      ]);
+      await until(
+        () => countsOf(notifier).delivered + countsOf(notifier)['dead-lettered'] >= 1,
+        30_000,
+        'the outcome of the timed-out SMS',
+      );
+      expect(delivered(to)).toHaveLength(1);
+      expect(delivered(to)[0]!.body).toContain(`Acme's "Two-for-one" - today only...`);
+      expect(attemptsTo(to)).toHaveLength(1);
+      expect(countsOf(notifier)).toMatchObject({ delivered: 1, foundInProviderLog: 1 });
+    } finally {
+      sink.setMessagingService({});
+      await stop(notifier);
+    }
+  });
+
   it('keeps the claim when stopped during the settle delay, so the next instance looks the message up rather than sending it', async () => {
     const first = await start();
     const to = phone(9102);

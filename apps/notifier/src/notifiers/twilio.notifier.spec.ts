@@ -109,6 +109,36 @@ describe('TwilioNotifier with the official client', () => {
     }
   });
 
+  it('finds its message in the log after the Messaging Service rewrote the body (Smart Encoding, Link Shortening)', async () => {
+    sink.setMessagingService({ smartEncoding: true, linkShorteningDomain: 'https://go.acme.example' });
+    const notifier = new TwilioNotifier(config(sink.url));
+    const to = '+15555550105';
+    const body = 'Acme says: “Two-for-one” — today only…\nhttps://app.example.com/acme-cafe?utm_source=sms';
+    const since = Date.now();
+    try {
+      // Created the way a request with ShortenUrls=true is (the notifier itself does not ask for it).
+      const created = await fetch(`${sink.url}/2010-04-01/Accounts/${ACCOUNT}/Messages.json`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${ACCOUNT}:token`).toString('base64')}` },
+        body: new URLSearchParams({ To: to, MessagingServiceSid: SERVICE, Body: body, ShortenUrls: 'true' }),
+      });
+      expect(created.status).toBe(201);
+      const stored = sink.messages[0]!.body;
+      expect(stored).toMatch(/^Acme says: "Two-for-one" - today only\.\.\.\nhttps:\/\/go\.acme\.example\/[A-Za-z0-9]{10}$/);
+      expect(await notifier.findEarlierSend({ to, body }, since, async () => new Set())).toEqual({ id: sink.messages[0]!.sid });
+      expect(await notifier.findEarlierSend({ to, body: body.replace('Two', 'Three') }, since, async () => new Set())).toBeUndefined();
+      // Another Messaging Service's message with the same text is not ours.
+      const foreign = new TwilioNotifier(config(sink.url, { messagingServiceSid: `MG${'5'.repeat(32)}` }));
+      expect(await foreign.findEarlierSend({ to, body }, since, async () => new Set())).toBeUndefined();
+      foreign.close();
+      // Created before the attempt began (beyond the clock margin): not the attempt's.
+      expect(await notifier.findEarlierSend({ to, body }, since + 61_000 + 1000, async () => new Set())).toBeUndefined();
+    } finally {
+      sink.setMessagingService({});
+      notifier.close();
+    }
+  });
+
   it('calls a timeout ambiguous and a refused connection transient', async () => {
     const silent: Server = createServer(() => undefined); // never answers
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));

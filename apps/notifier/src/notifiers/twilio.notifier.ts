@@ -3,6 +3,7 @@ import { ATTR_HTTP_REQUEST_METHOD, ATTR_SERVER_ADDRESS, ATTR_TWILIO_MESSAGE_SID 
 import { SpanKind, inSpan } from '@app/shared/tracing/spans.js';
 import type { TwilioConfig } from '../config/notifier.config.js';
 import { twilioAnswerFailure } from '../resilience/retry-policy.js';
+import { comparableBody } from './comparable-body.js';
 import { TwilioApiError, TwilioHttpClient, TwilioTransportError } from './twilio-http-client.js';
 import { SmsSendError, type OutgoingSms, type SentSms, type SmsNotifier } from './sms-notifier.js';
 
@@ -58,13 +59,15 @@ export class TwilioNotifier implements SmsNotifier {
   }
 
   /**
-   * Asks Twilio's message log whether an interrupted attempt already created this message: the
-   * newest messages to the same number with the same text, created since the attempt began,
-   * whose SID no other event has recorded.
+   * Asks Twilio's message log whether an interrupted attempt already created this message: among
+   * the newest messages to the same number, one sent by our Messaging Service, created since the
+   * attempt began (clock margin) and not after now, whose text is ours once both are reduced to
+   * what survives Smart Encoding and Link Shortening (comparable-body.ts), and whose SID no other
+   * event has recorded. The earliest such message is the attempt's.
    */
   async findEarlierSend(sms: OutgoingSms, sinceMs: number, isTaken: (ids: string[]) => Promise<Set<string>>): Promise<SentSms | undefined> {
     if (!this.config.reconcile) return undefined;
-    let instances: { sid: string; body: string; dateCreated: Date | null }[];
+    let instances: LoggedMessage[];
     try {
       instances = (await this.client.messages.page({ to: sms.to, pageSize: 50 })).instances;
     } catch (err) {
@@ -76,8 +79,11 @@ export class TwilioNotifier implements SmsNotifier {
         { cause: err },
       );
     }
+    const body = comparableBody(sms.body);
+    const window = { from: sinceMs - LOOKUP_CLOCK_MARGIN_MS, to: Date.now() + LOOKUP_CLOCK_MARGIN_MS };
     const candidates = instances
-      .filter((m) => m.body === sms.body && (m.dateCreated === null || m.dateCreated.getTime() >= sinceMs - LOOKUP_CLOCK_MARGIN_MS))
+      .filter((m) => this.ours(m) && createdWithin(m, window) && comparableBody(m.body ?? '') === body)
+      .sort((a, b) => (a.dateCreated?.getTime() ?? 0) - (b.dateCreated?.getTime() ?? 0))
       .map((m) => m.sid);
     if (candidates.length === 0) return undefined;
     const taken = await isTaken(candidates);
@@ -88,7 +94,26 @@ export class TwilioNotifier implements SmsNotifier {
   close(): void {
     this.http.close();
   }
+
+  /** Sent by this notifier's Messaging Service (an inbound message or another sender's is not ours). */
+  private ours(m: LoggedMessage): boolean {
+    if (m.direction && !m.direction.startsWith('outbound')) return false;
+    return !m.messagingServiceSid || m.messagingServiceSid === this.config.messagingServiceSid;
+  }
 }
+
+/** The fields of a message of Twilio's log the lookup reads. */
+type LoggedMessage = {
+  sid: string;
+  body: string | null;
+  dateCreated: Date | null;
+  direction?: string | null;
+  messagingServiceSid?: string | null;
+};
+
+/** Created inside the window (Twilio's clock has second precision; a message without a date is kept). */
+const createdWithin = (m: LoggedMessage, window: { from: number; to: number }): boolean =>
+  m.dateCreated === null || (m.dateCreated.getTime() >= window.from && m.dateCreated.getTime() <= window.to);
 
 /** `url` with `broadcast=<id>` added to its query (ids are URL-safe: letters, digits, `._:-`). */
 export function withBroadcast(url: string, broadcastId: string | undefined): string {
