@@ -134,6 +134,23 @@ describe('announcements: draft, CONFIRM and the fan-out', () => {
       expect(record!.parsedValue).toMatchObject({ phoneNumber: '+15550104003', locale: 'es-ES' });
     });
 
+    it('skips a subscriber who texted STOP and does not count them; START brings them back', async () => {
+      const stopper = '+15550104001';
+      expect((await send(stopper, 'STOP')).body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+      const skipped = `While stopped ${Date.now()}`;
+      await send(PHONE.acme, skipped);
+      expect((await send(PHONE.acme, 'CONFIRM')).message).toBe('Sent to 2 subscribers');
+      await notifications.barrier();
+      expect(notifications.withBody(skipped).map((r) => r.parsedValue.phoneNumber)).not.toContain(stopper);
+      expect(notifications.withBody(skipped)).toHaveLength(2);
+
+      await send(stopper, 'START');
+      const back = `Back again ${Date.now()}`;
+      await send(PHONE.acme, back);
+      expect((await send(PHONE.acme, 'CONFIRM')).message).toBe('Sent to 3 subscribers');
+      expect((await notifications.waitForBody(back, 3)).map((r) => r.parsedValue.phoneNumber)).toContain(stopper);
+    });
+
     it('of a client without subscribers answers "Sent to 0 subscribers"', async () => {
       await send(PHONE.both, 'Both sale');
       expect((await send(PHONE.both, 'CONFIRM')).message).toBe('Sent to 0 subscribers');

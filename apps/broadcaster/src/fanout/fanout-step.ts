@@ -58,7 +58,7 @@ export class FanoutStep {
         const page = await this.nextPage(stream.next.bind(stream));
         if (page instanceof GatewayBusinessError) return await this.fail(request, progress, page, sender, output);
         const messages = this.messagesOf(page.subscribers, encode);
-        progress = advance(progress, page, messages.length);
+        progress = advance(progress, page, messages.length, optedOutIn(page));
         await sender.add(messages);
         if (page.next === null) return await this.complete(request, progress, sender, output);
         if (pages >= this.config.pagesPerStep || Date.now() >= deadline) break;
@@ -126,6 +126,7 @@ export class FanoutStep {
   private messagesOf(subscribers: readonly Subscriber[], encode: (s: Subscriber) => OutgoingMessage | undefined): OutgoingMessage[] {
     const messages: OutgoingMessage[] = [];
     for (const subscriber of subscribers) {
+      if (subscriber.optedOut) continue;
       const message = encode(subscriber);
       if (message) messages.push(message);
     }
@@ -133,12 +134,14 @@ export class FanoutStep {
   }
 }
 
-function advance(progress: BroadcastProgress, page: SubscriberPage, sent: number): BroadcastProgress {
+const optedOutIn = (page: SubscriberPage): number => page.subscribers.filter((s) => s.optedOut).length;
+
+function advance(progress: BroadcastProgress, page: SubscriberPage, sent: number, optedOut: number): BroadcastProgress {
   return {
     cursor: page.next ?? progress.cursor,
     sent: progress.sent + sent,
-    skipped: progress.skipped + (page.subscribers.length - sent),
-    optedOut: progress.optedOut,
+    skipped: progress.skipped + (page.subscribers.length - sent - optedOut),
+    optedOut: progress.optedOut + optedOut,
     pages: progress.pages + 1,
     startedAt: progress.startedAt ?? new Date().toISOString(),
   };

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { BroadcastReport } from '@app/shared/broadcast/broadcast-report.js';
 import { BroadcastStatusStore } from '@app/shared/broadcast/broadcast-status.store.js';
 import { PhoneCipherModule } from '@app/shared/crypto/phone-cipher.module.js';
+import { OptOutModule } from '@app/shared/opt-out/opt-out.module.js';
 import { REDIS } from '@app/shared/redis/redis.module.js';
 import { fanoutConfig } from '../config/broadcaster.config.js';
 import { BroadcasterMetrics } from '../metrics/broadcaster-metrics.js';
@@ -23,7 +24,7 @@ const REPORT_TTL_MS = 3_600_000;
  * OidcTokenProvider (GatewayModule), METRICS_REGISTRY (MetricsModule) and the config sections.
  */
 @Module({
-  imports: [PhoneCipherModule],
+  imports: [PhoneCipherModule, OptOutModule],
   providers: [
     SubscriberPager,
     PageStreams,

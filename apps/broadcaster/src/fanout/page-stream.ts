@@ -1,4 +1,4 @@
-import type { SubscriberPage, SubscriberPager } from './subscriber-pager.js';
+import type { PageSource, SubscriberPage } from './subscriber-pager.js';
 
 /**
  * The pages of one broadcast, read ahead: as soon as a page arrives the request for the next one
@@ -16,7 +16,7 @@ export class PageStream {
   private failed = false;
 
   constructor(
-    private readonly pager: SubscriberPager,
+    private readonly source: PageSource,
     readonly clientId: string,
     private readonly pageSize: number,
     start: string | null,
@@ -45,7 +45,7 @@ export class PageStream {
   }
 
   private fetchFrom(after: string | null): void {
-    const page = this.pager.fetchPage(this.clientId, this.pageSize, after);
+    const page = this.source(this.clientId, this.pageSize, after);
     this.queue.push(page);
     page.then(
       (p) => {

@@ -1,7 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { PHONE_CIPHER } from '@app/shared/crypto/phone-cipher.module.js';
+import { tryResolvePhoneNumber, type PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
+import { OptOutRegistry } from '@app/shared/opt-out/opt-out.registry.js';
 import { fanoutConfig, type FanoutConfig } from '../config/broadcaster.config.js';
 import { PageStream } from './page-stream.js';
-import { SubscriberPager } from './subscriber-pager.js';
+import { SubscriberPager, type PageSource, type SubscriberPage } from './subscriber-pager.js';
 
 /** Streams kept between steps: one per broadcast a partition of this process is working on. */
 const MAX_STREAMS = 64;
@@ -14,20 +17,41 @@ const MAX_STREAMS = 64;
 @Injectable()
 export class PageStreams {
   private readonly streams = new Map<string, PageStream>();
+  private readonly source: PageSource;
 
   constructor(
     private readonly pager: SubscriberPager,
+    private readonly optOuts: OptOutRegistry,
     @Inject(fanoutConfig.KEY) private readonly config: FanoutConfig,
-  ) {}
+    @Optional() @Inject(PHONE_CIPHER) private readonly cipher?: PhoneCipher,
+  ) {
+    this.source = (clientId, pageSize, after) => this.pager.fetchPage(clientId, pageSize, after).then((page) => this.withoutOptedOut(page));
+  }
 
   open(broadcastId: string, clientId: string, cursor: string | null): PageStream {
     const kept = this.streams.get(broadcastId);
     if (kept?.continuesAt(cursor)) return kept;
-    const stream = new PageStream(this.pager, clientId, this.config.pageSize, cursor, this.config.readAheadPages);
+    const stream = new PageStream(this.source, clientId, this.config.pageSize, cursor, this.config.readAheadPages);
     this.streams.delete(broadcastId);
     this.streams.set(broadcastId, stream);
     if (this.streams.size > MAX_STREAMS) this.streams.delete(this.streams.keys().next().value!);
     return stream;
+  }
+
+  /**
+   * Marks the subscribers who texted STOP (or whose number Twilio refused with 21610): they get
+   * no SendSms and are not counted as sent. Looked up with the page, while it is read ahead.
+   */
+  private async withoutOptedOut(page: SubscriberPage): Promise<SubscriberPage> {
+    const numbered = page.subscribers.flatMap((subscriber) => {
+      const phone = subscriber.phoneNumber ? plainPhone(subscriber.phoneNumber, this.cipher) : undefined;
+      return phone ? [{ subscriber, phone }] : [];
+    });
+    const optedOut = await this.optOuts.areOptedOut(numbered.map((n) => n.phone));
+    numbered.forEach((n, i) => {
+      if (optedOut[i]) n.subscriber.optedOut = true;
+    });
+    return page;
   }
 
   close(broadcastId: string): void {
@@ -38,4 +62,10 @@ export class PageStreams {
   get size(): number {
     return this.streams.size;
   }
+}
+
+/** The plain number to look up; undefined when it cannot be read (the notifier dead-letters such a SendSms). */
+function plainPhone(stored: string, cipher: PhoneCipher | undefined): string | undefined {
+  const resolved = tryResolvePhoneNumber(stored.trim(), cipher);
+  return resolved.ok ? resolved.value : undefined;
 }

@@ -8,20 +8,21 @@ import { GatewayBusinessError } from '@app/shared/graphql/gateway.errors.js';
 import { encodeNodeId } from '@app/shared/graphql/node-id.js';
 import { OidcTokenProvider } from '@app/shared/oidc/oidc-token-provider.js';
 import { PageStream } from './page-stream.js';
-import { SubscriberPager, type Subscriber } from './subscriber-pager.js';
+import { SubscriberPager, type PageSource, type Subscriber } from './subscriber-pager.js';
 
 describe('SubscriberPager and PageStream (real OIDC server, real test gateway)', () => {
   let oidc: OidcServer;
   let gateway: TestGateway;
   let demo: DemoData;
-  let pager: SubscriberPager;
+  let pager: PageSource;
 
   beforeAll(async () => {
     oidc = await startOidcServer();
     demo = seedDemoData();
     gateway = await startGateway({ issuer: oidc.issuer, jwksUrl: oidc.jwksUrl, audience: 'nudges-gateway', store: demo.store });
     const tokens = new OidcTokenProvider({ serverUrl: oidc.serverUrl, realm: oidc.realm, ...DEFAULT_OIDC_CLIENT, timeoutMs: 2000 });
-    pager = new SubscriberPager(tokens, { url: gateway.url, timeoutMs: 3000 } as GatewayConfig);
+    const subscriberPager = new SubscriberPager(tokens, { url: gateway.url, timeoutMs: 3000 } as GatewayConfig);
+    pager = (clientId, size, after) => subscriberPager.fetchPage(clientId, size, after);
   });
 
   afterAll(async () => {

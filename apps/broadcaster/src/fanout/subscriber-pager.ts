@@ -34,6 +34,8 @@ export interface Subscriber {
   /** As the gateway stores it: plain E.164 or encrypted; undefined when the subscriber has none. */
   phoneNumber: string | undefined;
   locale: string | undefined;
+  /** Set when the number has opted out of SMS (see PageStreams). */
+  optedOut?: boolean;
 }
 
 /** One plain object per subscriber, every property always present (one hidden class, no spreads). */
@@ -48,6 +50,9 @@ export interface SubscriberPage {
   subscribers: Subscriber[];
   next: string | null;
 }
+
+/** Reads one page of a client's subscribers after a cursor. */
+export type PageSource = (clientId: string, pageSize: number, after: string | null) => Promise<SubscriberPage>;
 
 /**
  * Pages through all subscribers of a client for the announcement fan-out: the same
