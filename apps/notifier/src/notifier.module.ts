@@ -26,6 +26,7 @@ import {
 import { DeliveryLedger, LEDGER_OPTIONS, LEDGER_REDIS, createLedgerRedis, type LedgerOptions } from './ledger/delivery-ledger.js';
 import { DeadLetterPublisher } from './delivery/dead-letter.publisher.js';
 import { DeliveryService } from './delivery/delivery.service.js';
+import { NotificationReader } from './delivery/notification-reader.js';
 import { NotificationsController } from './delivery/notifications.controller.js';
 import { meteredSmsNotifier } from './metrics/metered-sms-notifier.js';
 import { NotifierMetrics } from './metrics/notifier-metrics.js';
@@ -97,11 +98,20 @@ export class NotifierModule {
         },
         DeliveryLedger,
         BroadcastDeliveryStore,
+        NotificationReader,
         DeadLetterPublisher,
         DeliveryService,
         {
           provide: KafkaBatchServer,
-          inject: [KAFKA_CLIENT, kafkaConfig.KEY, consumerConfig.KEY, deliveryConfig.KEY, DeadLetterPublisher, NotifierMetrics],
+          inject: [
+            KAFKA_CLIENT,
+            kafkaConfig.KEY,
+            consumerConfig.KEY,
+            deliveryConfig.KEY,
+            DeadLetterPublisher,
+            NotifierMetrics,
+            NotificationReader,
+          ],
           useFactory: (
             kafka: Kafka,
             kafkaSection: ConfigType<typeof kafkaConfig>,
@@ -109,11 +119,14 @@ export class NotifierModule {
             delivery: ConfigType<typeof deliveryConfig>,
             deadLetters: DeadLetterPublisher,
             metrics: NotifierMetrics,
+            reader: NotificationReader,
           ) =>
             new KafkaBatchServer({
               kafka,
               metrics,
               consumer,
+              // One recipient's SMS go out in the order of their partition (an OTP after the one before it).
+              orderingKey: (message) => reader.recipientOf(message),
               resolveTopic: (pattern) => topicForPattern(kafkaSection.topics, pattern),
               shutdownGraceMs: delivery.shutdownGraceMs,
               onHandlerError: async (message, error, signal) => {

@@ -11,6 +11,7 @@ import { RetryPolicy, sendFailure } from '../resilience/retry-policy.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
 import type { DeadLetterPublisher } from './dead-letter.publisher.js';
 import { DeliveryService } from './delivery.service.js';
+import { NotificationReader } from './notification-reader.js';
 
 const SETTLE_MS = 300;
 const LEASE_MS = 1000;
@@ -133,7 +134,7 @@ function delivery(provider: FakeProvider, ledger = new FakeLedger()) {
     config,
     provider,
     localizer,
-    undefined,
+    new NotificationReader(undefined),
     ledger as unknown as DeliveryLedger,
     deadLetters,
     retries,

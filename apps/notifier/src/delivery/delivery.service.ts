@@ -1,12 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { poisonReasonCode, twilioReasonCode } from '@app/shared/codec/dead-letter.js';
+import { twilioReasonCode } from '@app/shared/codec/dead-letter.js';
 import type { DeadLetterReasonCode } from '@app/shared/codec/messages.js';
-import { decodeNotification } from '@app/shared/codec/decode.js';
 import { FailureType, type SendSmsNotification } from '@app/shared/codec/messages.js';
-import { isSendSms, sendSmsRecipient } from '@app/shared/codec/send-sms.js';
-import { PHONE_CIPHER } from '@app/shared/crypto/phone-cipher.module.js';
-import { tryResolvePhoneNumber, type PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
 import { eventIdentity } from '@app/shared/kafka/event-identity.js';
 import { LOCALIZER, type Localizer } from '@app/shared/localization/localizer.js';
 import { maskPhoneNumber } from '@app/shared/logging/redact.js';
@@ -23,6 +19,7 @@ import { BroadcastDeliveryStore } from '@app/shared/broadcast/broadcast-delivery
 import { OptOutRegistry } from '@app/shared/opt-out/opt-out.registry.js';
 import { broadcastIdOf } from './broadcast-header.js';
 import { DeadLetterPublisher } from './dead-letter.publisher.js';
+import { NotificationReader } from './notification-reader.js';
 import type { DeadLetterCategory, Outcome, OutcomeKind } from './outcome.js';
 import { deliveryConfig } from '../config/notifier.config.js';
 
@@ -91,7 +88,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     @Inject(deliveryConfig.KEY) private readonly config: DeliveryConfig,
     @Inject(SMS_NOTIFIER) private readonly notifier: SmsNotifier,
     @Inject(LOCALIZER) private readonly localizer: Localizer,
-    @Inject(PHONE_CIPHER) private readonly cipher: PhoneCipher | undefined,
+    private readonly reader: NotificationReader,
     private readonly ledger: DeliveryLedger,
     private readonly deadLetters: DeadLetterPublisher,
     private readonly retries: RetryPolicy,
@@ -137,9 +134,10 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     const budget = new AttemptBudget(this.config.maxAttempts);
     let claim: Claim | undefined;
     try {
-      const event = this.decode(message);
-      if (!isSendSms(event)) return this.skip(event.$type, log);
-      const to = this.phoneOf(event, message);
+      const read = this.reader.read(message);
+      if (read.kind === 'poison') throw new DeadLetter('poison', read.reasonCode, read.reason, 0);
+      if (read.kind === 'not-sms') return this.skip(read.type, log);
+      const { event, to } = read;
       const ageMs = Date.now() - Number(message.timestamp);
       if (ageMs > this.maxAgeOf(event)) return this.stale(event, to, ageMs, log);
       const sms = { to, resourceKey: event.resourceKey, locale: event.locale, replacements: event.replacements };
@@ -185,12 +183,6 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private decode(message: InboundMessage) {
-    const decoded = decodeNotification(message.value);
-    if (!decoded.ok) throw new DeadLetter('poison', poisonReasonCode(decoded.error), decoded.error.message, 0);
-    return decoded.value;
-  }
-
   /** Client events and notifications share the topic with SendSms; they are nobody's SMS. */
   private skip(type: string, log: { correlationId: string }): Outcome {
     this.logger.debug({ msg: 'not an SMS; skipped', ...log, type });
@@ -211,22 +203,6 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
       ageMs,
     });
     return { settled: true, kind: 'stale', ageMs };
-  }
-
-  private phoneOf(event: SendSmsNotification, message: InboundMessage): string {
-    const recipient = sendSmsRecipient(event, message.key);
-    if (recipient === null) {
-      throw new DeadLetter(
-        'poison',
-        'poison.no-recipient',
-        'SendSms names no recipient: no PhoneNumber in the value and no EventKey in the key',
-        0,
-      );
-    }
-    const phone = tryResolvePhoneNumber(recipient, this.cipher);
-    if (phone.ok) return phone.value;
-    const code = phone.error.reason === 'not-e164' ? 'poison.invalid-phone' : 'poison.phone-decrypt';
-    throw new DeadLetter('poison', code, phone.error.message, 0);
   }
 
   /** Claims the event, waiting while another consumer holds it. Redis outages are waited out, never dead-lettered. */

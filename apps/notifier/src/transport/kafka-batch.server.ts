@@ -46,6 +46,8 @@ export interface KafkaBatchServerOptions {
   shutdownGraceMs: number;
   /** Messages consumed and consumer lag per partition (none recorded when unset). */
   metrics?: ConsumerMetrics;
+  /** Messages of a partition with the same key are handled one after the other, in order (PartitionBatch). */
+  orderingKey?: (message: InboundMessage) => string | undefined;
 }
 
 /**
@@ -109,6 +111,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const metrics = (this.options.metrics ?? noConsumerMetrics).partition(topic, partition);
     await new PartitionBatch(payload, process, {
       messageConcurrency,
+      orderingKey: this.options.orderingKey,
       heartbeatIntervalMs,
       commitIntervalMs,
       stopping,

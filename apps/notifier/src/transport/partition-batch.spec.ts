@@ -138,4 +138,71 @@ describe('PartitionBatch', () => {
     await run;
     expect(busy.recorded.commits).toEqual([]);
   });
+
+  describe('with an ordering key (one recipient)', () => {
+    /** Offsets 10.. with their recipients; a message's key is its recipient. */
+    const keyed = (recipients: string[]) => {
+      const offsets = recipients.map((_, i) => String(10 + i));
+      const keyOf = new Map(offsets.map((o, i) => [o, recipients[i]!]));
+      return { ...fakePayload(offsets), orderingKey: (m: InboundMessage) => keyOf.get(m.offset) };
+    };
+
+    it('processes one recipient’s messages one after the other in offset order, however long each takes, others alongside', async () => {
+      const { payload, recorded, orderingKey } = keyed(['A', 'A', 'B', 'A', 'C']);
+      const events: string[] = [];
+      let running = 0;
+      let most = 0;
+      await new PartitionBatch(
+        payload,
+        async (message) => {
+          most = Math.max(most, ++running);
+          events.push(`start ${message.offset}`);
+          // The first A is slow (a retry's backoff): the later A's must still wait for it.
+          await tick(message.offset === '10' ? 60 : 5);
+          events.push(`end ${message.offset}`);
+          running -= 1;
+          return 'settled';
+        },
+        options({ messageConcurrency: 3, orderingKey }),
+      ).run();
+      const ofA = events.filter((e) => /1[013]$/.test(e));
+      expect(ofA).toEqual(['start 10', 'end 10', 'start 11', 'end 11', 'start 13', 'end 13']);
+      // B and C did not wait for the slow A.
+      expect(events.indexOf('end 12')).toBeLessThan(events.indexOf('end 10'));
+      expect(events.indexOf('end 14')).toBeLessThan(events.indexOf('end 10'));
+      expect(most).toBeGreaterThan(1);
+      expect(recorded.commits).toEqual(['15']);
+    });
+
+    it('does not let waiting messages hold the slots: other recipients go on meanwhile', async () => {
+      const { payload, orderingKey } = keyed(['A', 'A', 'A', 'A', 'B', 'C']);
+      const ended: string[] = [];
+      await new PartitionBatch(
+        payload,
+        async (message) => {
+          await tick(message.offset === '10' ? 60 : 2);
+          ended.push(message.offset);
+          return 'settled';
+        },
+        options({ messageConcurrency: 2, orderingKey }),
+      ).run();
+      expect(ended.slice(0, 2)).toEqual(['14', '15']);
+      expect(ended.slice(2)).toEqual(['10', '11', '12', '13']);
+    });
+
+    it('leaves a recipient’s later messages unprocessed and uncommitted when an earlier one is not settled', async () => {
+      const { payload, recorded, orderingKey } = keyed(['A', 'B', 'A', 'B']);
+      const processed: string[] = [];
+      await new PartitionBatch(
+        payload,
+        async (message) => {
+          processed.push(message.offset);
+          return message.offset === '10' ? 'unsettled' : 'settled';
+        },
+        options({ orderingKey }),
+      ).run();
+      expect(processed.sort()).toEqual(['10', '11', '13']);
+      expect(recorded.commits).toEqual([]);
+    });
+  });
 });

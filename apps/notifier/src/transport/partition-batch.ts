@@ -23,6 +23,12 @@ export type BatchPayload = Pick<
 export interface PartitionBatchOptions {
   /** Messages of the batch processed at once. */
   messageConcurrency: number;
+  /**
+   * Messages with the same key (one recipient) are processed one after the other, in offset
+   * order, each after the previous one is settled (retries included); others run alongside.
+   * Undefined: no order is kept.
+   */
+  orderingKey?: (message: InboundMessage) => string | undefined;
   heartbeatIntervalMs: number;
   /** Commit interval while the batch runs; it commits again at its end. */
   commitIntervalMs: number;
@@ -86,21 +92,56 @@ export class PartitionBatch {
     if (this.failure) throw this.failure;
   }
 
+  /**
+   * Starts the messages in offset order, each once a slot is free. A message whose key is already
+   * in the batch waits, without a slot, behind the last one with that key: it starts once that one
+   * is settled, and not at all if that one was not (so a redelivery keeps their order too).
+   */
   private async processMessages(): Promise<void> {
     const { batch } = this.payload;
-    const running = new Set<Promise<void>>();
+    const slots = new Slots(this.options.messageConcurrency);
+    const lastOfKey = new Map<string, Promise<'settled' | 'unsettled'>>();
+    const started: Promise<unknown>[] = [];
     for (let index = 0; index < batch.messages.length; index++) {
-      if (running.size >= this.options.messageConcurrency) await Promise.race(running);
-      if (this.shouldStop()) break;
+      await slots.acquire();
+      if (this.shouldStop()) {
+        slots.release();
+        break;
+      }
       const message = toInboundMessage(batch.topic, batch.partition, batch.messages[index]!);
       this.metrics.consumed();
-      const task: Promise<void> = this.process(message, this.controls).then((result) => {
-        running.delete(task);
-        if (result === 'settled') this.settled(index);
-      });
-      running.add(task);
+      const key = this.options.orderingKey?.(message);
+      const previous = key === undefined ? undefined : lastOfKey.get(key);
+      const task = previous ? this.after(previous, message, slots) : this.processInSlot(message, slots);
+      if (key !== undefined) {
+        lastOfKey.set(key, task);
+        // An unsettled one stays: the key's later messages of this batch must not overtake it.
+        void task.then((result) => result === 'settled' && lastOfKey.get(key) === task && lastOfKey.delete(key));
+      }
+      started.push(task.then((result) => result === 'settled' && this.settled(index)));
     }
-    await Promise.all(running);
+    await Promise.all(started);
+  }
+
+  /** Processes `message` in the slot it holds. */
+  private async processInSlot(message: InboundMessage, slots: Slots): Promise<'settled' | 'unsettled'> {
+    try {
+      return await this.process(message, this.controls);
+    } finally {
+      slots.release();
+    }
+  }
+
+  /** Processes `message` once `previous` (same key) is settled; gives its slot back while it waits. */
+  private async after(previous: Promise<'settled' | 'unsettled'>, message: InboundMessage, slots: Slots): Promise<'settled' | 'unsettled'> {
+    slots.release();
+    if ((await previous) !== 'settled') return 'unsettled';
+    await slots.acquire();
+    if (this.abort.signal.aborted) {
+      slots.release();
+      return 'unsettled';
+    }
+    return this.processInSlot(message, slots);
   }
 
   private abortWith(stopping: AbortSignal): void {
@@ -163,5 +204,26 @@ export class PartitionBatch {
   private fail(err: unknown): void {
     this.failure ??= err;
     this.abort.abort();
+  }
+}
+
+/** A counting semaphore whose waiters are served in the order they asked. */
+class Slots {
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private free: number) {}
+
+  acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
   }
 }
