@@ -26,6 +26,7 @@ export function answerProblems(c: FuzzCase, res: RawResponse): string[] {
   if (STACK_TRACE.test(text)) problems.push('answer contains a stack trace');
   if (res.status === 200 && c.endpoint === 'twilio') problems.push(...twimlProblems(c, res, text));
   if (res.status === 200 && c.endpoint === 'stripe') problems.push(...stripeAckProblems(text));
+  if (res.status === 204 && res.body.length > 0) problems.push('204 with a body');
   if (c.then)
     problems.push(...(res.next ? answerProblems(c.then, res.next) : ['no answer to the pipelined request']).map((p) => `pipelined: ${p}`));
   return problems;

@@ -14,6 +14,7 @@ import { HANDLED_STRIPE_EVENT_TYPES } from '../../../apps/cli/src/simulate/simul
 import { parseForm, type FormParams } from '../../../apps/webhooks/src/twilio/inbound/inbound-sms.js';
 import { TEST_SECRETS } from '../test-secrets.js';
 import { requestBytes, type RawRequest } from './raw-http.js';
+import { statusCallbackCases, statusCallbackWarmUp } from './status-callback-cases.js';
 import { DRAFTING_CLIENT_PHONE, SERVER_HEADERS_TIMEOUT_MS, SERVER_REQUEST_TIMEOUT_MS } from './fuzz-target.js';
 
 /** Every answer the issue allows (200 only as TwiML or Stripe's JSON acknowledgement; 405 only with `Allow: POST`). */
@@ -21,7 +22,7 @@ export const ALLOWED_STATUSES = [200, 400, 401, 403, 404, 405, 408, 413, 415, 41
 /** The client hung up before sending the body it announced: there is nobody to answer. */
 export const NO_ANSWER = 0;
 
-export type Endpoint = 'twilio' | 'stripe';
+export type Endpoint = 'twilio' | 'stripe' | 'twilio-status';
 
 export interface FuzzCase {
   category: string;
@@ -37,9 +38,17 @@ export interface FuzzCase {
 }
 
 const KEY = TEST_SECRETS.webhooksApiKey;
-const PATH: Record<Endpoint, string> = { twilio: '/api/TwilioWebhookHandler', stripe: '/api/StripeWebhookHandler' };
-const MEDIA: Record<Endpoint, string> = { twilio: 'application/x-www-form-urlencoded', stripe: 'application/json' };
-const LIMIT: Record<Endpoint, number> = { twilio: 64 * 1024, stripe: 1024 * 1024 };
+const PATH: Record<Endpoint, string> = {
+  twilio: '/api/TwilioWebhookHandler',
+  stripe: '/api/StripeWebhookHandler',
+  'twilio-status': '/api/TwilioStatusCallback',
+};
+const MEDIA: Record<Endpoint, string> = {
+  twilio: 'application/x-www-form-urlencoded',
+  stripe: 'application/json',
+  'twilio-status': 'application/x-www-form-urlencoded',
+};
+const LIMIT: Record<Endpoint, number> = { twilio: 64 * 1024, stripe: 1024 * 1024, 'twilio-status': 16 * 1024 };
 const ANY: readonly number[] = ALLOWED_STATUSES;
 
 const withKey = (endpoint: Endpoint) => `${PATH[endpoint]}?code=${KEY}`;
@@ -424,7 +433,7 @@ const stripeBadSignature = fc
 
 // ------------------------------------------------------------------ both endpoints
 
-const endpoint = fc.constantFrom<Endpoint>('twilio', 'stripe');
+const endpoint = fc.constantFrom<Endpoint>('twilio', 'stripe', 'twilio-status');
 const printable = (max: number) =>
   fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: max });
 
@@ -634,7 +643,7 @@ const randomBody = fc.tuple(endpoint, fc.uint8Array({ maxLength: 2048 })).map(([
     ],
     body: Buffer.from(body),
   },
-  expect: ep === 'twilio' ? [403] : [400],
+  expect: ep === 'stripe' ? [400] : [403],
 }));
 
 /**
@@ -760,7 +769,8 @@ const slowClient = fc
       category: 'any:slow-client',
       endpoint: ep,
       request: { ...request, slow: { upfrontBytes: phase === 'headers' ? requestLine : head + 1, intervalMs } },
-      expect: [408, NO_ANSWER],
+      // A body announced over the endpoint's limit (the status callbacks' 16 KiB) is refused at once.
+      expect: phase === 'body' && announced > LIMIT[ep] ? [413, 408, NO_ANSWER] : [408, NO_ANSWER],
       closedWithinMs: 2 * deadlineMs + 1_000,
     };
   });
@@ -809,11 +819,13 @@ export function fuzzCase(port: number): fc.Arbitrary<FuzzCase> {
     { arbitrary: pipelined(port), weight: 3 },
     { arbitrary: wrongMethod, weight: 3 },
     { arbitrary: slowClient, weight: 1 },
+    ...statusCallbackCases(port),
   );
 }
 
 /** Valid requests of each endpoint, to warm the app up before its memory baseline is taken. */
 export function warmUpCase(port: number, i: number): FuzzCase {
+  if (i % 10 === 9) return statusCallbackWarmUp(port, i);
   if (i % 2 === 0) {
     return {
       category: 'warm-up',

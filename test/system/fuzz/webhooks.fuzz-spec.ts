@@ -1,8 +1,9 @@
-// Issue 6: hostile input against both webhook endpoints, with a valid API key and without. The
+// Issue 6: hostile input against the webhook endpoints (Stripe, inbound SMS, and since issue 15
+// Twilio's status callbacks), with a valid API key and without. The
 // BUILT webhooks app runs as a child process against the shared stack (Kafka, Redis, stripe-mock)
 // and in-process OIDC + GraphQL gateway peers; 10,000 generated requests go to it over raw
 // sockets. Targets: no 5xx, no crash, no unhandled rejection, every answer in {200 TwiML/ack,
-// 400, 401, 403, 404, 413, 415, 417, 431}, pipelined pairs both answered, memory back near its
+// 204 (a status callback, no body), 400, 401, 403, 404, 405, 408, 413, 415, 417, 431}, pipelined pairs both answered, memory back near its
 // warm baseline (post-GC heap, tightly; RSS, loosely). The seed is random and printed;
 // `FUZZ_SEED` replays a run, `FUZZ_REQUESTS` sets its length.
 import { mkdirSync } from 'node:fs';

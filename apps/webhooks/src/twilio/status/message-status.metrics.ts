@@ -2,9 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Counter, type Registry } from 'prom-client';
 import { BoundChildren, METRICS_REGISTRY, METRIC_PREFIX } from '@app/shared/metrics/metrics.registry.js';
 
-/** An error code as a label: Twilio's codes are five digits; anything else is "other". */
-const errorCodeLabel = (code: number | undefined): string =>
-  code === undefined ? 'none' : code >= 10_000 && code < 100_000 ? String(code) : 'other';
+/** Twilio's ranges of messaging delivery errors (21xxx, 30xxx, WhatsApp's 63xxx): each its own label; anything else "other". */
+const LABELLED_CODES = [
+  [21_000, 21_999],
+  [30_000, 30_999],
+  [63_000, 63_999],
+] as const;
+
+const errorCodeLabel = (code: number | undefined): string => {
+  if (code === undefined) return 'none';
+  return LABELLED_CODES.some(([from, to]) => code >= from && code <= to) ? String(code) : 'other';
+};
 
 /**
  * `nudges_twilio_message_status_total{status,error_code}`: each message's final status, counted
