@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image recipe for both apps: docker build --build-arg APP=webhooks|notifier --target app .
+# One image recipe for the three apps: docker build --build-arg APP=webhooks|notifier|broadcaster --target app .
 # (--target peers builds the development stand-ins used by docker-compose.yml.)
 # npm ci: the lock lists every platform's optional binaries (@swc/core-*, …), so it installs anywhere.
 ARG NODE_VERSION=20.20
@@ -30,7 +30,8 @@ CMD ["node", "dist/peers/peers/gateway/main.js"]
 
 FROM node:${NODE_VERSION}-bookworm-slim AS app
 ARG APP=webhooks
-# Each app probes its internal port: webhooks' INTERNAL_PORT (5001), the notifier's HEALTH_PORT (8081).
+# Each app probes its internal port: webhooks' INTERNAL_PORT (5001), the notifier's and the broadcaster's
+# HEALTH_PORT (8081, 8082).
 ARG HEALTHCHECK_URL=http://127.0.0.1:5001/health
 ENV NODE_ENV=production HEALTHCHECK_URL=${HEALTHCHECK_URL}
 WORKDIR /app

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npm run demo`: the whole messaging edge on one machine, on embedded defaults.
 // Starts the local stack (Kafka, Redis, stripe-mock), the OIDC and GraphQL gateway stand-ins with
-// demo data, the notifier (LocalNotifier: SMS are printed, not sent) and the webhooks service;
+// demo data, the notifier (LocalNotifier: SMS are printed, not sent), the broadcaster (the
+// announcement fan-out) and the webhooks service;
 // then pushes sample traffic through:
 //   1. two SendSms events written to Kafka exactly as a C# producer writes them (en-US, es-ES);
 //   2. signed Stripe events (through `npm run simulate`): a product, a price and a checkout;
-//   3. a client texting an announcement and confirming it, which broadcasts to its subscribers.
+//   3. a client texting an announcement and confirming it, which the broadcaster fans out to its
+//      subscribers.
 // It prints every SMS the notifier would have sent and exits 0 when all expected SMS appeared.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +19,7 @@ const ports = {
   webhooks: Number(process.env.DEMO_WEBHOOKS_PORT ?? 15000),
   webhooksInternal: Number(process.env.DEMO_WEBHOOKS_INTERNAL_PORT ?? 15001),
   notifierHealth: Number(process.env.DEMO_NOTIFIER_HEALTH_PORT ?? 18081),
+  broadcasterHealth: Number(process.env.DEMO_BROADCASTER_HEALTH_PORT ?? 18082),
   oidc: Number(process.env.DEMO_OIDC_PORT ?? 18180),
   gateway: Number(process.env.DEMO_GATEWAY_PORT ?? 15443),
 };
@@ -41,6 +44,7 @@ function appEnv() {
     KAFKA_TOPIC_PAYMENTS: `demo-${run}-payments`,
     KAFKA_TOPIC_FOREIGN_PRODUCTS: `demo-${run}-foreign-products`,
     KAFKA_TOPIC_DEADLETTER: `demo-${run}-deadletter`,
+    KAFKA_TOPIC_BROADCASTS: `demo-${run}-broadcasts`,
     GRAPHQL_API_URL: `http://127.0.0.1:${ports.gateway}/graphql`,
     Oidc__ServerUrl: `http://127.0.0.1:${ports.oidc}`,
     Oidc__Realm: 'nudges',
@@ -66,9 +70,9 @@ function appEnv() {
 }
 
 /** Starts a built program; resolves once a line of its output matches `ready`. */
-function startProcess(name, script, ready, onLine = () => {}) {
+function startProcess(name, script, ready, onLine = () => {}, env = {}) {
   return new Promise((resolveReady, reject) => {
-    const child = spawn(process.execPath, [script], { cwd: repo, env: appEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script], { cwd: repo, env: { ...appEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push({ name, child });
     let isReady = false;
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s`)), 60_000);
@@ -199,7 +203,7 @@ async function main() {
   started = await up(['kafka', 'redis', 'stripe-mock']);
   await build();
 
-  step('starting the OIDC and GraphQL gateway stand-ins, the notifier and the webhooks service');
+  step('starting the OIDC and GraphQL gateway stand-ins, the notifier, the broadcaster and the webhooks service');
   await startProcess('oidc', 'dist/peers/peers/oidc/main.js', /ready/);
   await startProcess('gateway', 'dist/peers/peers/gateway/main.js', /ready/);
   await startProcess(
@@ -208,6 +212,9 @@ async function main() {
     /"msg":"notifier (started|consuming|ready)|Nest microservice successfully started/i,
     watchNotifier,
   );
+  await startProcess('broadcaster', 'dist/apps/broadcaster/main.js', /"msg":"broadcaster started"/, undefined, {
+    HEALTH_PORT: String(ports.broadcasterHealth),
+  });
   await startProcess('webhooks', 'dist/apps/webhooks/main.js', /webhooks listening/);
 
   step('1. two SendSms events from a C# producer (en-US and es-ES)');

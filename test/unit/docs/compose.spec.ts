@@ -83,12 +83,13 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('has Prometheus scrape both apps where they serve /metrics', () => {
+  it('has Prometheus scrape the three apps where they serve /metrics', () => {
     const prometheus = parse(readFileSync(new URL('../../../ops/prometheus/prometheus.yml', import.meta.url), 'utf8')) as {
       scrape_configs: { static_configs: { targets: string[] }[] }[];
     };
     const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((t) => t.targets));
     expect(targets.sort()).toEqual([
+      `broadcaster:${resolved(services.broadcaster.environment).HEALTH_PORT}`,
       `notifier:${resolved(services.notifier.environment).HEALTH_PORT}`,
       `webhooks:${resolved(services.webhooks.environment).INTERNAL_PORT}`,
     ]);

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { configReferenceTable, envShapeOf } from '@app/shared/config/reference.js';
+import { broadcasterEnvSchema } from '../../../apps/broadcaster/src/config/broadcaster.config.js';
 import { notifierEnvSchema } from '../../../apps/notifier/src/config/notifier.config.js';
 import { webhooksEnvSchema } from '../../../apps/webhooks/src/config/webhooks.config.js';
 import { cliEnvSchema } from '../../../apps/cli/src/cli.env.js';
@@ -11,10 +12,11 @@ const BEGIN = '<!-- config-table:begin (generated from the env schemas; UPDATE_D
 const END = '<!-- config-table:end -->';
 
 describe('docs/configuration.md', () => {
-  it('lists every variable of both apps exactly as the schemas define them', () => {
+  it('lists every variable of the apps exactly as the schemas define them', () => {
     const table = configReferenceTable([
       { app: 'webhooks', schema: webhooksEnvSchema },
       { app: 'notifier', schema: notifierEnvSchema },
+      { app: 'broadcaster', schema: broadcasterEnvSchema },
       { app: 'cli', schema: cliEnvSchema },
     ]);
     const doc = readFileSync(DOC, 'utf8');
@@ -31,10 +33,10 @@ describe('docs/configuration.md', () => {
 });
 
 describe('.env.example', () => {
-  it('documents every variable of both apps', () => {
+  it('documents every variable of the apps', () => {
     const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
     const documented = new Set([...example.matchAll(/^#?\s*([A-Za-z][A-Za-z0-9_]*)=/gm)].map((m) => m[1]));
-    const names = [webhooksEnvSchema, notifierEnvSchema, cliEnvSchema].flatMap((schema) => Object.keys(envShapeOf(schema)));
+    const names = [webhooksEnvSchema, notifierEnvSchema, broadcasterEnvSchema, cliEnvSchema].flatMap((schema) => Object.keys(envShapeOf(schema)));
     expect(names.filter((name) => !documented.has(name))).toEqual([]);
   });
 });
