@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseEnv } from '@app/shared/config/env.js';
-import { checkTwilioKeywords, parseDurationMs, twilioConfigFrom, twilioEnv } from './twilio.env.js';
+import { parseDurationMs } from '@app/shared/config/duration.js';
+import { checkTwilioKeywords, twilioConfigFrom, twilioEnv } from './twilio.env.js';
 
 const base = {
   TWILIO_ACCOUNT_SID: 'AC1',

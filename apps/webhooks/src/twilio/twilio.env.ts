@@ -1,26 +1,9 @@
 import { z } from 'zod';
 import { bool, httpUrl, optionalString, positiveInt, requiredString } from '@app/shared/config/env.js';
 import { configNamespace } from '@app/shared/config/app-config.module.js';
+import { duration } from '@app/shared/config/duration.js';
 import { webhookEndpointsEnv } from '@app/shared/config/webhook-endpoints.env.js';
 import { NUDGES_COMMAND_WORDS, TWILIO_DEFAULT_KEYWORDS, type KeywordKind, type KeywordSets } from './commands/keywords.js';
-
-const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/i;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Parses `86400` (seconds), `90s`, `15m`, `24h` or `1d` into milliseconds; undefined when malformed or zero. */
-export function parseDurationMs(text: string): number | undefined {
-  const match = DURATION.exec(text.trim());
-  if (!match) return undefined;
-  const ms = Number(match[1]) * UNIT_MS[(match[2] ?? 's').toLowerCase()]!;
-  return Number.isSafeInteger(ms) && ms >= 1000 ? ms : undefined;
-}
-
-/** A duration env value (see parseDurationMs), at least one second. */
-const duration = (fallback: string) =>
-  z
-    .preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().default(fallback))
-    .refine((v) => parseDurationMs(v) !== undefined, 'must be a duration of at least 1s: seconds, or a number with ms, s, m, h or d')
-    .transform((v) => parseDurationMs(v)!);
 
 const KEYWORD = /^[\p{L}\p{N}]{1,32}$/u;
 const KIND_NAMES: Record<KeywordKind, string> = { optOut: 'an opt-out', optIn: 'an opt-in', help: 'a help' };
