@@ -153,7 +153,7 @@ describe('traces from webhook request to Twilio send', () => {
     }
   }
 
-  it('Twilio draft + CONFIRM: request → GraphQL → produce to the broadcasts topic; the fan-out’s SMS: notifier consume → localization → Twilio send', async () => {
+  it('Twilio draft + CONFIRM: request → GraphQL → produce to the broadcasts topic → the broadcaster’s steps → notifier consume → localization → Twilio send, one trace', async () => {
     const store = peers.gateway.store;
     const client = store.addClient({ name: 'Trace Books', slug: 'trace-books', phoneNumber: PHONE.client, locale: 'en-US' });
     activate(store, client);
@@ -184,32 +184,39 @@ describe('traces from webhook request to Twilio send', () => {
       const produce = one(confirmSpans, named(`send ${broadcastsTopic}`, SpanKind.PRODUCER), 'produce span');
       expect(parentIdOf(produce)).toBe(idOf(request));
       expect(produce.attributes).toMatchObject({ 'messaging.system': 'kafka', 'messaging.destination.name': broadcastsTopic });
-      expect(confirmSpans.filter((s) => s.kind === SpanKind.CONSUMER)).toEqual([]);
+      // In this process the trace has no consumer span but the notifier's (the broadcaster's are in its own).
+      expect(confirmSpans.filter((s) => s.kind === SpanKind.CONSUMER && s.name !== `process ${peers.topic}`)).toEqual([]);
       // The broadcast request carries the produce span's context to the broadcaster.
       const [requested] = await broadcasts.waitFor(1, 15_000);
       const decoded = decodeBroadcastRecord(requested!.value);
       expect(decoded.ok && decoded.record.type === BROADCAST_REQUESTED && decoded.record.request.text).toBe(text);
       expect(requested!.headers?.traceparent?.toString()).toBe(`00-${confirmTraceId}-${idOf(produce)}-01`);
 
-      // The SMS the fan-out led to. The broadcaster (tracing on, exporting over OTLP) neither
-      // continues the CONFIRM's trace nor writes trace headers on its SendSms records, so the
-      // notifier's consume span starts a trace of its own.
+      // The SMS the fan-out led to. The broadcaster continues the CONFIRM's trace (a consume span
+      // per step, a produce span per chunk, exported over OTLP by its own process) and writes the
+      // trace headers on its SendSms, so the notifier's consume span joins the CONFIRM's trace,
+      // under the broadcaster's produce span.
       const { sms: delivered, traceId, spans } = await traceOfSmsTo(PHONE.fan);
       expect(delivered.body).toContain(text);
+      expect(traceId).toBe(confirmTraceId);
       const [sendSmsRecord] = await notificationsRead.waitFor(1, 15_000);
       expect(sendSmsRecord!.value?.toString()).toContain(text);
-      expect(sendSmsRecord!.headers?.traceparent).toBeUndefined();
-      const consume = expectNotifierSpans(spans, delivered);
-      expect(parentIdOf(consume)).toBeUndefined();
-      expect(traceId).not.toBe(confirmTraceId);
+      const traceparent = sendSmsRecord!.headers?.traceparent?.toString() ?? '';
+      expect(traceparent).toMatch(new RegExp(`^00-${confirmTraceId}-[0-9a-f]{16}-01$`));
+      const twilioSend = spans.find((sp) => sp.attributes['nudges.twilio.message_sid'] === delivered.sid)!;
+      const ofThisSms = spans.filter((sp) => idOf(sp) === parentIdOf(twilioSend) || parentIdOf(sp) === parentIdOf(twilioSend));
+      const consume = expectNotifierSpans(ofThisSms, delivered);
+      expect(parentIdOf(consume)).toMatch(/^[0-9a-f]{16}$/);
+      expect(tracing.spans().some((sp) => idOf(sp) === parentIdOf(consume))).toBe(false); // the broadcaster's span, not this process's
       expectNothingSensitive([...confirmSpans, ...spans], [text]);
-      // The broadcaster's own spans (its gateway paging) reach its exporter, not this process's.
+      // The broadcaster's own spans (its steps, its gateway paging) reach its exporter, not this process's.
       await until(() => collector.exported().includes('GraphQL ClientSubscribersPage'), 15_000, 'the broadcaster’s paging span');
+      expect(collector.exported()).toContain(`process ${broadcastsTopic}`);
       expect(collector.exported()).toContain('broadcaster'); // service.name
       for (const secret of [PHONE.fan, PHONE.client, text]) expect(collector.exported()).not.toContain(secret);
       trees.push(
         `# Twilio draft + CONFIRM (trace ${confirmTraceId})\n${spanTree(tracing.spans(), confirmTraceId)}\n\n` +
-          `# The SMS of its fan-out (the broadcaster, another process, wrote no trace headers; trace ${traceId})\n${spanTree(tracing.spans(), traceId)}`,
+          `# (the fan-out's steps are spans of the broadcaster's process, exported over OTLP; the notifier's consume spans above hang under them)`,
       );
     } finally {
       await Promise.all([broadcasts.stop(), notificationsRead.stop()]);

@@ -15,6 +15,7 @@ import { FailureType } from '@app/shared/codec/messages.js';
 import { kafkaConfig, type KafkaConfig } from '@app/shared/config/common.env.js';
 import { BatchConsumer } from '@app/shared/kafka/batch-consumer.js';
 import { KAFKA_CLIENT } from '@app/shared/kafka/kafka.tokens.js';
+import { tracedConsume } from '@app/shared/tracing/kafka-tracing.js';
 import { fanoutConfig, type FanoutConfig } from '../config/broadcaster.config.js';
 import { BroadcasterMetrics } from '../metrics/broadcaster-metrics.js';
 import { BroadcastOrigins } from './broadcast-origins.js';
@@ -82,7 +83,9 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     for (const message of batch.messages) {
       if (stopping.aborted) return;
       try {
-        await this.handle(batch, message, heartbeat, stopping);
+        // The step continues the trace its record names: CONFIRM's, then the previous step's.
+        const traced = { topic: batch.topic, partition: batch.partition, offset: message.offset, headers: message.headers ?? {} };
+        await tracedConsume(traced, this.config.groupId, () => this.handle(batch, message, heartbeat, stopping));
       } catch (err) {
         if (err instanceof Abandoned) return;
         throw err;

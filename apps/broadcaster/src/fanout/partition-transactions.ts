@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { OutgoingMessage } from '@app/shared/kafka/kafka-producer.service.js';
 import { Murmur2Partitioner } from '@app/shared/kafka/murmur2-partitioner.js';
+import { tracedProduce } from '@app/shared/tracing/kafka-tracing.js';
 import type { StepOutput } from './step-output.js';
 
 /** The consumed record a transaction commits as processed, with everything it produced. */
@@ -63,9 +64,10 @@ export class PartitionTransactions {
     }
     try {
       const result = await work({
-        send: async (topic: string, messages: OutgoingMessage[]) => {
-          await transaction.send({ topic, acks: -1, messages });
-        },
+        send: (topic: string, messages: OutgoingMessage[]) =>
+          tracedProduce(topic, messages, async (traced) => {
+            await transaction.send({ topic, acks: -1, messages: traced });
+          }),
       });
       await transaction.sendOffsets({
         consumerGroupId: this.groupId,

@@ -87,11 +87,13 @@ export class BroadcastReport {
    * connection), then settles who reports.
    */
   async awaitReply(broadcastId: string, waitMs: number): Promise<ReplyDecision> {
+    const deadline = Date.now() + waitMs;
     if (waitMs > 0) {
       const waiter = this.redis.duplicate({ lazyConnect: true, maxRetriesPerRequest: 0, commandTimeout: waitMs + 1000 });
       try {
         await waiter.connect();
-        await waiter.blpop(finishedSignalKey(broadcastId), waitMs / 1000);
+        const left = deadline - Date.now();
+        if (left > 0) await waiter.blpop(finishedSignalKey(broadcastId), left / 1000);
       } catch {
         // Waiting is an optimisation: without it the decision below still holds.
       } finally {
