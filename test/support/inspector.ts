@@ -12,7 +12,7 @@ export interface HeapFigures {
   heapUsedMb: number;
   /** Memory held outside the JS heap by JS objects (Buffers, ArrayBuffers), after the same GC, MB. */
   externalMb: number;
-  /** Of heapUsedMb, V8's compiled machine code (grows as functions are optimized, bounded by the app's code), MB. */
+  /** Of heapUsedMb, V8's code: machine code and bytecode with their metadata (grows as functions are compiled or optimized, bounded by the app's code), MB. */
   codeMb: number;
 }
 
@@ -34,11 +34,16 @@ interface CdpMessage {
 }
 
 const MB = 1024 * 1024;
-/** Evaluated in the child (an ES module, so no `require`): external memory and used code space. */
-const MEMORY_EXPRESSION = `({
-  external: process.memoryUsage().external,
-  code: process.getBuiltinModule('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'code_space')?.space_used_size ?? 0,
-})`;
+/**
+ * Evaluated in the child (an ES module, so no `require`): external memory, and V8's code: machine
+ * code and bytecode with their metadata. Bytecode lives outside the code space, in the old space,
+ * and grows when a function first runs (lazy compilation) or runs again after V8 flushed it, so a
+ * heap figure that keeps it counts code paths the run happened to reach, not live objects.
+ */
+const MEMORY_EXPRESSION = `(() => {
+  const code = process.getBuiltinModule('v8').getHeapCodeStatistics();
+  return { external: process.memoryUsage().external, code: code.code_and_metadata_size + code.bytecode_and_metadata_size };
+})()`;
 
 /** Connects to the inspector of `app`, whose URL the child prints to stderr on start. */
 export async function connectInspector(app: AppProcess, timeoutMs = 30_000): Promise<Inspector> {
