@@ -10,7 +10,7 @@ import { twilioWebhookConfig } from '../twilio.env.js';
  * Checks `X-Twilio-Signature`: HMAC-SHA1 (auth token) of the exact URL Twilio called, query string
  * included, followed by the sorted POST parameters. Behind a proxy or tunnel that URL is the
  * configured public base URL plus the path and query Node received; without one it is rebuilt
- * from the request (X-Forwarded-Proto/Host honoured, since the app trusts its proxy).
+ * from the request (X-Forwarded-Proto/Host honoured from TRUST_PROXY addresses only).
  */
 @Injectable()
 export class TwilioSignatureVerifier implements OnApplicationBootstrap {
