@@ -77,7 +77,13 @@ describe('shared env sections', () => {
       createTopics: true,
       partitions: 6,
       replicationFactor: 1,
-      topics: { notifications: 'notifications', payments: 'payments', foreignProducts: 'foreign-products', deadletter: 'deadletter' },
+      topics: {
+        notifications: 'notifications',
+        payments: 'payments',
+        foreignProducts: 'foreign-products',
+        deadletter: 'deadletter',
+        broadcasts: 'broadcasts',
+      },
     });
   });
 
