@@ -14,6 +14,7 @@ import { encryptionConfig, encryptionConfigFrom, encryptionEnv } from '@app/shar
 import { port, bool, optionalHttpUrl, optionalPositiveNumber, optionalString, parseEnv, positiveInt } from '@app/shared/config/env.js';
 import { localizationConfig, localizationConfigFrom, localizationEnv } from '@app/shared/config/localization.env.js';
 import { configNamespace } from '@app/shared/config/app-config.module.js';
+import type { BatchConsumerSettings } from '@app/shared/kafka/batch-consumer.js';
 import { refusePlaintextCredentials } from '@app/shared/config/production.env.js';
 import { tracingConfigFrom, tracingEnv } from '@app/shared/config/tracing.env.js';
 
@@ -148,13 +149,8 @@ export interface TwilioConfig {
   validityPeriodSeconds?: number;
 }
 
-export interface ConsumerConfig {
-  groupId: string;
-  fromBeginning: boolean;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  heartbeatIntervalMs: number;
-  partitionConcurrency: number;
+/** The consumer group's settings (BatchConsumer's) and the notifier's own per-batch ones. */
+export interface ConsumerConfig extends BatchConsumerSettings {
   messageConcurrency: number;
   commitIntervalMs: number;
 }
