@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { OutgoingMessage } from '@app/shared/kafka/kafka-producer.service.js';
-import { Murmur2Partitioner } from '@app/shared/kafka/murmur2-partitioner.js';
+import { AcknowledgedPartitions } from '@app/shared/kafka/acknowledged-partitions.js';
 import { tracedProduce } from '@app/shared/tracing/kafka-tracing.js';
 import type { StepOutput } from './step-output.js';
 
@@ -17,6 +17,7 @@ export const ALREADY_COMMITTED = Symbol('ALREADY_COMMITTED');
 
 interface PartitionProducer {
   producer: Producer;
+  acknowledged: AcknowledgedPartitions;
   /** The group's committed offset for the partition, read after this producer fenced its predecessors. */
   committed: bigint;
 }
@@ -53,7 +54,7 @@ export class PartitionTransactions {
    * is rethrown: the record stays unprocessed.
    */
   async run<T>(consumed: ConsumedPosition, work: (output: StepOutput) => Promise<T>): Promise<T | typeof ALREADY_COMMITTED> {
-    const { producer, committed } = await this.producerFor(consumed);
+    const { producer, committed, acknowledged } = await this.producerFor(consumed);
     if (BigInt(consumed.offset) < committed) return ALREADY_COMMITTED;
     let transaction;
     try {
@@ -66,7 +67,8 @@ export class PartitionTransactions {
       const result = await work({
         send: (topic: string, messages: OutgoingMessage[]) =>
           tracedProduce(topic, messages, async (traced) => {
-            await transaction.send({ topic, acks: -1, messages: traced });
+            // A partition missing from the answer aborts the step: its records may not be written.
+            acknowledged.check(topic, traced, await transaction.send({ topic, acks: -1, messages: traced }));
           }),
       });
       await transaction.sendOffsets({
@@ -105,9 +107,10 @@ export class PartitionTransactions {
   }
 
   private async register(consumed: ConsumedPosition): Promise<PartitionProducer> {
-    const producer = await this.connect(`${this.groupId}-${consumed.topic}-${consumed.partition}`);
+    const acknowledged = new AcknowledgedPartitions();
+    const producer = await this.connect(`${this.groupId}-${consumed.topic}-${consumed.partition}`, acknowledged);
     try {
-      return { producer, committed: await this.committedOffset(consumed) };
+      return { producer, acknowledged, committed: await this.committedOffset(consumed) };
     } catch (err) {
       await producer.disconnect().catch(() => undefined);
       throw err;
@@ -132,13 +135,13 @@ export class PartitionTransactions {
     }
   }
 
-  private async connect(transactionalId: string): Promise<Producer> {
+  private async connect(transactionalId: string, acknowledged: AcknowledgedPartitions): Promise<Producer> {
     const producer = this.kafka.producer({
       transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: this.transactionTimeoutMs,
-      createPartitioner: Murmur2Partitioner,
+      createPartitioner: acknowledged.partitioner,
     });
     await producer.connect();
     return producer;

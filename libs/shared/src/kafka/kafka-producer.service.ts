@@ -5,7 +5,7 @@ import { CompressionTypes, type Kafka, type Message, type Producer, type Transac
 import type { KafkaConfig } from '../config/common.env.js';
 import { tracedProduce } from '../tracing/kafka-tracing.js';
 import { KAFKA_CLIENT } from './kafka.tokens.js';
-import { Murmur2Partitioner } from './murmur2-partitioner.js';
+import { AcknowledgedPartitions } from './acknowledged-partitions.js';
 import { holdMetadataOf } from './producer-metadata.js';
 import { kafkaConfig } from '../config/common.env.js';
 
@@ -46,6 +46,8 @@ export interface TransactionalBatch {
 @Injectable()
 export class KafkaProducerService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(KafkaProducerService.name);
+  /** Both producers route with it, and every send is checked against it (see AcknowledgedPartitions). */
+  private readonly acknowledged = new AcknowledgedPartitions();
   private readonly producer: Producer;
   private transactional?: Producer;
   /**
@@ -66,7 +68,7 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationBootstra
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
-      createPartitioner: Murmur2Partitioner,
+      createPartitioner: this.acknowledged.partitioner,
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2000 },
     });
   }
@@ -101,7 +103,7 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationBootstra
       await tracedProduce(topic, messages, (traced) =>
         this.producer
           .send({ topic, acks: -1, compression: CompressionTypes.None, messages: asKafkaMessages(traced) })
-          .then(() => undefined),
+          .then((acknowledged) => this.acknowledged.check(topic, traced, acknowledged)),
       );
     } catch (err) {
       throw new KafkaPublishError(topic, err);
@@ -131,7 +133,9 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationBootstra
       const result = await work({
         send: async (topic, messages) => {
           await tracedProduce(topic, messages, (traced) =>
-            tx.send({ topic, acks: -1, messages: asKafkaMessages(traced) }).then(() => undefined),
+            tx
+              .send({ topic, acks: -1, messages: asKafkaMessages(traced) })
+              .then((acknowledged) => this.acknowledged.check(topic, traced, acknowledged)),
           );
         },
       });
@@ -153,7 +157,7 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationBootstra
       maxInFlightRequests: 1,
       transactionalId: this.transactionalId,
       transactionTimeout: 60_000,
-      createPartitioner: Murmur2Partitioner,
+      createPartitioner: this.acknowledged.partitioner,
     });
     try {
       await producer.connect();
