@@ -67,8 +67,7 @@ export const webhooksEnvSchema = z
     redis: redisConfigFrom(e),
     http: httpConfigFrom(e),
     stripe: stripeConfigFrom(e),
-    // The broadcast pages by the gateway's page size (GRAPHQL_PAGE_SIZE, at most the gateway's 50).
-    twilio: { ...twilioConfigFrom(e), pageSize: gatewayConfigFrom(e).pageSize },
+    twilio: twilioConfigFrom(e),
     gateway: gatewayConfigFrom(e),
     localization: localizationConfigFrom(e),
     encryption: encryptionConfigFrom(e),
