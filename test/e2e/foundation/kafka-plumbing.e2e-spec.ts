@@ -15,7 +15,13 @@ function config(topic: string): KafkaConfig {
     createTopics: true,
     partitions: 3,
     replicationFactor: 1,
-    topics: { notifications: topic, payments: `${topic}-p`, foreignProducts: `${topic}-f`, deadletter: `${topic}-d`, broadcasts: `${topic}-b` },
+    topics: {
+      notifications: topic,
+      payments: `${topic}-p`,
+      foreignProducts: `${topic}-f`,
+      deadletter: `${topic}-d`,
+      broadcasts: `${topic}-b`,
+    },
   };
 }
 

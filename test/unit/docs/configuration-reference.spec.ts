@@ -36,7 +36,9 @@ describe('.env.example', () => {
   it('documents every variable of the apps', () => {
     const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
     const documented = new Set([...example.matchAll(/^#?\s*([A-Za-z][A-Za-z0-9_]*)=/gm)].map((m) => m[1]));
-    const names = [webhooksEnvSchema, notifierEnvSchema, broadcasterEnvSchema, cliEnvSchema].flatMap((schema) => Object.keys(envShapeOf(schema)));
+    const names = [webhooksEnvSchema, notifierEnvSchema, broadcasterEnvSchema, cliEnvSchema].flatMap((schema) =>
+      Object.keys(envShapeOf(schema)),
+    );
     expect(names.filter((name) => !documented.has(name))).toEqual([]);
   });
 });
