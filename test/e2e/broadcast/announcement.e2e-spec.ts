@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { ClientRecord } from '../../../peers/gateway/store.js';
 import { CapturedOutput } from '../../../apps/cli/src/cli-output.js';
 import { withBroadcasts } from '../../../apps/cli/src/cli.runners.js';
+import { BroadcastRequests } from '../../../apps/webhooks/src/twilio/announcement/broadcast-requests.js';
 import { startBroadcasterApp, type RunningBroadcaster } from '../../support/broadcaster-app.js';
 import { readLikeCSharpOrThrow } from '../../support/csharp/strict-reader.js';
 import { stackEnv } from '../../support/stack.js';
@@ -219,6 +220,24 @@ describe('announcements: draft, CONFIRM and the fan-out', () => {
       await notifications.barrier();
       expect(notifications.withBody(text)).toHaveLength(0);
       expect(toClient(PHONE.gone, 'AnnouncementFailed')).toHaveLength(0);
+    });
+  });
+
+  describe('a CONFIRM whose record Kafka did not confirm', () => {
+    it('gives the draft back with its broadcast id, so a second CONFIRM records the same broadcast; a newer draft gets a new one', async () => {
+      const requests = webhooks.app.get(BroadcastRequests);
+      await send(PHONE.sol, 'uncertain');
+      const first = await requests.claim(PHONE.sol, 'SM00000000000000000000000000000001');
+      await requests.giveBack(PHONE.sol, 'SM00000000000000000000000000000001', first!);
+      expect(await draftOf(PHONE.sol)).toBe('uncertain');
+      const again = await requests.claim(PHONE.sol, 'SM00000000000000000000000000000002');
+      expect(again).toMatchObject({ broadcastId: first!.broadcastId, text: 'uncertain' });
+
+      await requests.giveBack(PHONE.sol, 'SM00000000000000000000000000000002', again!);
+      await send(PHONE.sol, 'newer text');
+      const fresh = await requests.claim(PHONE.sol, 'SM00000000000000000000000000000003');
+      expect(fresh).toMatchObject({ text: 'newer text' });
+      expect(fresh!.broadcastId).not.toBe(first!.broadcastId);
     });
   });
 

@@ -6,6 +6,12 @@
 /** A client's pending announcement draft (plain E.164 number of the client). */
 export const draftKey = (phoneNumber: string): string => `announcement:${phoneNumber}`;
 
+/**
+ * The broadcast id a draft keeps after a CONFIRM whose record Kafka may or may not have taken (a
+ * timeout): the next CONFIRM of the same draft reuses it, so the broadcaster drops one of the two.
+ */
+export const pendingBroadcastKey = (phoneNumber: string): string => `broadcast:pending:${phoneNumber}`;
+
 /** The broadcast a CONFIRM (by Twilio MessageSid) started, so a retry of it finds the same broadcast. */
 export const confirmationKey = (messageSid: string): string => `broadcast:confirmation:${messageSid}`;
 

@@ -69,6 +69,14 @@ export class BroadcastReport {
   }
 
   /**
+   * CONFIRM answered an error although its record may have reached Kafka: should the broadcast run
+   * after all, the client hears of it by SMS (a later CONFIRM of the same draft finds it so).
+   */
+  async handOverToSms(broadcastId: string): Promise<void> {
+    await this.redis.set(reportKey(broadcastId), SMS, 'PX', this.ttlMs);
+  }
+
+  /**
    * The fan-out, before committing its last transaction: 'reply' when the CONFIRM reply will
    * carry `outcome` (no SMS to send), 'sms' when the client must get an SMS.
    */

@@ -8,7 +8,7 @@ import { startTwilioSink, type TwilioSink } from '../../../../peers/twilio-sink/
 import type { AppProcess } from '../../../support/app-process.js';
 import { reportFigures } from '../../../support/figures.js';
 import { kafkaNodes, killKafkaNode, startKafkaNode, uniqueName } from '../../../support/stack.js';
-import { phone, sendSmsJson, spreadKey, TEST_ACCOUNT_SID } from '../../../support/notifier/events.js';
+import { phone, sendSmsJson, spreadKey, TEST_ACCOUNT_SID, until } from '../../../support/notifier/events.js';
 import { fleetEnv, joinedWithPartitions, startMember, statOf } from '../../../support/notifier/fleet.js';
 import { untilAllCommitted } from '../../../support/notifier/kafka.js';
 import {
@@ -92,7 +92,17 @@ describe("cluster scenario 1: the notifications partitions' leader SIGKILLed mid
     const killedAt = Date.now();
     const pid = await killKafkaNode(VICTIM, 'SIGKILL');
     const movedAt = await untilLeadershipMoved(kafka, topic, victimId, 60_000);
-    const during = await partitionStates(kafka, topic);
+    // Read again from whichever node answers; one whose metadata still lags may name the old leader
+    // for a moment, so read until an answer agrees (untilLeadershipMoved saw one already).
+    let during: Awaited<ReturnType<typeof partitionStates>> = [];
+    await until(
+      async () => {
+        during = await partitionStates(kafka, topic).catch(() => []);
+        return during.length > 0 && during.every((p) => p.leader !== victimId && p.leader > 0);
+      },
+      30_000,
+      'the new leaders in the metadata',
+    );
     const acceptedAtMove = sink.messages.length;
     // Back once delivery runs on the new leaders: the node rejoins and catches up.
     await sink.waitFor(

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { confirmationKey, draftKey, reportKey } from '@app/shared/broadcast/broadcast-keys.js';
+import { confirmationKey, draftKey, pendingBroadcastKey } from '@app/shared/broadcast/broadcast-keys.js';
 import {
   BROADCAST_REQUESTED,
   encodeBroadcastKey,
@@ -22,21 +22,33 @@ const CONFIRMATION_TTL_MS = 24 * 3_600_000;
 const SCRIPTS = {
   // A retry of the same CONFIRM gets the broadcast the first attempt made; otherwise the draft
   // moves, in one step, into a new confirmation (so two CONFIRMs cannot both take it).
+  // A draft given back after an uncertain record keeps its broadcast id (KEYS[3]).
   broadcastClaimDraft: {
-    numberOfKeys: 2,
+    numberOfKeys: 3,
     lua: `local earlier = redis.call('GET', KEYS[1])
 if earlier then return earlier end
 local draft = redis.call('GET', KEYS[2])
 if not draft then return false end
-redis.call('DEL', KEYS[2])
-local claim = cjson.encode({ id = ARGV[1], at = ARGV[2], text = draft })
+local id = redis.call('GET', KEYS[3]) or ARGV[1]
+redis.call('DEL', KEYS[2], KEYS[3])
+local claim = cjson.encode({ id = id, at = ARGV[2], text = draft })
 redis.call('SET', KEYS[1], claim, 'PX', ARGV[3])
 return claim`,
+  },
+  // Back only if no newer draft was texted meanwhile; only then does it keep its broadcast id.
+  broadcastGiveBackDraft: {
+    numberOfKeys: 3,
+    lua: `if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3], 'NX') then
+  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+end
+redis.call('DEL', KEYS[3])
+return 1`,
   },
 } as const;
 
 interface ClaimCommands {
-  broadcastClaimDraft(confirmation: string, draft: string, id: string, at: string, ttlMs: number): Promise<string | null>;
+  broadcastClaimDraft(confirmation: string, draft: string, pending: string, id: string, at: string, ttlMs: number): Promise<string | null>;
+  broadcastGiveBackDraft(draft: string, pending: string, confirmation: string, text: string, id: string, ttlMs: number): Promise<number>;
 }
 
 /** A draft taken by a CONFIRM: the broadcast it becomes. */
@@ -80,6 +92,7 @@ export class BroadcastRequests {
     const claim = await this.redis.broadcastClaimDraft(
       confirmationKey(sid),
       draftKey(phoneNumber),
+      pendingBroadcastKey(phoneNumber),
       randomUUID(),
       new Date().toISOString(),
       CONFIRMATION_TTL_MS,
@@ -106,10 +119,19 @@ export class BroadcastRequests {
     ]);
   }
 
-  /** Undoes a claim whose broadcast could not be recorded: the draft is back (unless a newer one came). */
+  /**
+   * Undoes a claim whose record Kafka did not confirm: the draft is back (unless a newer one came)
+   * with its broadcast id, since the record may have been written after all (a timeout): the next
+   * CONFIRM then records the same broadcast, which the broadcaster fans out once.
+   */
   async giveBack(phoneNumber: string, messageSid: string | undefined, draft: ClaimedDraft): Promise<void> {
-    const pipeline = this.redis.multi().set(draftKey(phoneNumber), draft.text, 'PX', this.config.draftTtlMs, 'NX');
-    if (messageSid) pipeline.del(confirmationKey(messageSid));
-    await pipeline.del(reportKey(draft.broadcastId)).exec();
+    await this.redis.broadcastGiveBackDraft(
+      draftKey(phoneNumber),
+      pendingBroadcastKey(phoneNumber),
+      confirmationKey(messageSid ?? `no-sid-${randomUUID()}`),
+      draft.text,
+      draft.broadcastId,
+      this.config.draftTtlMs,
+    );
   }
 }

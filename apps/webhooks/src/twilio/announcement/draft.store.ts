@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { draftKey } from '@app/shared/broadcast/broadcast-keys.js';
+import { draftKey, pendingBroadcastKey } from '@app/shared/broadcast/broadcast-keys.js';
 import { REDIS } from '@app/shared/redis/redis.module.js';
 import { type TwilioWebhookConfig } from '../twilio.env.js';
 import { twilioWebhookConfig } from '../twilio.env.js';
@@ -17,8 +17,8 @@ export class AnnouncementDraftStore {
     @Inject(twilioWebhookConfig.KEY) private readonly config: TwilioWebhookConfig,
   ) {}
 
-  /** Stores `text` as the draft, replacing any earlier one, with a fresh TTL. */
+  /** Stores `text` as the draft, replacing any earlier one (and the broadcast id it kept), with a fresh TTL. */
   async save(phoneNumber: string, text: string): Promise<void> {
-    await this.redis.set(draftKey(phoneNumber), text, 'PX', this.config.draftTtlMs);
+    await this.redis.multi().set(draftKey(phoneNumber), text, 'PX', this.config.draftTtlMs).del(pendingBroadcastKey(phoneNumber)).exec();
   }
 }

@@ -66,6 +66,7 @@ export class ConfirmHandler implements SmsCommandHandler {
   ): Promise<SmsReply> {
     const reference = randomBytes(4).toString('hex');
     this.logger.error({ msg: 'broadcast could not be recorded; draft put back', reference, clientId: who.client!.id, err });
+    await this.report.handOverToSms(draft.broadcastId);
     await this.requests.giveBack(who.phoneNumber, messageSid, draft);
     return textReply('MessageException', locale, { error: `ref ${reference}` });
   }
