@@ -102,6 +102,7 @@ scrape_configs: [{ job_name: nudges, static_configs: [{ targets: ['${webhooksTar
     );
     expect(rules.map((r) => r.name).sort()).toEqual([
       'NudgesAppDown',
+      'NudgesBroadcastStuck',
       'NudgesCircuitBreakerOpen',
       'NudgesConsumerLagGrowing',
       'NudgesDeadLetters',
