@@ -37,6 +37,9 @@ const SUBSCRIBERS = 20_000;
 const BROADCAST_COMPLETED = /"msg":"broadcast completed"/;
 /** SMS accepted by Twilio when the controller is killed: part of the fan-out is committed and delivered. */
 const DELIVERED_BEFORE_KILL = 200;
+const PAGE_SIZE = 10;
+/** The kill strikes once this many subscriber pages were read: a tenth of the broadcast. */
+const PAGES_BEFORE_KILL = 200;
 /** How long the node stays down: long enough for the survivors to elect a controller and carry on without it. */
 const DOWN_MS = 15_000;
 const CLIENT_PHONE = '+16660002001';
@@ -67,7 +70,8 @@ describe('cluster scenario 2: the active controller SIGKILLed during a 20,000-su
     };
     webhooks = await startWebhooksProcess({ ...peers.env, ...CLUSTER_APP_ENV, ...appTopics }, 'cluster-controller');
     broadcaster = await spawnBroadcaster(
-      { ...baseBroadcasterEnv(), ...peers.env, ...CLUSTER_APP_ENV, ...appTopics, LOG_LEVEL: 'info' },
+      // Pages of 10: 2,000 requests, so the fan-out lasts long enough for the kill to land inside it.
+      { ...baseBroadcasterEnv(), ...peers.env, ...CLUSTER_APP_ENV, ...appTopics, LOG_LEVEL: 'info', GRAPHQL_PAGE_SIZE: String(PAGE_SIZE) },
       'cluster-controller',
     );
     await broadcaster.waitForOutput(/"msg":"broadcaster started"/, 60_000);
@@ -106,7 +110,8 @@ describe('cluster scenario 2: the active controller SIGKILLed during a 20,000-su
     const confirm = await sendSms(webhooks.url, sms(CLIENT_PHONE, 'CONFIRM'));
     const confirmMs = Date.now() - confirmStarted;
 
-    // The kill strikes once part of the fan-out is committed (the notifier reads committed records only).
+    // The kill strikes mid-fan-out, once part of it is committed (the notifier reads committed records only).
+    await until(() => subscriberPages() >= PAGES_BEFORE_KILL, 180_000, `${PAGES_BEFORE_KILL} subscriber pages read`);
     await sink.waitFor((s) => s.messages.length >= DELIVERED_BEFORE_KILL, 180_000, `${DELIVERED_BEFORE_KILL} SMS of the broadcast`);
     const controller = await activeControllerIndex();
     victim = controller.index;
