@@ -25,8 +25,8 @@ describe('PartitionTransactions (real Kafka)', () => {
     await Promise.all(owners.map((o) => o.closeAll()));
   });
 
-  const owner = () => {
-    const o = new PartitionTransactions(kafka, groupId);
+  const owner = (group = groupId) => {
+    const o = new PartitionTransactions(kafka, group);
     owners.push(o);
     return o;
   };
@@ -53,6 +53,18 @@ describe('PartitionTransactions (real Kafka)', () => {
     expect(again).toBe(ALREADY_COMMITTED);
     expect(ran).toBe(false);
     await expect(next.run({ ...consumed, offset: '42' }, async () => 'next')).resolves.toBe('next');
+  });
+
+  it('answers ALREADY_COMMITTED when the same owner is handed a record it has just committed (a rebalance restarted the partition from an older offset)', async () => {
+    const same = owner(uniqueName('ptx-rebalanced-group'));
+    let ran = 0;
+    const step = async () => {
+      ran += 1;
+    };
+    await expect(same.run({ topic: input, partition: 0, offset: '10' }, step)).resolves.toBeUndefined();
+    await expect(same.run({ topic: input, partition: 0, offset: '10' }, step)).resolves.toBe(ALREADY_COMMITTED);
+    await expect(same.run({ topic: input, partition: 0, offset: '9' }, step)).resolves.toBe(ALREADY_COMMITTED);
+    expect(ran).toBe(1);
   });
 
   it('fences the previous owner: its next transaction on the partition fails', async () => {

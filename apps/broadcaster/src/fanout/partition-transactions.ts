@@ -18,7 +18,10 @@ export const ALREADY_COMMITTED = Symbol('ALREADY_COMMITTED');
 interface PartitionProducer {
   producer: Producer;
   acknowledged: AcknowledgedPartitions;
-  /** The group's committed offset for the partition, read after this producer fenced its predecessors. */
+  /**
+   * The partition's committed offset: read from the group after this producer fenced its
+   * predecessors, then moved on by each of its own commits.
+   */
   committed: bigint;
 }
 
@@ -35,6 +38,12 @@ interface PartitionProducer {
  * answer was lost (the broker went away) may have happened. So each new producer, once its
  * registration has completed or aborted every earlier transaction of its id, reads the group's
  * committed offset, and records below it are answered ALREADY_COMMITTED instead of processed twice.
+ * The producer then moves that offset on with each commit of its own, because the consumer can
+ * be handed an older one: a commit's offsets reach the group only when the transaction's markers
+ * are written, after commit() has returned (and later still when a marker's partition leader is
+ * away), and a rebalance in between (the group coordinator moved) restarts the partition from
+ * the group's offset, before the step this process has just committed (cluster C3 in CI: one
+ * step's 324 SendSms written twice).
  */
 export class PartitionTransactions {
   private readonly logger = new Logger(PartitionTransactions.name);
@@ -54,8 +63,10 @@ export class PartitionTransactions {
    * is rethrown: the record stays unprocessed.
    */
   async run<T>(consumed: ConsumedPosition, work: (output: StepOutput) => Promise<T>): Promise<T | typeof ALREADY_COMMITTED> {
-    const { producer, committed, acknowledged } = await this.producerFor(consumed);
-    if (BigInt(consumed.offset) < committed) return ALREADY_COMMITTED;
+    const partitionProducer = await this.producerFor(consumed);
+    const { producer, acknowledged } = partitionProducer;
+    const next = BigInt(consumed.offset) + 1n;
+    if (next <= partitionProducer.committed) return ALREADY_COMMITTED;
     let transaction;
     try {
       transaction = await producer.transaction();
@@ -73,9 +84,10 @@ export class PartitionTransactions {
       });
       await transaction.sendOffsets({
         consumerGroupId: this.groupId,
-        topics: [{ topic: consumed.topic, partitions: [{ partition: consumed.partition, offset: String(BigInt(consumed.offset) + 1n) }] }],
+        topics: [{ topic: consumed.topic, partitions: [{ partition: consumed.partition, offset: String(next) }] }],
       });
       await transaction.commit();
+      partitionProducer.committed = next;
       return result;
     } catch (err) {
       await transaction.abort().catch((abortError: unknown) => {
