@@ -36,16 +36,25 @@ export class KafkaReplayer {
 
   constructor(private readonly kafka: Kafka) {}
 
+  /**
+   * One publish at a time (the caller awaits each). A failed one closes the producer, whose
+   * sequence numbers are then in doubt (see ProduceQueue): the next publish starts a new one.
+   */
   async publish(deadLetterId: string, message: KafkaReplayMessage): Promise<PublishedReplay> {
     const { topic } = message;
     const producer = await this.connected();
-    const [meta] = await producer.send({
-      topic,
-      acks: -1,
-      compression: CompressionTypes.None,
-      messages: [{ key: message.key, value: message.value, headers: replayHeaders(deadLetterId, message.headers) }],
-    });
-    return { topic, partition: meta?.partition ?? -1, offset: meta?.baseOffset ?? '?' };
+    try {
+      const [meta] = await producer.send({
+        topic,
+        acks: -1,
+        compression: CompressionTypes.None,
+        messages: [{ key: message.key, value: message.value, headers: replayHeaders(deadLetterId, message.headers) }],
+      });
+      return { topic, partition: meta?.partition ?? -1, offset: meta?.baseOffset ?? '?' };
+    } catch (err) {
+      await this.close().catch(() => undefined);
+      throw err;
+    }
   }
 
   async close(): Promise<void> {

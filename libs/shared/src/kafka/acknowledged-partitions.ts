@@ -39,18 +39,20 @@ export class AcknowledgedPartitions {
 
   /** @throws UnacknowledgedPartitionsError when a partition the messages went to is missing from `acknowledged`. */
   check(topic: string, messages: readonly KeyedMessage[], acknowledged: readonly RecordMetadata[]): void {
+    const missing = this.missing(topic, messages, acknowledged);
+    if (missing.length > 0) throw new UnacknowledgedPartitionsError(topic, missing);
+  }
+
+  /** The partitions `messages` went to that `acknowledged` does not list, in order. */
+  missing(topic: string, messages: readonly KeyedMessage[], acknowledged: readonly RecordMetadata[]): number[] {
     const count = this.partitionCounts.get(topic);
-    if (count === undefined || messages.length === 0) return;
+    if (count === undefined || messages.length === 0) return [];
     const expected = new Set<number>();
     for (const m of messages) {
       if (m.partition !== undefined && m.partition !== null) expected.add(m.partition);
       else if (m.key !== undefined && m.key !== null) expected.add(partitionOfKey(m.key, count));
     }
     for (const record of acknowledged) if (record.topicName === topic) expected.delete(record.partition);
-    if (expected.size > 0)
-      throw new UnacknowledgedPartitionsError(
-        topic,
-        [...expected].sort((a, b) => a - b),
-      );
+    return [...expected].sort((a, b) => a - b);
   }
 }

@@ -1,12 +1,21 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CompressionTypes, type Kafka, type Message, type Producer, type Transaction } from 'kafkajs';
+import {
+  CompressionTypes,
+  type Kafka,
+  type Message,
+  type Producer,
+  type RecordMetadata,
+  type TopicMessages,
+  type Transaction,
+} from 'kafkajs';
 import type { KafkaConfig } from '../config/common.env.js';
 import { tracedProduce } from '../tracing/kafka-tracing.js';
 import { KAFKA_CLIENT } from './kafka.tokens.js';
 import { AcknowledgedPartitions } from './acknowledged-partitions.js';
 import { holdMetadataOf } from './producer-metadata.js';
+import { ProduceQueue } from './produce-queue.js';
 import { kafkaConfig } from '../config/common.env.js';
 
 /**
@@ -40,15 +49,19 @@ export interface TransactionalBatch {
 
 /**
  * Idempotent producer (acks=all) for single publishes, plus a transactional producer for
- * all-or-nothing batches. Transactions on one producer must not overlap, so they are queued.
- * Both cache the metadata of the contract's topics only (see holdMetadataOf).
+ * all-or-nothing batches. Publishes go through a ProduceQueue (one request in flight; a failed
+ * request replaces the producer), transactions on one producer must not overlap, so they are
+ * queued too. Both cache the metadata of the contract's topics only (see holdMetadataOf).
  */
 @Injectable()
 export class KafkaProducerService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(KafkaProducerService.name);
   /** Both producers route with it, and every send is checked against it (see AcknowledgedPartitions). */
   private readonly acknowledged = new AcknowledgedPartitions();
-  private readonly producer: Producer;
+  /** Replaced after a failed publish: its sequence numbers may name batches the broker already holds. */
+  private producer?: Promise<Producer>;
+  private bootstrapped = false;
+  private readonly publishes = new ProduceQueue((topicMessages) => this.publishOnce(topicMessages));
   private transactional?: Producer;
   /**
    * One transactional id for the life of the process: a producer recreated after a failed
@@ -65,21 +78,66 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationBootstra
     @Inject(kafkaConfig.KEY) private readonly config: KafkaConfig,
   ) {
     this.transactionalId = `${config.clientId}-${hostname()}-${randomUUID()}`;
-    this.producer = kafka.producer({
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.idempotentProducer();
+  }
+
+  /** After onModuleInit, when KafkaTopicsInitializer has created the topics. */
+  async onApplicationBootstrap(): Promise<void> {
+    this.bootstrapped = true;
+    await this.holdOwnMetadata(await this.idempotentProducer());
+  }
+
+  private idempotentProducer(): Promise<Producer> {
+    this.producer ??= this.connectIdempotent().catch((err: unknown) => {
+      this.producer = undefined;
+      throw err;
+    });
+    return this.producer;
+  }
+
+  private async connectIdempotent(): Promise<Producer> {
+    const producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       createPartitioner: this.acknowledged.partitioner,
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2000 },
     });
+    try {
+      await producer.connect();
+    } catch (err) {
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
+    if (this.bootstrapped) await this.holdOwnMetadata(producer);
+    return producer;
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.producer.connect();
+  /**
+   * One request of the publish queue. A failure, or partitions missing from the answer, leaves
+   * the producer's sequence numbers in doubt: the next request goes through a new producer (a new
+   * producer id numbers its batches afresh, as the Java client's epoch bump does).
+   */
+  private async publishOnce(topicMessages: TopicMessages[]): Promise<RecordMetadata[]> {
+    const producer = await this.idempotentProducer();
+    let acknowledged: RecordMetadata[];
+    try {
+      acknowledged = await producer.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
+    } catch (err) {
+      await this.retireIdempotent(producer);
+      throw err;
+    }
+    if (topicMessages.some(({ topic, messages }) => this.acknowledged.missing(topic, messages, acknowledged).length > 0))
+      await this.retireIdempotent(producer);
+    return acknowledged;
   }
 
-  /** After onModuleInit, when KafkaTopicsInitializer has created the topics. */
-  async onApplicationBootstrap(): Promise<void> {
-    await this.holdOwnMetadata(this.producer);
+  private async retireIdempotent(producer: Producer): Promise<void> {
+    this.producer = undefined;
+    this.logger.warn({ msg: 'a publish failed: the next one goes through a new idempotent producer' });
+    await producer.disconnect().catch(() => undefined);
   }
 
   /**
@@ -95,15 +153,13 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationBootstra
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.producer.disconnect(), this.transactional?.disconnect()]);
+    await Promise.allSettled([this.producer?.then((p) => p.disconnect()), this.transactional?.disconnect()]);
   }
 
   async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
     try {
       await tracedProduce(topic, messages, (traced) =>
-        this.producer
-          .send({ topic, acks: -1, compression: CompressionTypes.None, messages: asKafkaMessages(traced) })
-          .then((acknowledged) => this.acknowledged.check(topic, traced, acknowledged)),
+        this.publishes.send(topic, asKafkaMessages(traced)).then((acknowledged) => this.acknowledged.check(topic, traced, acknowledged)),
       );
     } catch (err) {
       throw new KafkaPublishError(topic, err);

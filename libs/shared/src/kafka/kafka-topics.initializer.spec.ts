@@ -15,8 +15,19 @@ const unknownTopic = () => protocolError('UNKNOWN_TOPIC_OR_PARTITION', 3, 'This 
  * A kafkajs admin over a cluster holding `existing`; `metadata` answers each fetchTopicMetadata
  * call in turn (the last one repeats).
  */
-function fakeKafka(existing: string[], metadata: (() => ITopicMetadata[])[], createTopics: () => Promise<boolean> = async () => true) {
-  const calls = { created: [] as ITopicConfig[][], waitForLeaders: [] as (boolean | undefined)[], metadata: 0, disconnected: 0 };
+function fakeKafka(
+  existing: string[],
+  metadata: (() => ITopicMetadata[])[],
+  createTopics: () => Promise<boolean> = async () => true,
+  offsetsServedAfter = 0,
+) {
+  const calls = {
+    created: [] as ITopicConfig[][],
+    waitForLeaders: [] as (boolean | undefined)[],
+    metadata: 0,
+    offsets: 0,
+    disconnected: 0,
+  };
   const admin = {
     connect: async () => undefined,
     disconnect: async () => void calls.disconnected++,
@@ -27,6 +38,11 @@ function fakeKafka(existing: string[], metadata: (() => ITopicMetadata[])[], cre
       return createTopics();
     },
     fetchTopicMetadata: async () => ({ topics: metadata[Math.min(calls.metadata++, metadata.length - 1)]!() }),
+    fetchTopicOffsets: async () => {
+      if (calls.offsets++ < offsetsServedAfter)
+        throw protocolError('NOT_LEADER_FOR_PARTITION', 6, 'This server is not the leader for that topic-partition');
+      return [];
+    },
   } as unknown as Admin;
   return { kafka: { admin: () => admin } as unknown as Kafka, calls };
 }
@@ -57,6 +73,12 @@ const throwing = () => () => {
 };
 
 describe('ensureTopics', () => {
+  it('waits until the named leaders serve their partitions (their offsets answer NOT_LEADER for a moment)', async () => {
+    const { kafka, calls } = fakeKafka([], [led('payments')], async () => true, 2);
+    await ensureTopics(kafka, config, ['payments']);
+    expect(calls.offsets).toBe(3);
+  });
+
   it('creates only the missing topics, and waits through "unknown topic" answers of brokers that have not applied them yet', async () => {
     const { kafka, calls } = fakeKafka(['notifications'], [throwing(), throwing(), leaderless('deadletter'), led('deadletter')]);
     await ensureTopics(kafka, config, ['notifications', 'deadletter', 'deadletter'], 5_000);

@@ -71,7 +71,11 @@ export async function ensureTopics(
   }
 }
 
-/** Polls the topics' metadata until every partition has a leader; a broker's "unknown topic" only means "not yet". */
+/**
+ * Polls until every partition has a leader that serves it: the metadata names one a moment before
+ * the leader itself has taken the partition on (a ListOffsets in between answers NOT_LEADER), so
+ * each topic's offsets are read too. A broker's "unknown topic" only means "not yet".
+ */
 async function untilLeadersElected(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastProblem: string;
@@ -79,7 +83,10 @@ async function untilLeadersElected(admin: Admin, topics: string[], timeoutMs: nu
     try {
       const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
       const leaderless = metadata.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
-      if (leaderless.length === 0) return;
+      if (leaderless.length === 0) {
+        for (const topic of topics) await admin.fetchTopicOffsets(topic);
+        return;
+      }
       lastProblem = `no leader yet for partitions of ${leaderless.join(', ')}`;
     } catch (err) {
       lastProblem = messageOf(err);
