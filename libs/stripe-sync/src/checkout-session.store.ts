@@ -3,12 +3,11 @@ import type { Redis } from 'ioredis';
 import { REDIS } from '@app/shared/redis/redis.module.js';
 import { RedisLease } from '@app/shared/redis/redis-lease.js';
 
-import { PROCESSING_LEASE_MS } from './event-dedupe.store.js';
+import { claimOnce, type OnceClaim } from './once-claim.js';
 import type { StripeConfig } from './stripe.env.js';
 import { stripeConfig } from './stripe.env.js';
 
-export type SessionClaim =
-  { status: 'claimed'; complete(): Promise<void>; release(): Promise<void> } | { status: 'recorded' } | { status: 'in-flight' };
+export type SessionClaim = OnceClaim<'recorded'>;
 
 /**
  * Which checkout sessions were recorded, whichever of their events did it (a paid
@@ -29,16 +28,8 @@ export class CheckoutSessionStore {
     this.leases = new RedisLease(redis, { held: 'recording:', done: 'recorded' });
   }
 
-  async claim(sessionId: string): Promise<SessionClaim> {
-    const claim = await this.leases.claim(sessionKey(sessionId), PROCESSING_LEASE_MS);
-    if (claim.state === 'done') return { status: 'recorded' };
-    if (claim.state === 'held') return { status: 'in-flight' };
-    const { lease } = claim;
-    return {
-      status: 'claimed',
-      complete: () => lease.complete(this.config.dedupeTtlSeconds * 1000),
-      release: async () => void (await lease.release()),
-    };
+  claim(sessionId: string): Promise<SessionClaim> {
+    return claimOnce(this.leases, sessionKey(sessionId), this.config.dedupeTtlSeconds * 1000, 'recorded');
   }
 }
 

@@ -3,18 +3,11 @@ import type { Redis } from 'ioredis';
 import { REDIS } from '@app/shared/redis/redis.module.js';
 import { RedisLease } from '@app/shared/redis/redis-lease.js';
 
+import { claimOnce, type OnceClaim } from './once-claim.js';
 import type { StripeConfig } from './stripe.env.js';
 import { stripeConfig } from './stripe.env.js';
 
-/**
- * A delivery that claimed an event holds a lease this long. It is longer than any request can take
- * (every remote call has a timeout of a few seconds), and it ends by itself if the process dies, so
- * Stripe's next retry is processed.
- */
-export const PROCESSING_LEASE_MS = 120_000;
-
-export type ClaimResult =
-  { status: 'claimed'; complete(): Promise<void>; release(): Promise<void> } | { status: 'duplicate' } | { status: 'in-flight' };
+export type ClaimResult = OnceClaim<'duplicate'>;
 
 /**
  * Remembers which Stripe events were processed (Redis, `STRIPE_EVENT_DEDUPE_TTL`, at least 4 days,
@@ -32,16 +25,8 @@ export class EventDedupeStore {
     this.leases = new RedisLease(redis, { held: 'processing:', done: 'done' });
   }
 
-  async claim(eventId: string): Promise<ClaimResult> {
-    const claim = await this.leases.claim(eventKey(eventId), PROCESSING_LEASE_MS);
-    if (claim.state === 'done') return { status: 'duplicate' };
-    if (claim.state === 'held') return { status: 'in-flight' };
-    const { lease } = claim;
-    return {
-      status: 'claimed',
-      complete: () => lease.complete(this.config.dedupeTtlSeconds * 1000),
-      release: async () => void (await lease.release()),
-    };
+  claim(eventId: string): Promise<ClaimResult> {
+    return claimOnce(this.leases, eventKey(eventId), this.config.dedupeTtlSeconds * 1000, 'duplicate');
   }
 
   /** Whether the event is recorded as processed (for diagnostics and tests). */
