@@ -3,7 +3,6 @@
 // parent). `baseline`: a bare NestJS route that answers 200, with the same app settings.
 import 'reflect-metadata';
 import { Controller, HttpCode, Module, Post } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { answerControl } from './child-control.mjs';
 
@@ -17,7 +16,8 @@ async function webhooksModule() {
 /** POST /api/StripeWebhookHandler → 200, nothing else (decorators applied by hand: this file is plain JS). */
 async function baselineModule() {
   const { LoggingModule } = await import('../../libs/shared/src/logging/logging.module.js');
-  const { runtimeConfigFrom } = await import('../../libs/shared/src/config/common.env.js');
+  const { runtimeConfig, runtimeConfigFrom } = await import('../../libs/shared/src/config/common.env.js');
+  const { AppConfigModule } = await import('../../libs/shared/src/config/app-config.module.js');
   class BaselineController {
     receive() {
       return { received: true, outcome: 'baseline' };
@@ -32,7 +32,7 @@ async function baselineModule() {
   class BaselineModule {}
   const runtime = runtimeConfigFrom({ NODE_ENV: 'production', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', LOG_FORMAT: 'json' });
   Module({
-    imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ runtime })] }), LoggingModule.forApp('webhooks')],
+    imports: [AppConfigModule.forRoot(() => ({ runtime }), [runtimeConfig], { ignoreEnvFile: true }), LoggingModule.forApp('webhooks')],
     controllers: [BaselineController],
     providers: [InternalEndpointsServer],
   })(BaselineModule);
