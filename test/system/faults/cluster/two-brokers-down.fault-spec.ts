@@ -40,6 +40,7 @@ import {
 jest.setTimeout(300_000);
 
 const SUBSCRIBERS = 200;
+const PRODUCE_TIMED_OUT = /Request Produce\(key: 0, version: \d+\) timed out/g;
 const DOWN = [1, 2];
 /** The senders' retries after the nodes are back: compressed Stripe/Twilio backoff, up to ~2 minutes. */
 const RECOVERY_RETRIES: RetryPolicy = { baseMs: 200, maxMs: 3_000, maxAttempts: 60 };
@@ -122,6 +123,9 @@ describe('cluster scenario 5: two of three Kafka nodes down at once', () => {
     const stripeStarted = Date.now();
     const stripeDuring = await deliver(webhooks.stripeEndpoint, JSON.stringify(stripe.event)).catch(() => ({ status: 0, body: '' }));
     const stripeDuringMs = Date.now() - stripeStarted;
+    // A produce that timed out may have been appended by the leader, which then waited for the
+    // killed followers (still in the ISR until they lag out): it is committed once they return.
+    const ambiguousProducesDuring = webhooks.proc.output().match(PRODUCE_TIMED_OUT)?.length ?? 0;
     const confirmStarted = Date.now();
     const confirmDuring = await sendSms(webhooks.url, sms(phone, 'CONFIRM'));
     const confirmDuringMs = Date.now() - confirmStarted;
@@ -153,6 +157,8 @@ describe('cluster scenario 5: two of three Kafka nodes down at once', () => {
         sent: 1 + SUBSCRIBERS,
         delivered: Number(published >= 1) + keys.size,
         duplicated: Math.max(0, published - 1) + records.length - keys.size,
+        stripePublishes: published,
+        ambiguousProducesDuring,
         lost: Number(published === 0) + SUBSCRIBERS - keys.size,
         deadLettered: 0,
         maxLatencyMs: Math.max(stripeDuringMs, confirmDuringMs),
@@ -186,7 +192,13 @@ describe('cluster scenario 5: two of three Kafka nodes down at once', () => {
       expect(outcomesToldToClient(confirmAfter.finalBody, completions)).toEqual([`Sent to ${SUBSCRIBERS} subscribers`]);
       expect(records).toHaveLength(SUBSCRIBERS);
       expect(figures.lost).toBe(0);
-      expect(figures.duplicated).toBe(0);
+      expect(records.length - keys.size).toBe(0);
+      // At least once, and exactly once unless the publish during the outage timed out after the
+      // leader may have appended it: the retry then goes through a new producer id (a failed
+      // request retires the producer, so its sequence numbers can never make Kafka drop another
+      // event's record as a duplicate), and Kafka cannot tell the two copies apart.
+      expect(published).toBeGreaterThanOrEqual(1);
+      expect(published).toBeLessThanOrEqual(ambiguousProducesDuring > 0 ? 2 : 1);
       expect(await draftOf(redisPrefix, phone)).toBeNull();
       expect(inSync.every((p) => p.isr.length === 3)).toBe(true);
       expect(figures.samePid).toBe(true);
