@@ -41,7 +41,7 @@ async function baselineModule() {
 
 const module = which === 'baseline' ? await baselineModule() : await webhooksModule();
 const { configureWebhooksApp } = await import('../../apps/webhooks/src/webhooks.app.js');
-const { frontDoorConfigFrom, frontDoorEnv } = await import('../../apps/webhooks/src/http/http.config.js');
+const { frontDoorConfigFrom, frontDoorEnv } = await import('../../apps/webhooks/src/http/http.env.js');
 const { parseEnv } = await import('../../libs/shared/src/config/env.js');
 const { z } = await import('zod');
 const app = await NestFactory.create(module, { bodyParser: false, logger: false, abortOnError: false });

@@ -1,4 +1,6 @@
-import { startGateway, type TestGateway } from '../../peers/gateway/gateway-server.js';
+import { GatewayGraphqlClient } from '@app/shared/graphql/gateway-graphql.client.js';
+import { OidcTokenProvider } from '@app/shared/oidc/oidc-token-provider.js';
+import { startGateway, type GatewayOptions, type TestGateway } from '../../peers/gateway/gateway-server.js';
 import { DEFAULT_OIDC_CLIENT, startOidcServer, type OidcServer } from '../../peers/oidc/oidc-server.js';
 
 export interface GatewayPeers {
@@ -10,7 +12,9 @@ export interface GatewayPeers {
 }
 
 /** Starts the OIDC server and the GraphQL test gateway (which trusts its tokens) on ephemeral ports. */
-export async function startGatewayPeers(options: { slowMs?: number; tokenLifetimeSeconds?: number } = {}): Promise<GatewayPeers> {
+export async function startGatewayPeers(
+  options: Pick<GatewayOptions, 'slowMs' | 'store' | 'audience'> & { tokenLifetimeSeconds?: number } = {},
+): Promise<GatewayPeers> {
   const { tokenLifetimeSeconds, ...gatewayOptions } = options;
   const oidc = await startOidcServer({ realm: 'nudges', tokenLifetimeSeconds });
   const gateway = await startGateway({ issuer: oidc.issuer, jwksUrl: oidc.jwksUrl, ...gatewayOptions });
@@ -27,6 +31,22 @@ export async function startGatewayPeers(options: { slowMs?: number; tokenLifetim
     stop: async () => {
       await gateway.stop();
       await oidc.stop();
+    },
+  };
+}
+
+/** The peers serving `store`, and a GatewayGraphqlClient logged in to them (the gateway clients' specs). */
+export async function startGatewayClient(store: GatewayOptions['store']): Promise<GatewayPeers & { graphql: GatewayGraphqlClient }> {
+  const peers = await startGatewayPeers({ store, audience: 'nudges-gateway' });
+  const { oidc, gateway } = peers;
+  const tokens = new OidcTokenProvider({ serverUrl: oidc.serverUrl, realm: oidc.realm, ...DEFAULT_OIDC_CLIENT, timeoutMs: 2000 });
+  const graphql = new GatewayGraphqlClient({ url: gateway.url, timeoutMs: 3000 }, tokens);
+  return {
+    ...peers,
+    graphql,
+    stop: async () => {
+      graphql.onModuleDestroy();
+      await peers.stop();
     },
   };
 }

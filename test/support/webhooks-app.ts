@@ -1,6 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
-import type { HttpConfig } from '../../apps/webhooks/src/http/http.config.js';
+import type { HttpConfig } from '../../apps/webhooks/src/http/http.env.js';
 import { stackEnv } from './stack.js';
 import { TEST_SECRETS } from './test-secrets.js';
 
@@ -45,7 +45,7 @@ export async function startWebhooksApp(env: Record<string, string | undefined> =
   }
   const { WebhooksModule } = await import('../../apps/webhooks/src/webhooks.module.js');
   const { configureWebhooksApp, listenWebhooksApp } = await import('../../apps/webhooks/src/webhooks.app.js');
-  const { httpConfig } = await import('../../apps/webhooks/src/http/http.config.js');
+  const { httpConfig } = await import('../../apps/webhooks/src/http/http.env.js');
   const app = await NestFactory.create<NestExpressApplication>(WebhooksModule, { bodyParser: false, logger: false, abortOnError: false });
   const http = app.get<HttpConfig>(httpConfig.KEY);
   configureWebhooksApp(app, http);

@@ -3,8 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { ConfigType } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
 import type { AddressInfo } from 'node:net';
-import { kafkaConfig } from '@app/shared/config/common.env.js';
-import { broadcasterHealthConfig, fanoutConfig } from './config/broadcaster.config.js';
+import { healthConfig, kafkaConfig } from '@app/shared/config/common.env.js';
+import { fanoutConfig } from './config/broadcaster.config.js';
 import { BroadcasterModule, type BroadcasterModuleOptions } from './broadcaster.module.js';
 
 export interface RunningBroadcaster {
@@ -18,7 +18,7 @@ export async function startBroadcaster(options: BroadcasterModuleOptions = {}): 
   const app = await NestFactory.create(BroadcasterModule.register(options), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   try {
-    const health = app.get<ConfigType<typeof broadcasterHealthConfig>>(broadcasterHealthConfig.KEY);
+    const health = app.get<ConfigType<typeof healthConfig>>(healthConfig.KEY);
     await app.listen(health.port, health.host); // init: topics, Redis, then the consumer joins its group
     const healthPort = (app.getHttpServer().address() as AddressInfo).port;
     app.get(Logger).log({

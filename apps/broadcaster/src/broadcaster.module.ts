@@ -1,7 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { AppConfigModule } from '@app/shared/config/app-config.module.js';
-import { gatewayConfig } from '@app/shared/config/gateway.env.js';
 import { GatewayModule } from '@app/shared/graphql/gateway.module.js';
 import { HealthModule } from '@app/shared/health/health.module.js';
 import { KafkaModule } from '@app/shared/kafka/kafka.module.js';
@@ -30,11 +28,7 @@ export class BroadcasterModule {
         TracingModule,
         KafkaModule.forRoot(),
         RedisModule.forRoot(),
-        GatewayModule.forRootAsync({
-          isGlobal: true,
-          inject: [gatewayConfig.KEY],
-          useFactory: (config: ConfigType<typeof gatewayConfig>) => config,
-        }),
+        GatewayModule.fromAppConfig(),
         HealthModule,
         MetricsModule,
         FanoutModule,

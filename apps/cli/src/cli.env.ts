@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import {
-  kafkaConfigFrom,
-  kafkaEnv,
   redisConfigFrom,
   redisEnv,
   runtimeConfigFrom,
   runtimeEnv,
-  type KafkaConfig,
+  serviceConfigFrom,
+  serviceEnv,
   type RedisConfig,
   type RuntimeConfig,
+  type ServiceConfig,
 } from '@app/shared/config/common.env.js';
-import { optionalString, parseEnv, positiveInt } from '@app/shared/config/env.js';
+import { optionalString, parseEnv, positiveInt, stringOr } from '@app/shared/config/env.js';
 import { gatewayConfigFrom, gatewayEnv, type GatewayConfig } from '@app/shared/config/gateway.env.js';
 import { webhookEndpointsEnv } from '@app/shared/config/webhook-endpoints.env.js';
 import { stripeConfigFrom, stripeEnv, type StripeConfig } from '@app/stripe-sync';
@@ -27,28 +27,21 @@ const cliRuntime = (env: CliEnv): CliEnv => ({ ...env, LOG_LEVEL: env.LOG_LEVEL 
 // ---- dlq ----
 
 export const dlqEnv = {
-  ...runtimeEnv,
-  ...kafkaEnv,
-  ...redisEnv,
+  ...serviceEnv,
   DLQ_REPLAY_RECORD_TTL: positiveInt(DEFAULT_REPLAY_RECORD_TTL_SECONDS).meta({
     description: 'cli: seconds a dead-letter replay is remembered in Redis (replaying the same id again needs --force meanwhile)',
   }),
 };
 
-export interface DlqConfig {
-  runtime: RuntimeConfig;
-  kafka: KafkaConfig;
-  redis: RedisConfig;
+export interface DlqConfig extends ServiceConfig {
   replayRecordTtlSeconds: number;
 }
 
-const dlqEnvSchema = z.object(dlqEnv).transform((e): DlqConfig => ({
-  runtime: runtimeConfigFrom(e),
+const dlqEnvSchema = z.object(dlqEnv).transform((e): DlqConfig => {
+  const service = serviceConfigFrom(e, 'nudges-cli');
   // The CLI never creates topics: a missing dead-letter topic is reported, not created empty.
-  kafka: { ...kafkaConfigFrom(e, 'nudges-cli'), createTopics: false },
-  redis: redisConfigFrom(e),
-  replayRecordTtlSeconds: e.DLQ_REPLAY_RECORD_TTL,
-}));
+  return { ...service, kafka: { ...service.kafka, createTopics: false }, replayRecordTtlSeconds: e.DLQ_REPLAY_RECORD_TTL };
+});
 
 export const loadDlqConfig = (env: CliEnv = process.env): DlqConfig => parseEnv(dlqEnvSchema, cliRuntime(env));
 
@@ -70,20 +63,15 @@ export const loadBroadcastConfig = (env: CliEnv = process.env): BroadcastCliConf
 // ---- Stripe processing (reconcile, replay of Stripe dead letters) ----
 
 /** The same variables the webhooks service reads for its Stripe flow. */
-export const stripeProcessingEnv = { ...runtimeEnv, ...kafkaEnv, ...redisEnv, ...stripeEnv, ...gatewayEnv };
+export const stripeProcessingEnv = { ...serviceEnv, ...stripeEnv, ...gatewayEnv };
 
-export interface StripeProcessingConfig {
-  runtime: RuntimeConfig;
-  kafka: KafkaConfig;
-  redis: RedisConfig;
+export interface StripeProcessingConfig extends ServiceConfig {
   stripe: StripeConfig;
   gateway: GatewayConfig;
 }
 
 const stripeProcessingEnvSchema = z.object(stripeProcessingEnv).transform((e): StripeProcessingConfig => ({
-  runtime: runtimeConfigFrom(e),
-  kafka: kafkaConfigFrom(e, 'nudges-cli'),
-  redis: redisConfigFrom(e),
+  ...serviceConfigFrom(e, 'nudges-cli'),
   stripe: stripeConfigFrom(e),
   gateway: gatewayConfigFrom(e),
 }));
@@ -94,8 +82,7 @@ export const loadStripeProcessingConfig = (env: CliEnv = process.env): StripePro
 // ---- simulate ----
 
 const webhooksUrl = () =>
-  z
-    .preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().default('http://127.0.0.1:5000'))
+  stringOr('http://127.0.0.1:5000')
     .refine((v) => /^https?:\/\/[^\s]+$/i.test(v) && URL.canParse(v), 'must be an absolute http(s) URL')
     .transform((v) => v.replace(/\/+$/, ''));
 

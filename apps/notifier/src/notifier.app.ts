@@ -3,8 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { ConfigType } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
 import type { AddressInfo } from 'node:net';
-import { kafkaConfig } from '@app/shared/config/common.env.js';
-import { consumerConfig, healthConfig, notifierKindConfig } from './config/notifier.config.js';
+import { healthConfig, kafkaConfig } from '@app/shared/config/common.env.js';
+import { consumerConfig, notifierKindConfig } from './config/notifier.config.js';
 import { NotifierModule, type NotifierModuleOptions } from './notifier.module.js';
 import { KafkaBatchServer } from './transport/kafka-batch.server.js';
 

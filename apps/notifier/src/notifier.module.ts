@@ -4,7 +4,6 @@ import type { ConfigType } from '@nestjs/config';
 import type { Kafka } from 'kafkajs';
 import { AppConfigModule } from '@app/shared/config/app-config.module.js';
 import { kafkaConfig, redisConfig } from '@app/shared/config/common.env.js';
-import { localizationConfig } from '@app/shared/config/localization.env.js';
 import { BroadcastDeliveryStore } from '@app/shared/broadcast/broadcast-delivery.store.js';
 import { PhoneCipherModule } from '@app/shared/crypto/phone-cipher.module.js';
 import { HealthModule } from '@app/shared/health/health.module.js';
@@ -62,10 +61,7 @@ export class NotifierModule {
         OptOutModule,
         HealthModule,
         NotifierMetricsModule,
-        LocalizationModule.forRootAsync({
-          inject: [localizationConfig.KEY],
-          useFactory: (config: ConfigType<typeof localizationConfig>) => config,
-        }),
+        LocalizationModule.fromAppConfig(),
       ],
       controllers: [NotificationsController],
       providers: [

@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from 'nestjs-pino';
-import type { FrontDoorConfig, HttpConfig } from './http/http.config.js';
+import type { FrontDoorConfig, HttpConfig } from './http/http.env.js';
 import { InternalEndpointsServer } from './http/internal-endpoints.server.js';
 import { TRACED_ENDPOINTS, traceWebhookRequest } from './http/request-tracing.middleware.js';
 import { applyServerTimeouts } from './http/server-timeouts.js';

@@ -1,12 +1,9 @@
 import { Module } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { HealthModule } from '@app/shared/health/health.module.js';
 import { KafkaModule } from '@app/shared/kafka/kafka.module.js';
 import { LocalizationModule } from '@app/shared/localization/localization.module.js';
 import { AppConfigModule } from '@app/shared/config/app-config.module.js';
-import { localizationConfig } from '@app/shared/config/localization.env.js';
-import { gatewayConfig } from '@app/shared/config/gateway.env.js';
 import { GatewayModule } from '@app/shared/graphql/gateway.module.js';
 import { LoggingModule } from '@app/shared/logging/logging.module.js';
 import { RedisModule } from '@app/shared/redis/redis.module.js';
@@ -25,16 +22,8 @@ import { TwilioWebhookModule } from './twilio/twilio-webhook.module.js';
     TracingModule,
     KafkaModule.forRoot(),
     RedisModule.forRoot(),
-    GatewayModule.forRootAsync({
-      isGlobal: true,
-      inject: [gatewayConfig.KEY],
-      useFactory: (config: ConfigType<typeof gatewayConfig>) => config,
-    }),
-    LocalizationModule.forRootAsync({
-      isGlobal: true,
-      inject: [localizationConfig.KEY],
-      useFactory: (config: ConfigType<typeof localizationConfig>) => config,
-    }),
+    GatewayModule.fromAppConfig(),
+    LocalizationModule.fromAppConfig({ isGlobal: true }),
     HealthModule,
     WebhookMetricsModule,
     WebhookHttpModule,

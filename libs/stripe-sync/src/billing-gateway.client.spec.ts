@@ -1,21 +1,16 @@
 // End to end against the real stand-ins (OIDC server and GraphQL test gateway, in-process).
-import { DEFAULT_OIDC_CLIENT, startOidcServer, type OidcServer } from '../../../peers/oidc/oidc-server.js';
-import { startGateway, type TestGateway } from '../../../peers/gateway/gateway-server.js';
 import { seedDemoData, type DemoData } from '../../../peers/gateway/seed.js';
+import { startGatewayClient } from '../../../test/support/gateway-peers.js';
 import { GatewayBusinessError } from '@app/shared/graphql/gateway.errors.js';
-import { GatewayGraphqlClient } from '@app/shared/graphql/gateway-graphql.client.js';
 import { encodeNodeId } from '@app/shared/graphql/node-id.js';
-import { OidcTokenProvider } from '@app/shared/oidc/oidc-token-provider.js';
 import { BillingGatewayClient, type BillingPriceTier } from './billing-gateway.client.js';
 
 describe('BillingGatewayClient end to end (real OIDC server, real test gateway)', () => {
-  let oidc: OidcServer;
-  let gateway: TestGateway;
+  let peers: Awaited<ReturnType<typeof startGatewayClient>>;
   let demo: DemoData;
-  let graphql: GatewayGraphqlClient;
   let billing: BillingGatewayClient;
 
-  const applied = (field: string) => gateway.mutations.filter((m) => m.field === field && m.outcome === 'applied');
+  const applied = (field: string) => peers.gateway.mutations.filter((m) => m.field === field && m.outcome === 'applied');
   const unknownTier = (): BillingPriceTier => ({
     nodeId: encodeNodeId('PriceTier', 987654),
     name: 'x',
@@ -25,19 +20,12 @@ describe('BillingGatewayClient end to end (real OIDC server, real test gateway)'
   });
 
   beforeAll(async () => {
-    oidc = await startOidcServer();
     demo = seedDemoData();
-    gateway = await startGateway({ issuer: oidc.issuer, jwksUrl: oidc.jwksUrl, audience: 'nudges-gateway', store: demo.store });
-    const tokens = new OidcTokenProvider({ serverUrl: oidc.serverUrl, realm: oidc.realm, ...DEFAULT_OIDC_CLIENT, timeoutMs: 2000 });
-    graphql = new GatewayGraphqlClient({ url: gateway.url, timeoutMs: 3000 }, tokens);
-    billing = new BillingGatewayClient(graphql);
+    peers = await startGatewayClient(demo.store);
+    billing = new BillingGatewayClient(peers.graphql);
   });
 
-  afterAll(async () => {
-    graphql.onModuleDestroy();
-    await gateway.stop();
-    await oidc.stop();
-  });
+  afterAll(() => peers.stop());
 
   it('clientIdByCustomerId returns the client GUID; null when unknown', async () => {
     await expect(billing.clientIdByCustomerId('cus_demo_coffee')).resolves.toBe(demo.activeClient.id);

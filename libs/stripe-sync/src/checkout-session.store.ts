@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS } from '@app/shared/redis/redis.module.js';
-import { RedisLease } from '@app/shared/redis/redis-lease.js';
-
-import { claimOnce, type OnceClaim } from './once-claim.js';
-import type { StripeConfig } from './stripe.env.js';
-import { stripeConfig } from './stripe.env.js';
+import { OnceClaims, type OnceClaim } from './once-claim.js';
+import { stripeConfig, type StripeConfig } from './stripe.env.js';
 
 export type SessionClaim = OnceClaim<'recorded'>;
+
+export const sessionKey = (sessionId: string) => `stripe:checkout:${sessionId}`;
 
 /**
  * Which checkout sessions were recorded, whichever of their events did it (a paid
@@ -18,19 +17,9 @@ export type SessionClaim = OnceClaim<'recorded'>;
  * still keep the payment and the subscription single.
  */
 @Injectable()
-export class CheckoutSessionStore {
-  private readonly leases: RedisLease;
-
-  constructor(
-    @Inject(REDIS) redis: Redis,
-    @Inject(stripeConfig.KEY) private readonly config: StripeConfig,
-  ) {
-    this.leases = new RedisLease(redis, { held: 'recording:', done: 'recorded' });
-  }
-
-  claim(sessionId: string): Promise<SessionClaim> {
-    return claimOnce(this.leases, sessionKey(sessionId), this.config.dedupeTtlSeconds * 1000, 'recorded');
+export class CheckoutSessionStore extends OnceClaims<'recorded'> {
+  constructor(@Inject(REDIS) redis: Redis, @Inject(stripeConfig.KEY) config: StripeConfig) {
+    const format = { held: 'recording:', done: 'recorded' };
+    super(redis, { format, keyOf: sessionKey, doneTtlMs: config.dedupeTtlSeconds * 1000, done: 'recorded' });
   }
 }
-
-export const sessionKey = (sessionId: string) => `stripe:checkout:${sessionId}`;

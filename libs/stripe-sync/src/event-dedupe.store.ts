@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS } from '@app/shared/redis/redis.module.js';
-import { RedisLease } from '@app/shared/redis/redis-lease.js';
-
-import { claimOnce, type OnceClaim } from './once-claim.js';
-import type { StripeConfig } from './stripe.env.js';
-import { stripeConfig } from './stripe.env.js';
+import { OnceClaims, type OnceClaim } from './once-claim.js';
+import { stripeConfig, type StripeConfig } from './stripe.env.js';
 
 export type ClaimResult = OnceClaim<'duplicate'>;
+
+export const eventKey = (eventId: string) => `stripe:event:${eventId}`;
 
 /**
  * Remembers which Stripe events were processed (Redis, `STRIPE_EVENT_DEDUPE_TTL`, at least 4 days,
@@ -15,18 +14,10 @@ export type ClaimResult = OnceClaim<'duplicate'>;
  * it; a transient failure releases the claim so the next delivery can proceed.
  */
 @Injectable()
-export class EventDedupeStore {
-  private readonly leases: RedisLease;
-
-  constructor(
-    @Inject(REDIS) redis: Redis,
-    @Inject(stripeConfig.KEY) private readonly config: StripeConfig,
-  ) {
-    this.leases = new RedisLease(redis, { held: 'processing:', done: 'done' });
-  }
-
-  claim(eventId: string): Promise<ClaimResult> {
-    return claimOnce(this.leases, eventKey(eventId), this.config.dedupeTtlSeconds * 1000, 'duplicate');
+export class EventDedupeStore extends OnceClaims<'duplicate'> {
+  constructor(@Inject(REDIS) redis: Redis, @Inject(stripeConfig.KEY) config: StripeConfig) {
+    const format = { held: 'processing:', done: 'done' };
+    super(redis, { format, keyOf: eventKey, doneTtlMs: config.dedupeTtlSeconds * 1000, done: 'duplicate' });
   }
 
   /** Whether the event is recorded as processed (for diagnostics and tests). */
@@ -40,5 +31,3 @@ export class EventDedupeStore {
     return this.leases.forget(eventKey(eventId));
   }
 }
-
-export const eventKey = (eventId: string) => `stripe:event:${eventId}`;

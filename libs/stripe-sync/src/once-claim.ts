@@ -1,4 +1,5 @@
-import type { RedisLease } from '@app/shared/redis/redis-lease.js';
+import type { Redis } from 'ioredis';
+import { RedisLease, type LeaseFormat } from '@app/shared/redis/redis-lease.js';
 
 /**
  * A delivery that claimed an event or a session holds a lease this long. It is longer than any
@@ -11,20 +12,35 @@ export const PROCESSING_LEASE_MS = 120_000;
 export type OnceClaim<Done extends string> =
   { status: 'claimed'; complete(): Promise<void>; release(): Promise<void> } | { status: Done } | { status: 'in-flight' };
 
-/** Claims `key` for PROCESSING_LEASE_MS; a completed claim is remembered for `doneTtlMs`, a released one frees the key at once. */
-export async function claimOnce<Done extends string>(
-  leases: RedisLease,
-  key: string,
-  doneTtlMs: number,
-  done: Done,
-): Promise<OnceClaim<Done>> {
-  const claim = await leases.claim(key, PROCESSING_LEASE_MS);
-  if (claim.state === 'done') return { status: done };
-  if (claim.state === 'held') return { status: 'in-flight' };
-  const { lease } = claim;
-  return {
-    status: 'claimed',
-    complete: () => lease.complete(doneTtlMs),
-    release: async () => void (await lease.release()),
-  };
+/** What one kind of fact is stored as: its lease values, its key, how long "done" is remembered, and what a repeat is called. */
+export interface OnceClaimKind<Done extends string> {
+  format: LeaseFormat;
+  keyOf(id: string): string;
+  doneTtlMs: number;
+  done: Done;
+}
+
+/** Facts of one kind, each applied at most once: claimed for PROCESSING_LEASE_MS, remembered for `doneTtlMs` once done. */
+export abstract class OnceClaims<Done extends string> {
+  protected readonly leases: RedisLease;
+
+  protected constructor(
+    redis: Redis,
+    private readonly kind: OnceClaimKind<Done>,
+  ) {
+    this.leases = new RedisLease(redis, kind.format);
+  }
+
+  /** A released claim frees the fact at once, so the next delivery applies it. */
+  async claim(id: string): Promise<OnceClaim<Done>> {
+    const claim = await this.leases.claim(this.kind.keyOf(id), PROCESSING_LEASE_MS);
+    if (claim.state === 'done') return { status: this.kind.done };
+    if (claim.state === 'held') return { status: 'in-flight' };
+    const { lease } = claim;
+    return {
+      status: 'claimed',
+      complete: () => lease.complete(this.kind.doneTtlMs),
+      release: async () => void (await lease.release()),
+    };
+  }
 }

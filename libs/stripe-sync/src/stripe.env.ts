@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, optionalHttpUrl, positiveInt, requiredString } from '@app/shared/config/env.js';
+import { blankToUndefined, bool, optionalHttpUrl, positiveInt, requiredString } from '@app/shared/config/env.js';
 import { configNamespace } from '@app/shared/config/app-config.module.js';
 
 /** Stripe keeps retrying an event for three days; processed ids must be remembered for longer. */
@@ -16,7 +16,7 @@ export const MAX_NOT_YET_SYNCED_GRACE_SECONDS = 2 * 24 * 60 * 60;
 /** Whole seconds from 0 to MAX_NOT_YET_SYNCED_GRACE_SECONDS; blank means the default. */
 const graceSeconds = () =>
   z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    blankToUndefined,
     z.coerce
       .number({ error: 'must be a number' })
       .int('must be a whole number')

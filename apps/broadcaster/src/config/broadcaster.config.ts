@@ -1,27 +1,15 @@
 import { z } from 'zod';
-import {
-  kafkaConfig,
-  kafkaConfigFrom,
-  kafkaEnv,
-  redisConfig,
-  redisConfigFrom,
-  redisEnv,
-  runtimeConfig,
-  runtimeConfigFrom,
-  runtimeEnv,
-} from '@app/shared/config/common.env.js';
+import { workerConfigFrom, workerConfigNamespaces, workerEnv } from '@app/shared/config/common.env.js';
 import { configNamespace } from '@app/shared/config/app-config.module.js';
 import { duration } from '@app/shared/config/duration.js';
 import { encryptionConfig, encryptionConfigFrom, encryptionEnv } from '@app/shared/config/encryption.env.js';
-import { parseEnv, port, positiveInt } from '@app/shared/config/env.js';
+import { parseEnv, positiveInt, stringOr } from '@app/shared/config/env.js';
 import { gatewayConfig, gatewayConfigFrom, gatewayEnv } from '@app/shared/config/gateway.env.js';
 import { tracingConfigFrom, tracingEnv } from '@app/shared/config/tracing.env.js';
 
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-
 /** Variables of the broadcaster itself (the shared ones come from libs/shared/src/config). */
 export const broadcasterEnv = {
-  BROADCAST_CONSUMER_GROUP: z.preprocess(blankToUndefined, z.string().default('broadcast-fanout')).meta({
+  BROADCAST_CONSUMER_GROUP: stringOr('broadcast-fanout').meta({
     description: 'consumer group of the broadcaster processes; also the prefix of their transactional ids',
   }),
   BROADCAST_PAGES_PER_STEP: positiveInt(100).meta({
@@ -41,11 +29,6 @@ export const broadcasterEnv = {
   ANNOUNCEMENT_DRAFT_TTL: duration('24h').meta({
     description: 'lifetime of a draft the broadcaster puts back after a broadcast that sent nothing failed (as in the webhooks app)',
   }),
-  KAFKA_SESSION_TIMEOUT_MS: positiveInt(30000).meta({
-    description: 'consumer session timeout; a killed process loses its partitions after this',
-  }),
-  HEALTH_PORT: port(8082).meta({ description: 'port of GET /health, /health/ready and /metrics (0 = any free port)' }),
-  HEALTH_HOST: z.preprocess(blankToUndefined, z.string().default('0.0.0.0')).meta({ description: 'interface of the health port' }),
 };
 
 export interface FanoutConfig {
@@ -64,11 +47,9 @@ export interface FanoutConfig {
 }
 
 export const broadcasterEnvSchema = z
-  .object({ ...runtimeEnv, ...kafkaEnv, ...redisEnv, ...gatewayEnv, ...encryptionEnv, ...tracingEnv, ...broadcasterEnv })
+  .object({ ...workerEnv(8082), ...gatewayEnv, ...encryptionEnv, ...tracingEnv, ...broadcasterEnv })
   .transform((e) => ({
-    runtime: runtimeConfigFrom(e),
-    kafka: kafkaConfigFrom(e, 'broadcaster'),
-    redis: redisConfigFrom(e),
+    ...workerConfigFrom(e, 'broadcaster'),
     gateway: gatewayConfigFrom(e),
     encryption: encryptionConfigFrom(e),
     tracing: tracingConfigFrom(e, 'broadcaster'),
@@ -86,7 +67,6 @@ export const broadcasterEnvSchema = z
       sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
       pageSize: e.GRAPHQL_PAGE_SIZE,
     } satisfies FanoutConfig,
-    health: { port: e.HEALTH_PORT, host: e.HEALTH_HOST },
   }));
 
 export type BroadcasterConfig = z.output<typeof broadcasterEnvSchema>;
@@ -94,15 +74,6 @@ export type BroadcasterConfig = z.output<typeof broadcasterEnvSchema>;
 export const loadBroadcasterConfig = (env: NodeJS.ProcessEnv = process.env): BroadcasterConfig => parseEnv(broadcasterEnvSchema, env);
 
 export const fanoutConfig = configNamespace<FanoutConfig>('fanout');
-export const broadcasterHealthConfig = configNamespace<BroadcasterConfig['health']>('health');
 
 /** The sections Nest modules inject (tracing is read by main.ts before Nest starts). */
-export const broadcasterConfigNamespaces = [
-  runtimeConfig,
-  kafkaConfig,
-  redisConfig,
-  gatewayConfig,
-  encryptionConfig,
-  fanoutConfig,
-  broadcasterHealthConfig,
-];
+export const broadcasterConfigNamespaces = [...workerConfigNamespaces, gatewayConfig, encryptionConfig, fanoutConfig];

@@ -11,11 +11,12 @@ import {
 import { NestFactory } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
+import { kafkaConfig } from '@app/shared/config/common.env.js';
 import { createKafkaClient } from '@app/shared/kafka/kafka-client.factory.js';
 import { createRedisClient } from '@app/shared/redis/redis.module.js';
 import type { DlqConfig } from '../cli.env.js';
 import { DlqCli } from './dlq.cli.js';
-import { DLQ_CONFIG, DLQ_KAFKA, DlqService, STRIPE_PROCESSING_OPENER, type StripeProcessingOpener } from './dlq.service.js';
+import { DLQ_KAFKA, DlqService, STRIPE_PROCESSING_OPENER, type StripeProcessingOpener } from './dlq.service.js';
 import { KafkaReplayer } from './kafka-replayer.js';
 import { ReplayLedger } from './replay-ledger.js';
 
@@ -41,7 +42,7 @@ export class DlqModule {
     return {
       module: DlqModule,
       providers: [
-        { provide: DLQ_CONFIG, useValue: config },
+        { provide: kafkaConfig.KEY, useValue: config.kafka },
         { provide: DLQ_KAFKA, useFactory: () => createKafkaClient(config.kafka) },
         { provide: DLQ_REDIS, useFactory: () => createRedisClient(config.redis) },
         DlqRedisLifecycle,

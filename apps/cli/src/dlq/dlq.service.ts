@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { DeadLetterRecord } from '@app/shared/codec/messages.js';
-import type { DlqConfig } from '../cli.env.js';
+import type { ConfigType } from '@nestjs/config';
+import { kafkaConfig } from '@app/shared/config/common.env.js';
 import { CliUsageError, cliFailureMessage } from '../cli.errors.js';
 import { APPLIED_OUTCOMES, type StripeProcessing } from '../stripe/stripe-processing.js';
 import type { DeadLetterEntry } from './dead-letter-format.js';
@@ -10,7 +11,6 @@ import { KafkaReplayer } from './kafka-replayer.js';
 import { ReplayLedger } from './replay-ledger.js';
 import { deadLetterId, replayTargetOf, type KafkaReplayMessage } from './replay-plan.js';
 
-export const DLQ_CONFIG = Symbol('DLQ_CONFIG');
 export const DLQ_KAFKA = Symbol('DLQ_KAFKA');
 /** Opens the Stripe flow when a Stripe dead letter is replayed (needs the Stripe and gateway settings). */
 export const STRIPE_PROCESSING_OPENER = Symbol('STRIPE_PROCESSING_OPENER');
@@ -66,7 +66,7 @@ export class DlqService implements OnApplicationShutdown {
   private stripe?: Promise<StripeProcessing>;
 
   constructor(
-    @Inject(DLQ_CONFIG) private readonly config: DlqConfig,
+    @Inject(kafkaConfig.KEY) private readonly kafkaSettings: ConfigType<typeof kafkaConfig>,
     @Inject(DLQ_KAFKA) private readonly kafka: Kafka,
     private readonly ledger: ReplayLedger,
     private readonly replayer: KafkaReplayer,
@@ -74,12 +74,12 @@ export class DlqService implements OnApplicationShutdown {
   ) {}
 
   get topic(): string {
-    return this.config.kafka.topics.deadletter;
+    return this.kafkaSettings.topics.deadletter;
   }
 
   /** The only topic a C#-written dead letter is replayed to (KAFKA_TOPIC_NOTIFICATIONS). */
   get notificationsTopic(): string {
-    return this.config.kafka.topics.notifications;
+    return this.kafkaSettings.topics.notifications;
   }
 
   /** Every dead letter, oldest failure first; a record stored twice (same id) appears once. */

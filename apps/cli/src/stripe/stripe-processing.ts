@@ -1,8 +1,7 @@
 import { ConflictException, Module, type DynamicModule, type INestApplicationContext, type LoggerService } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { AppConfigModule } from '@app/shared/config/app-config.module.js';
-import { kafkaConfig, redisConfig, runtimeConfig } from '@app/shared/config/common.env.js';
+import { serviceConfigNamespaces } from '@app/shared/config/common.env.js';
 import { gatewayConfig } from '@app/shared/config/gateway.env.js';
 import { GatewayModule } from '@app/shared/graphql/gateway.module.js';
 import { KafkaModule } from '@app/shared/kafka/kafka.module.js';
@@ -25,16 +24,12 @@ class StripeProcessingModule {
     return {
       module: StripeProcessingModule,
       imports: [
-        AppConfigModule.forRoot(() => config, [runtimeConfig, kafkaConfig, redisConfig, stripeConfig, gatewayConfig], {
+        AppConfigModule.forRoot(() => config, [...serviceConfigNamespaces, stripeConfig, gatewayConfig], {
           ignoreEnvFile: true,
         }),
         KafkaModule.forRoot(),
         RedisModule.forRoot(),
-        GatewayModule.forRootAsync({
-          isGlobal: true,
-          inject: [gatewayConfig.KEY],
-          useFactory: (gateway: ConfigType<typeof gatewayConfig>) => gateway,
-        }),
+        GatewayModule.fromAppConfig(),
         StripeSyncModule,
       ],
     };

@@ -1,17 +1,18 @@
 import { z } from 'zod';
-import {
-  kafkaConfig,
-  kafkaConfigFrom,
-  kafkaEnv,
-  redisConfig,
-  redisConfigFrom,
-  redisEnv,
-  runtimeConfig,
-  runtimeConfigFrom,
-  runtimeEnv,
-} from '@app/shared/config/common.env.js';
+import { workerConfigFrom, workerConfigNamespaces, workerEnv } from '@app/shared/config/common.env.js';
 import { encryptionConfig, encryptionConfigFrom, encryptionEnv } from '@app/shared/config/encryption.env.js';
-import { port, bool, optionalHttpUrl, optionalPositiveNumber, optionalString, parseEnv, positiveInt } from '@app/shared/config/env.js';
+import {
+  blankToUndefined,
+  bool,
+  nonNegativeInt,
+  oneOf,
+  optionalHttpUrl,
+  optionalPositiveNumber,
+  optionalString,
+  parseEnv,
+  positiveInt,
+  stringOr,
+} from '@app/shared/config/env.js';
 import { localizationConfig, localizationConfigFrom, localizationEnv } from '@app/shared/config/localization.env.js';
 import { configNamespace } from '@app/shared/config/app-config.module.js';
 import type { BatchConsumerSettings } from '@app/shared/kafka/batch-consumer.js';
@@ -20,8 +21,6 @@ import { tracingConfigFrom, tracingEnv } from '@app/shared/config/tracing.env.js
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
-
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 /** Twilio's limits for StatusCallback: a full http(s) URL, at most 4000 characters, no underscore in the host name. */
 const statusCallbackUrl = () =>
@@ -32,26 +31,17 @@ const statusCallbackUrl = () =>
       'must have a host name without underscores (Twilio refuses them)',
     );
 
-const nonNegativeInt = (fallback: number) =>
-  z.preprocess(
-    blankToUndefined,
-    z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(fallback),
-  );
-
 /** Variables of the notifier itself (the shared ones come from libs/shared/src/config). */
 export const notifierEnv = {
   NOTIFIER: z
     .preprocess(blankToUndefined, z.enum(['local', 'twilio'], { error: 'must be local or twilio' }).optional())
     .meta({ description: 'local (log the SMS) or twilio; default local when NODE_ENV=development, twilio otherwise' }),
-  KAFKA_CONSUMER_GROUP: z.preprocess(blankToUndefined, z.string().default('notifications-listeners')).meta({
+  KAFKA_CONSUMER_GROUP: stringOr('notifications-listeners').meta({
     description:
       'consumer group of the notifier processes; the default is the C# notifications handler’s group, so a notifier that takes over continues at its committed offsets',
   }),
-  KAFKA_AUTO_OFFSET_RESET: z
-    .preprocess(blankToUndefined, z.enum(['earliest', 'latest'], { error: 'must be earliest or latest' }).default('earliest'))
-    .meta({ description: 'where a consumer group without committed offsets starts reading' }),
-  KAFKA_SESSION_TIMEOUT_MS: positiveInt(30000).meta({
-    description: 'consumer session timeout; a killed process loses its partitions after this',
+  KAFKA_AUTO_OFFSET_RESET: oneOf(['earliest', 'latest'], 'earliest').meta({
+    description: 'where a consumer group without committed offsets starts reading',
   }),
   KAFKA_REBALANCE_TIMEOUT_MS: positiveInt(30000).meta({
     description: 'how long a rebalance waits for members to finish their batch and rejoin',
@@ -80,8 +70,7 @@ export const notifierEnv = {
   NOTIFIER_ONE_TIME_CODE_MAX_AGE_MINUTES: positiveInt(10).meta({
     description: 'the same limit for one-time codes (the resource keys in NOTIFIER_ONE_TIME_CODE_KEYS)',
   }),
-  NOTIFIER_ONE_TIME_CODE_KEYS: z
-    .preprocess(blankToUndefined, z.string().default('SendOtp'))
+  NOTIFIER_ONE_TIME_CODE_KEYS: stringOr('SendOtp')
     .transform((v) =>
       v
         .split(',')
@@ -94,8 +83,6 @@ export const notifierEnv = {
   }),
   NOTIFIER_SHUTDOWN_GRACE_MS: positiveInt(8000).meta({ description: 'time in-flight work gets on SIGTERM before it is abandoned' }),
   NOTIFIER_STATS_INTERVAL_MS: nonNegativeInt(30000).meta({ description: 'interval of the summary log line (0 disables it)' }),
-  HEALTH_PORT: port(8081).meta({ description: 'port of GET /health and /health/ready (0 = any free port)' }),
-  HEALTH_HOST: z.preprocess(blankToUndefined, z.string().default('0.0.0.0')).meta({ description: 'interface of the health port' }),
   TWILIO_ACCOUNT_SID: optionalString()
     .refine((v) => v === undefined || ACCOUNT_SID.test(v), 'must be AC followed by 32 hex digits')
     .meta({ description: 'Twilio account SID (required when NOTIFIER=twilio)' }),
@@ -179,7 +166,7 @@ export interface DeliveryConfig {
 const TWILIO_REQUIRED = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_MESSAGE_SERVICE_SID'] as const;
 
 export const notifierEnvSchema = z
-  .object({ ...runtimeEnv, ...kafkaEnv, ...redisEnv, ...localizationEnv, ...encryptionEnv, ...tracingEnv, ...notifierEnv })
+  .object({ ...workerEnv(8081), ...localizationEnv, ...encryptionEnv, ...tracingEnv, ...notifierEnv })
   .superRefine(
     (e, ctx) => {
       if (notifierKind(e) !== 'twilio') return;
@@ -206,9 +193,7 @@ export const notifierEnvSchema = z
     ]);
   })
   .transform((e) => ({
-    runtime: runtimeConfigFrom(e),
-    kafka: kafkaConfigFrom(e, 'notifier'),
-    redis: redisConfigFrom(e),
+    ...workerConfigFrom(e, 'notifier'),
     localization: localizationConfigFrom(e),
     encryption: encryptionConfigFrom(e),
     notifier: notifierKind(e),
@@ -240,7 +225,6 @@ export const notifierEnvSchema = z
       logEachDelivery: e.LOG_LEVEL === 'debug' || e.LOG_LEVEL === 'trace',
     } satisfies DeliveryConfig,
     twilio: twilioConfig(e),
-    health: { port: e.HEALTH_PORT, host: e.HEALTH_HOST },
     tracing: tracingConfigFrom(e, 'notifier'),
   }));
 
@@ -254,20 +238,16 @@ export const consumerConfig = configNamespace<ConsumerConfig>('consumer');
 export const deliveryConfig = configNamespace<DeliveryConfig>('delivery');
 /** Undefined when NOTIFIER=local and the Twilio variables are not all set. */
 export const twilioApiConfig = configNamespace<TwilioConfig | undefined>('twilio');
-export const healthConfig = configNamespace<NotifierConfig['health']>('health');
 
 /** The sections Nest modules and notifier.app.ts inject (tracing is read by main.ts before Nest starts). */
 export const notifierConfigNamespaces = [
-  runtimeConfig,
-  kafkaConfig,
-  redisConfig,
+  ...workerConfigNamespaces,
   localizationConfig,
   encryptionConfig,
   notifierKindConfig,
   consumerConfig,
   deliveryConfig,
   twilioApiConfig,
-  healthConfig,
 ];
 
 function notifierKind(e: { NOTIFIER?: NotifierKind | undefined; NODE_ENV: string }): NotifierKind {

@@ -1,31 +1,19 @@
 import { z } from 'zod';
-import {
-  kafkaConfig,
-  kafkaConfigFrom,
-  kafkaEnv,
-  redisConfig,
-  redisConfigFrom,
-  redisEnv,
-  runtimeConfig,
-  runtimeConfigFrom,
-  runtimeEnv,
-} from '@app/shared/config/common.env.js';
+import { serviceConfigFrom, serviceConfigNamespaces, serviceEnv } from '@app/shared/config/common.env.js';
 import { encryptionConfig, encryptionConfigFrom, encryptionEnv } from '@app/shared/config/encryption.env.js';
 import { parseEnv } from '@app/shared/config/env.js';
 import { refuseInProduction, refusePlaintextCredentials } from '@app/shared/config/production.env.js';
 import { gatewayConfig, gatewayConfigFrom, gatewayEnv } from '@app/shared/config/gateway.env.js';
 import { localizationConfig, localizationConfigFrom, localizationEnv } from '@app/shared/config/localization.env.js';
 import { tracingConfigFrom, tracingEnv } from '@app/shared/config/tracing.env.js';
-import { checkHttpEnv, httpConfig, httpConfigFrom, httpEnv } from '../http/http.config.js';
+import { checkHttpEnv, httpConfig, httpConfigFrom, httpEnv } from '../http/http.env.js';
 import { stripeConfig, stripeConfigFrom, stripeEnv } from '@app/stripe-sync';
 import { checkTwilioKeywords, twilioConfigFrom, twilioEnv, twilioWebhookConfig } from '../twilio/twilio.env.js';
 
 /** Every variable the webhooks service reads, validated together at start-up. */
 export const webhooksEnv = {
-  ...runtimeEnv,
+  ...serviceEnv,
   ...httpEnv,
-  ...kafkaEnv,
-  ...redisEnv,
   ...stripeEnv,
   ...twilioEnv,
   ...gatewayEnv,
@@ -62,9 +50,7 @@ export const webhooksEnvSchema = z
     refuseUnsafeProduction(e, ctx);
   })
   .transform((e) => ({
-    runtime: runtimeConfigFrom(e),
-    kafka: kafkaConfigFrom(e, 'webhooks'),
-    redis: redisConfigFrom(e),
+    ...serviceConfigFrom(e, 'webhooks'),
     http: httpConfigFrom(e),
     stripe: stripeConfigFrom(e),
     twilio: twilioConfigFrom(e),
@@ -80,9 +66,7 @@ export const loadWebhooksConfig = (): WebhooksConfig => parseEnv(webhooksEnvSche
 
 /** The sections Nest modules inject (tracing is read by main.ts before Nest starts). */
 export const webhooksConfigNamespaces = [
-  runtimeConfig,
-  kafkaConfig,
-  redisConfig,
+  ...serviceConfigNamespaces,
   httpConfig,
   stripeConfig,
   twilioWebhookConfig,

@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import { type HttpConfig } from './http.config.js';
-import { httpConfig } from './http.config.js';
+import { type HttpConfig } from './http.env.js';
+import { httpConfig } from './http.env.js';
 
 /**
  * Both webhook endpoints carry the shared key in `?code=` (Azure Functions style, as Nudges

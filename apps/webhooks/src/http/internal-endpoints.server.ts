@@ -2,7 +2,7 @@ import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { FrontDoorConfig } from './http.config.js';
+import type { FrontDoorConfig } from './http.env.js';
 import { sendStatusAnswer } from './safe-exception.filter.js';
 import { applyServerTimeouts } from './server-timeouts.js';
 

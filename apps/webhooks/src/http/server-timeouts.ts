@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { FrontDoorConfig } from './http.config.js';
+import type { FrontDoorConfig } from './http.env.js';
 
 /**
  * Bounds how long a client may take to send its request, so a slow sender (slowloris: headers,

@@ -1,33 +1,21 @@
 // End to end against the real stand-ins (OIDC server and GraphQL test gateway, in-process).
-import { DEFAULT_OIDC_CLIENT, startOidcServer, type OidcServer } from '../../../../peers/oidc/oidc-server.js';
-import { startGateway, type TestGateway } from '../../../../peers/gateway/gateway-server.js';
 import { seedDemoData, type DemoData } from '../../../../peers/gateway/seed.js';
-import { GatewayGraphqlClient } from '@app/shared/graphql/gateway-graphql.client.js';
+import { startGatewayClient } from '../../../../test/support/gateway-peers.js';
 import { encodeNodeId } from '@app/shared/graphql/node-id.js';
-import { OidcTokenProvider } from '@app/shared/oidc/oidc-token-provider.js';
 import { SubscriberGatewayClient } from './subscriber-gateway.client.js';
 
 describe('SubscriberGatewayClient end to end (real OIDC server, real test gateway)', () => {
-  let oidc: OidcServer;
-  let gateway: TestGateway;
+  let peers: Awaited<ReturnType<typeof startGatewayClient>>;
   let demo: DemoData;
-  let graphql: GatewayGraphqlClient;
   let subscribers: SubscriberGatewayClient;
 
   beforeAll(async () => {
-    oidc = await startOidcServer();
     demo = seedDemoData();
-    gateway = await startGateway({ issuer: oidc.issuer, jwksUrl: oidc.jwksUrl, audience: 'nudges-gateway', store: demo.store });
-    const tokens = new OidcTokenProvider({ serverUrl: oidc.serverUrl, realm: oidc.realm, ...DEFAULT_OIDC_CLIENT, timeoutMs: 2000 });
-    graphql = new GatewayGraphqlClient({ url: gateway.url, timeoutMs: 3000 }, tokens);
-    subscribers = new SubscriberGatewayClient(graphql);
+    peers = await startGatewayClient(demo.store);
+    subscribers = new SubscriberGatewayClient(peers.graphql);
   });
 
-  afterAll(async () => {
-    graphql.onModuleDestroy();
-    await gateway.stop();
-    await oidc.stop();
-  });
+  afterAll(() => peers.stop());
 
   it('clientByPhoneNumber tells whether the client may announce', async () => {
     await expect(subscribers.clientByPhoneNumber('+15555550100')).resolves.toEqual({

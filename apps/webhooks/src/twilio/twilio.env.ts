@@ -19,8 +19,7 @@ function takenBy(word: string, kind: KeywordKind): string | undefined {
 
 /** Extra keywords of one kind (another language's STOP, ...): comma-separated single words, upper-cased. */
 const extraKeywords = (kind: KeywordKind) =>
-  z
-    .preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().optional())
+  optionalString()
     .transform((v) =>
       v
         ?.split(',')

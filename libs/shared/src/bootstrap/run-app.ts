@@ -25,6 +25,25 @@ export function startupFailureMessage(app: string, err: unknown): string {
   return `${app}: start-up failed: ${message}\n`;
 }
 
+/** SIGTERM must end the process within 10 s (Kubernetes' default grace), whatever hangs. */
+const HARD_EXIT_MS = 9_500;
+
+/** On SIGTERM or SIGINT: `stop()`, then exit 0 (1 when it fails or takes longer than HARD_EXIT_MS). */
+export function stopOnSignals(app: string, stop: () => Promise<void>): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(`${app}: shutdown took too long; exiting\n`);
+        process.exit(1);
+      }, HARD_EXIT_MS).unref();
+      stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+}
+
 function findConfigError(err: unknown): ConfigValidationError | undefined {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof ConfigValidationError) return e;

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { defineScripts } from '../redis/redis-lease.js';
+import { ScriptedRedisStore } from '../redis/redis-lease.js';
 import { finishedSignalKey, reportKey } from './broadcast-keys.js';
 
 /**
@@ -53,14 +53,12 @@ function decodeDecision(value: string): ReplyDecision {
   return match[1] === 'sent' ? { kind: 'sent', count } : { kind: 'failed', sent: count };
 }
 
-export class BroadcastReport {
-  private readonly redis: Redis & ReportCommands;
-
+export class BroadcastReport extends ScriptedRedisStore<ReportCommands> {
   constructor(
     redis: Redis,
     private readonly ttlMs: number,
   ) {
-    this.redis = defineScripts<ReportCommands>(redis, SCRIPTS);
+    super(redis, SCRIPTS);
   }
 
   /** CONFIRM, before recording the broadcast: the reply is waiting for the outcome. */

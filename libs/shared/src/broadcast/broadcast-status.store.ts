@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { defineScripts } from '../redis/redis-lease.js';
+import { ScriptedRedisStore } from '../redis/redis-lease.js';
 import { STATUS_INDEX_KEY, statusKey } from './broadcast-keys.js';
 import { BROADCAST_COMPLETED, BROADCAST_FAILED, BROADCAST_REQUESTED, type BroadcastRecord } from './broadcast-records.js';
 
@@ -64,14 +64,12 @@ const stateOf = (record: BroadcastRecord): BroadcastState =>
  * read by the CLI. It is a view: Kafka holds the truth (the last record of a broadcast), and a
  * lost view is rebuilt by the next step.
  */
-export class BroadcastStatusStore {
-  private readonly redis: Redis & StatusCommands;
-
+export class BroadcastStatusStore extends ScriptedRedisStore<StatusCommands> {
   constructor(
     redis: Redis,
     private readonly ttlMs: number,
   ) {
-    this.redis = defineScripts<StatusCommands>(redis, SCRIPTS);
+    super(redis, SCRIPTS);
   }
 
   async record(record: BroadcastRecord): Promise<void> {

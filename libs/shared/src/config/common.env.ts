@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, brokerList, optionalString, positiveInt } from './env.js';
+import { bool, brokerList, listenHost, optionalString, port, positiveInt } from './env.js';
 import { configNamespace } from './app-config.module.js';
 
 /**
@@ -115,3 +115,53 @@ export function redisConfigFrom(e: z.output<z.ZodObject<typeof redisEnv>>): Redi
 export const runtimeConfig = configNamespace<RuntimeConfig>('runtime');
 export const kafkaConfig = configNamespace<KafkaConfig>('kafka');
 export const redisConfig = configNamespace<RedisConfig>('redis');
+
+/** The sections every long-running app has: runtime, Kafka and Redis. */
+export const serviceEnv = { ...runtimeEnv, ...kafkaEnv, ...redisEnv };
+
+type ServiceEnv = z.output<z.ZodObject<typeof serviceEnv>>;
+
+export interface ServiceConfig {
+  runtime: RuntimeConfig;
+  kafka: KafkaConfig;
+  redis: RedisConfig;
+}
+
+export function serviceConfigFrom(e: ServiceEnv, appName: string): ServiceConfig {
+  return { runtime: runtimeConfigFrom(e), kafka: kafkaConfigFrom(e, appName), redis: redisConfigFrom(e) };
+}
+
+export const serviceConfigNamespaces = [runtimeConfig, kafkaConfig, redisConfig];
+
+/** Settings of an app that consumes in a Kafka group (notifier, broadcaster). */
+export const consumerEnv = {
+  KAFKA_SESSION_TIMEOUT_MS: positiveInt(30000).meta({
+    description: 'consumer session timeout; a killed process loses its partitions after this',
+  }),
+};
+
+/** The internal port of an app without a public one (notifier, broadcaster). */
+export const healthEnv = (defaultPort: number) => ({
+  HEALTH_PORT: port(defaultPort).meta({ description: 'port of GET /health, /health/ready and /metrics (0 = any free port)' }),
+  HEALTH_HOST: listenHost().meta({ description: 'interface of the health port' }),
+});
+
+export interface HealthConfig {
+  port: number;
+  host: string;
+}
+
+export function healthConfigFrom(e: { HEALTH_PORT: number; HEALTH_HOST: string }): HealthConfig {
+  return { port: e.HEALTH_PORT, host: e.HEALTH_HOST };
+}
+
+export const healthConfig = configNamespace<HealthConfig>('health');
+
+/** A worker (notifier, broadcaster): a service that consumes in a Kafka group and serves only its health port. */
+export const workerEnv = (defaultHealthPort: number) => ({ ...serviceEnv, ...consumerEnv, ...healthEnv(defaultHealthPort) });
+
+export function workerConfigFrom(e: ServiceEnv & { HEALTH_PORT: number; HEALTH_HOST: string }, appName: string) {
+  return { ...serviceConfigFrom(e, appName), health: healthConfigFrom(e) };
+}
+
+export const workerConfigNamespaces = [...serviceConfigNamespaces, healthConfig];

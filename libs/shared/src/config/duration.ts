@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { stringOr } from './env.js';
 
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/i;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -13,7 +13,6 @@ export function parseDurationMs(text: string): number | undefined {
 
 /** A duration env value (see parseDurationMs), at least one second, in milliseconds. */
 export const duration = (fallback: string) =>
-  z
-    .preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().default(fallback))
+  stringOr(fallback)
     .refine((v) => parseDurationMs(v) !== undefined, 'must be a duration of at least 1s: seconds, or a number with ms, s, m, h or d')
     .transform((v) => parseDurationMs(v)!);

@@ -27,7 +27,18 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
 
 // ---- reusable field parsers (env values are always strings) ----
 
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+/** A blank value counts as unset: `FOO=` in a .env file means "use the default". */
+export const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** A string with a default; blank counts as unset. */
+export const stringOr = (fallback: string) => z.preprocess(blankToUndefined, z.string().default(fallback));
+
+/** One of `values`, with a default; the message lists them. */
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+  z.preprocess(blankToUndefined, z.enum(values, { error: `must be ${values.join(' or ')}` }).default(fallback));
+
+/** An interface to listen on; the default is every interface. */
+export const listenHost = () => stringOr('0.0.0.0');
 
 /** A required, non-empty string. */
 export const requiredString = () => z.preprocess(blankToUndefined, z.string({ error: 'is required but not set' }));
@@ -69,6 +80,18 @@ export const positiveInt = (fallback: number) =>
   z.preprocess(
     blankToUndefined,
     z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be greater than 0').default(fallback),
+  );
+
+export const nonNegativeInt = (fallback: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(fallback),
+  );
+
+export const optionalPositiveInt = () =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be greater than 0').optional(),
   );
 
 export const optionalPositiveNumber = () =>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpUrl, positiveInt, requiredString } from './env.js';
+import { blankToUndefined, httpUrl, positiveInt, requiredString } from './env.js';
 import { configNamespace } from './app-config.module.js';
 
 /**
@@ -8,7 +8,6 @@ import { configNamespace } from './app-config.module.js';
  */
 export const GRAPHQL_MAX_PAGE_SIZE = 50;
 
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const PAGE_SIZE_RANGE = `must be a whole number from 1 to ${GRAPHQL_MAX_PAGE_SIZE} (the gateway's maximum page size)`;
 
 /** `first` of every paged gateway request: 1 to GRAPHQL_MAX_PAGE_SIZE, one message for any other value. */

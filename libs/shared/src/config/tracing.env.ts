@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalHttpUrl, optionalString } from './env.js';
+import { oneOf, optionalHttpUrl, optionalString } from './env.js';
 
 export const OTLP_PROTOCOLS = ['grpc', 'http/protobuf'] as const;
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
@@ -10,15 +10,10 @@ export const tracingEnv = {
     description:
       'OTLP collector endpoint, e.g. http://otel-collector:4317 (grpc) or http://otel-collector:4318 (http/protobuf); unset = tracing off (no SDK loaded)',
   }),
-  Otlp__Protocol: z
-    .preprocess(
-      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-      z.enum(OTLP_PROTOCOLS, { error: 'must be grpc or http/protobuf' }).default('grpc'),
-    )
-    .meta({
-      description:
-        'OTLP transport: grpc (as the .NET exporter defaults to) or http/protobuf (spans are posted to the endpoint plus /v1/traces)',
-    }),
+  Otlp__Protocol: oneOf(OTLP_PROTOCOLS, 'grpc').meta({
+    description:
+      'OTLP transport: grpc (as the .NET exporter defaults to) or http/protobuf (spans are posted to the endpoint plus /v1/traces)',
+  }),
   Otlp__ServiceName: optionalString().meta({
     description: 'service.name of the exported spans (default: the app name, webhooks or notifier)',
   }),

@@ -6,6 +6,7 @@ import {
   type OptionalFactoryDependency,
   type Provider,
 } from '@nestjs/common';
+import { gatewayConfig } from '../config/gateway.env.js';
 import { OidcTokenProvider, type OidcClientOptions } from '../oidc/oidc-token-provider.js';
 import { GATEWAY_OPTIONS, GatewayGraphqlClient, type GatewayOptions } from './gateway-graphql.client.js';
 
@@ -41,6 +42,15 @@ export class GatewayModule {
       options.imports ?? [],
       options.isGlobal ?? false,
     );
+  }
+
+  /** Global, configured by the app's `gateway` config section (GRAPHQL_API_URL, Oidc__*, ...). */
+  static fromAppConfig(): DynamicModule {
+    return GatewayModule.forRootAsync({
+      isGlobal: true,
+      inject: [gatewayConfig.KEY],
+      useFactory: (config: GatewayModuleOptions) => config,
+    });
   }
 
   private static build(optionProviders: Provider[], imports: NonNullable<ModuleMetadata['imports']>, isGlobal: boolean): DynamicModule {

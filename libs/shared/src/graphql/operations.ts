@@ -3,6 +3,13 @@
 // Node-type ids (`id: ID!`) are opaque global ids; see ./node-id.ts for the inputs that want keys.
 import { gql } from '@apollo/client';
 
+/** A mutation's business errors (HotChocolate mutation conventions): each implements `Error`. */
+const MUTATION_ERROR_FIELDS = gql`
+  fragment MutationErrorFields on Error {
+    message
+  }
+`;
+
 const PRICE_TIER_FIELDS = gql`
   fragment PriceTierFields on PriceTier {
     id
@@ -96,13 +103,12 @@ export const CREATE_PLAN_SUBSCRIPTION = gql`
       }
       errors {
         __typename
-        ... on Error {
-          message
-        }
+        ...MutationErrorFields
       }
     }
   }
   ${PLAN_SUBSCRIPTION_FIELDS}
+  ${MUTATION_ERROR_FIELDS}
 `;
 
 export const PLAN_BY_ID = gql`
@@ -133,13 +139,12 @@ export const PATCH_PLAN = gql`
       }
       errors {
         __typename
-        ... on Error {
-          message
-        }
+        ...MutationErrorFields
       }
     }
   }
   ${PLAN_FIELDS}
+  ${MUTATION_ERROR_FIELDS}
 `;
 
 export const DELETE_PLAN = gql`
@@ -150,12 +155,11 @@ export const DELETE_PLAN = gql`
       }
       errors {
         __typename
-        ... on Error {
-          message
-        }
+        ...MutationErrorFields
       }
     }
   }
+  ${MUTATION_ERROR_FIELDS}
 `;
 
 export const PRICE_TIER_BY_FOREIGN_ID = gql`
@@ -175,12 +179,11 @@ export const PATCH_PRICE_TIER = gql`
       }
       errors {
         __typename
-        ... on Error {
-          message
-        }
+        ...MutationErrorFields
       }
     }
   }
+  ${MUTATION_ERROR_FIELDS}
 `;
 
 export const DELETE_PRICE_TIER = gql`
@@ -191,12 +194,11 @@ export const DELETE_PRICE_TIER = gql`
       }
       errors {
         __typename
-        ... on Error {
-          message
-        }
+        ...MutationErrorFields
       }
     }
   }
+  ${MUTATION_ERROR_FIELDS}
 `;
 
 // ---------------------------------------------------------------- Twilio flows
@@ -265,10 +267,9 @@ export const UNSUBSCRIBE_SUBSCRIBER_FROM_CLIENT = gql`
       }
       errors {
         __typename
-        ... on Error {
-          message
-        }
+        ...MutationErrorFields
       }
     }
   }
+  ${MUTATION_ERROR_FIELDS}
 `;

@@ -9,7 +9,7 @@ import {
   type OnModuleDestroy,
   type Provider,
 } from '@nestjs/common';
-import type { LocalizationConfig } from '../config/localization.env.js';
+import { localizationConfig, type LocalizationConfig } from '../config/localization.env.js';
 import { CachingLocalizer } from './caching-localizer.js';
 import { EmbeddedCatalogLocalizer } from './embedded-localizer.js';
 import { FallbackLocalizer } from './fallback-localizer.js';
@@ -70,6 +70,15 @@ export class LocalizationModule {
       useFactory: options.useFactory,
     };
     return LocalizationModule.build(options.imports ?? [], configProvider, options.isGlobal);
+  }
+
+  /** Configured by the app's `localization` config section (LOCALIZATION_API_URL, ...). */
+  static fromAppConfig(options: { isGlobal?: boolean } = {}): DynamicModule {
+    return LocalizationModule.forRootAsync({
+      isGlobal: options.isGlobal ?? false,
+      inject: [localizationConfig.KEY],
+      useFactory: (config: LocalizationConfig) => config,
+    });
   }
 
   private static build(imports: ModuleMetadata['imports'], configProvider: Provider, isGlobal = false): DynamicModule {

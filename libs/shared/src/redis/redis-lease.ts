@@ -64,11 +64,22 @@ interface LeaseCommands {
 }
 
 /** Registers Lua scripts as ioredis commands, once per client (EVALSHA, loaded on first use). */
-export function defineScripts<T>(redis: Redis, scripts: Record<string, { numberOfKeys?: number; lua: string }>): Redis & T {
+export function defineScripts<T>(redis: Redis, scripts: RedisScripts): Redis & T {
   for (const [name, definition] of Object.entries(scripts)) {
     if (!(name in redis)) redis.defineCommand(name, definition);
   }
   return redis as Redis & T;
+}
+
+export type RedisScripts = Record<string, { numberOfKeys?: number; lua: string }>;
+
+/** A store whose Redis commands `C` include its own Lua scripts. */
+export abstract class ScriptedRedisStore<C> {
+  protected readonly redis: Redis & C;
+
+  protected constructor(redis: Redis, scripts: RedisScripts) {
+    this.redis = defineScripts<C>(redis, scripts);
+  }
 }
 
 /**
@@ -76,14 +87,12 @@ export function defineScripts<T>(redis: Redis, scripts: Record<string, { numberO
  * if the owner dies), then completes it into a durable `done` marker or releases it. Only the
  * owner renews or releases, so a holder whose lease ran out cannot drop its successor's claim.
  */
-export class RedisLease {
-  private readonly redis: Redis & LeaseCommands;
-
+export class RedisLease extends ScriptedRedisStore<LeaseCommands> {
   constructor(
     redis: Redis,
     private readonly format: LeaseFormat,
   ) {
-    this.redis = defineScripts<LeaseCommands>(redis, SCRIPTS);
+    super(redis, SCRIPTS);
   }
 
   async claim(key: string, leaseMs: number, options: ClaimOptions = {}): Promise<LeaseClaim> {

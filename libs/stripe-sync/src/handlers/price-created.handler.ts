@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { BillingGatewayClient } from '../billing-gateway.client.js';
-import { ObjectVersionLock } from '../object-version-lock.js';
-import type { StripeEvent } from '../stripe-event.js';
 import { NotYetSyncedError } from '../stripe-event.errors.js';
-import { durationOf, expandedProductName, majorAmountOf, productIdOf, tierStatusOf } from './price-sync.js';
-import type { HandlerOutcome, StripeEventHandler } from './stripe-event-handler.js';
-import { objectOf, priceSchema } from './stripe-objects.js';
+import { durationOf, productIdOf, tierFieldsOf } from './price-sync.js';
+import { outcomeOf, type HandlerOutcome } from './stripe-event-handler.js';
+import { PriceEventHandler } from './catalog-event-handler.js';
+import type { StripePrice } from './stripe-objects.js';
 
 /**
  * A new price: the plan of its product gets a price tier (through patchPlan's `priceTiers`) with
@@ -15,33 +13,22 @@ import { objectOf, priceSchema } from './stripe-objects.js';
  * events concurrently). A price deleted meanwhile is not created again.
  */
 @Injectable()
-export class PriceCreatedHandler implements StripeEventHandler {
+export class PriceCreatedHandler extends PriceEventHandler {
   readonly eventType = 'price.created';
 
-  constructor(
-    private readonly gateway: BillingGatewayClient,
-    private readonly objects: ObjectVersionLock,
-  ) {}
-
-  async handle(event: StripeEvent): Promise<HandlerOutcome> {
-    const price = objectOf(event, priceSchema);
-    const amount = majorAmountOf(price);
+  protected async sync(price: StripePrice, created: number): Promise<HandlerOutcome> {
+    const fields = tierFieldsOf(price);
     const productId = productIdOf(price);
     const duration = durationOf(price);
     // The plan is patched with its current isActive: hold the product so no product event changes it meanwhile.
-    const result = await this.objects.run(price.id, event.created, 'apply', () =>
+    const result = await this.objects.run(price.id, created, 'apply', () =>
       this.objects.exclusive(productId, async () => {
         const plan = await this.gateway.planByForeignId(productId);
         if (!plan) throw new NotYetSyncedError('stripe.plan-not-found', `no plan is linked to product ${productId} of price ${price.id}`);
-        await this.gateway.upsertPriceTier(plan, {
-          foreignServiceId: price.id,
-          name: price.nickname ?? expandedProductName(price) ?? plan.name,
-          price: amount,
-          status: tierStatusOf(price),
-          ...(duration ? { duration } : {}),
-        });
+        const name = fields.name ?? plan.name;
+        await this.gateway.upsertPriceTier(plan, { ...fields, name, foreignServiceId: price.id, ...(duration ? { duration } : {}) });
       }),
     );
-    return result.applied ? 'processed' : 'stale';
+    return outcomeOf(result);
   }
 }

@@ -57,4 +57,14 @@ export function durationOf(price: StripePrice): BillingDuration | undefined {
 export const expandedProductName = (price: StripePrice): string | null =>
   typeof price.product === 'object' ? (price.product.name ?? null) : null;
 
+/**
+ * What a tier takes from its price: the amount, the status, and the nickname or else the expanded
+ * product's name (null when the price has neither: the caller keeps a name of its own).
+ */
+export const tierFieldsOf = (price: StripePrice) => ({
+  price: majorAmountOf(price),
+  status: tierStatusOf(price),
+  name: price.nickname ?? expandedProductName(price),
+});
+
 export const productIdOf = (price: StripePrice): string => (typeof price.product === 'string' ? price.product : price.product.id);

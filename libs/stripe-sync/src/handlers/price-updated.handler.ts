@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { BillingGatewayClient } from '../billing-gateway.client.js';
-import { ObjectVersionLock } from '../object-version-lock.js';
-import type { StripeEvent } from '../stripe-event.js';
 import { NotYetSyncedError } from '../stripe-event.errors.js';
-import { expandedProductName, majorAmountOf, tierStatusOf } from './price-sync.js';
-import type { HandlerOutcome, StripeEventHandler } from './stripe-event-handler.js';
-import { objectOf, priceSchema } from './stripe-objects.js';
+import { tierFieldsOf } from './price-sync.js';
+import { outcomeOf, type HandlerOutcome } from './stripe-event-handler.js';
+import { PriceEventHandler } from './catalog-event-handler.js';
+import type { StripePrice } from './stripe-objects.js';
 
 /**
  * A price changed: its tier takes the amount, the name and the active/inactive status. An event
@@ -13,26 +11,16 @@ import { objectOf, priceSchema } from './stripe-objects.js';
  * price.created may come later).
  */
 @Injectable()
-export class PriceUpdatedHandler implements StripeEventHandler {
+export class PriceUpdatedHandler extends PriceEventHandler {
   readonly eventType = 'price.updated';
 
-  constructor(
-    private readonly gateway: BillingGatewayClient,
-    private readonly objects: ObjectVersionLock,
-  ) {}
-
-  async handle(event: StripeEvent): Promise<HandlerOutcome> {
-    const price = objectOf(event, priceSchema);
-    const amount = majorAmountOf(price);
-    const result = await this.objects.run(price.id, event.created, 'skip-older', async () => {
+  protected async sync(price: StripePrice, created: number): Promise<HandlerOutcome> {
+    const fields = tierFieldsOf(price);
+    const result = await this.objects.run(price.id, created, 'skip-older', async () => {
       const tier = await this.gateway.priceTierByForeignId(price.id);
       if (!tier) throw new NotYetSyncedError('stripe.price-tier-not-found', `no price tier has foreign id ${price.id}`);
-      await this.gateway.patchPriceTier(tier, {
-        name: price.nickname ?? expandedProductName(price) ?? tier.name,
-        price: amount,
-        status: tierStatusOf(price),
-      });
+      await this.gateway.patchPriceTier(tier, { ...fields, name: fields.name ?? tier.name });
     });
-    return result.applied ? 'processed' : 'stale';
+    return outcomeOf(result);
   }
 }

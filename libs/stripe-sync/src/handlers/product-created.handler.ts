@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { FOREIGN_PRODUCT_CREATED_TYPE, FOREIGN_PRODUCT_SYNCHRONIZED_TYPE } from '@app/shared/codec/messages.js';
-import { BillingGatewayClient } from '../billing-gateway.client.js';
-import { ObjectVersionLock } from '../object-version-lock.js';
-import type { StripeEvent } from '../stripe-event.js';
-import { StripeEventsPublisher } from '../stripe-events.publisher.js';
-import { linkedPlanId, planChangesOf } from './product-sync.js';
-import type { HandlerOutcome, StripeEventHandler } from './stripe-event-handler.js';
-import { objectOf, productSchema } from './stripe-objects.js';
+import { foreignProductOf, linkedPlanId, planChangesOf } from './product-sync.js';
+import { outcomeOf, type HandlerOutcome } from './stripe-event-handler.js';
+import { ProductEventHandler } from './catalog-event-handler.js';
+import type { StripeProduct } from './stripe-objects.js';
 
 /**
  * A new Stripe product. Linked to a plan (metadata `planId`): the plan takes the product's name,
@@ -15,25 +12,13 @@ import { objectOf, productSchema } from './stripe-objects.js';
  * not created again.
  */
 @Injectable()
-export class ProductCreatedHandler implements StripeEventHandler {
+export class ProductCreatedHandler extends ProductEventHandler {
   readonly eventType = 'product.created';
 
-  constructor(
-    private readonly gateway: BillingGatewayClient,
-    private readonly objects: ObjectVersionLock,
-    private readonly publisher: StripeEventsPublisher,
-  ) {}
-
-  async handle(event: StripeEvent): Promise<HandlerOutcome> {
-    const product = objectOf(event, productSchema);
+  protected async sync(product: StripeProduct, created: number): Promise<HandlerOutcome> {
     const planId = linkedPlanId(product);
-    const result = await this.objects.run(product.id, event.created, 'apply', async () => {
-      const common = {
-        foreignProductId: product.id,
-        name: product.name,
-        description: product.description ?? null,
-        iconUrl: product.images?.[0] ?? null,
-      };
+    const result = await this.objects.run(product.id, created, 'apply', async () => {
+      const common = foreignProductOf(product);
       if (planId === null) {
         await this.publisher.foreignProduct({ $type: FOREIGN_PRODUCT_CREATED_TYPE, ...common });
         return;
@@ -41,6 +26,6 @@ export class ProductCreatedHandler implements StripeEventHandler {
       const plan = await this.gateway.patchPlan(planId, planChangesOf(product));
       await this.publisher.foreignProduct({ $type: FOREIGN_PRODUCT_SYNCHRONIZED_TYPE, planNodeId: plan.nodeId, ...common });
     });
-    return result.applied ? 'processed' : 'stale';
+    return outcomeOf(result);
   }
 }

@@ -8,6 +8,9 @@ import type { StripeEvent } from '../stripe-event.js';
  */
 export type HandlerOutcome = 'processed' | 'stale' | 'skipped' | 'pending' | 'duplicate';
 
+/** A change run under the object's version lock: processed when applied, stale when a newer event got there first. */
+export const outcomeOf = (result: { applied: boolean }): HandlerOutcome => (result.applied ? 'processed' : 'stale');
+
 /**
  * One class per Stripe event type. `handle` throws PermanentEventError (or a GatewayBusinessError)
  * when the event can never be applied, and anything else when it may work later.

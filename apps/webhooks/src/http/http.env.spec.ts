@@ -1,7 +1,7 @@
 import express from 'express';
 import { z } from 'zod';
 import { ConfigValidationError, parseEnv } from '@app/shared/config/env.js';
-import { checkHttpEnv, httpConfigFrom, httpEnv, isTrustedProxyEntry } from './http.config.js';
+import { checkHttpEnv, httpConfigFrom, httpEnv, isTrustedProxyEntry } from './http.env.js';
 
 const KEY = 'k'.repeat(32);
 const schema = z.object(httpEnv).superRefine(checkHttpEnv);

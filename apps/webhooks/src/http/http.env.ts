@@ -1,10 +1,8 @@
 import { isIP, isIPv4 } from 'node:net';
 import { z } from 'zod';
-import { csv, port, positiveInt } from '@app/shared/config/env.js';
+import { blankToUndefined, csv, listenHost, optionalPositiveInt, port, positiveInt } from '@app/shared/config/env.js';
 import { configNamespace } from '@app/shared/config/app-config.module.js';
 import { webhookEndpointsEnv } from '@app/shared/config/webhook-endpoints.env.js';
-
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 /** The address ranges Express names (proxy-addr's presets). */
 const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
@@ -41,8 +39,6 @@ const trustProxy = () =>
 
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 
-const INTERFACE = z.preprocess(blankToUndefined, z.string().default('0.0.0.0'));
-
 /** How both HTTP servers treat their connections. */
 export const frontDoorEnv = {
   TRUST_PROXY: trustProxy().meta({
@@ -52,14 +48,9 @@ export const frontDoorEnv = {
   HTTP_REQUEST_TIMEOUT_MS: positiveInt(30_000).meta({
     description: 'a request (headers and body) must arrive within this; a slower client gets 408 and the connection is closed',
   }),
-  HTTP_HEADERS_TIMEOUT_MS: z
-    .preprocess(
-      blankToUndefined,
-      z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be greater than 0').optional(),
-    )
-    .meta({
-      description: `the request headers must arrive within this, at most HTTP_REQUEST_TIMEOUT_MS; unset = ${DEFAULT_HEADERS_TIMEOUT_MS} or HTTP_REQUEST_TIMEOUT_MS if lower`,
-    }),
+  HTTP_HEADERS_TIMEOUT_MS: optionalPositiveInt().meta({
+    description: `the request headers must arrive within this, at most HTTP_REQUEST_TIMEOUT_MS; unset = ${DEFAULT_HEADERS_TIMEOUT_MS} or HTTP_REQUEST_TIMEOUT_MS if lower`,
+  }),
 };
 
 export const httpEnv = {
@@ -68,7 +59,7 @@ export const httpEnv = {
     description:
       'internal HTTP port: GET /health, /health/ready and /metrics (not served on PORT); keep it off the public network. 0 = any free port',
   }),
-  INTERNAL_HOST: INTERFACE.meta({ description: 'interface the internal port listens on' }),
+  INTERNAL_HOST: listenHost().meta({ description: 'interface the internal port listens on' }),
   ...frontDoorEnv,
   WEBHOOKS_API_KEY: webhookEndpointsEnv.WEBHOOKS_API_KEY,
 };
