@@ -198,30 +198,31 @@ describe('DeliveryService after an ambiguous send', () => {
 
   it('keeps the claim when abandoned during the settle delay, so the next reader recovers it and looks first', async () => {
     const provider = new FakeProvider(['timeout']);
-    const { service, ledger } = delivery(provider);
-    const controller = new AbortController();
-    const outcome = service.deliver(message, controller.signal);
-    await waitUntil(() => provider.failedAt !== undefined);
-    controller.abort();
+    const { outcome, ledger } = await abandonAfterFirstFailure(provider);
 
-    expect(await outcome).toEqual({ settled: false, kind: 'abandoned' });
+    expect(outcome).toEqual({ settled: false, kind: 'abandoned' });
     expect(provider.sends).toHaveLength(1);
     expect(ledger.renewals).toEqual([SETTLE_MS + LEASE_MS]);
     expect(ledger.released).toEqual([]);
   });
 
   it('still releases the claim when abandoned after a failure that surely did not reach the provider', async () => {
-    const provider = new FakeProvider(['unavailable', 'unavailable', 'unavailable']);
-    const { service, ledger } = delivery(provider);
-    const controller = new AbortController();
-    const outcome = service.deliver(message, controller.signal);
-    await waitUntil(() => provider.failedAt !== undefined);
-    controller.abort();
+    const { outcome, ledger } = await abandonAfterFirstFailure(new FakeProvider(['unavailable', 'unavailable', 'unavailable']));
 
-    expect(await outcome).toEqual({ settled: false, kind: 'abandoned' });
+    expect(outcome).toEqual({ settled: false, kind: 'abandoned' });
     expect(ledger.released).toHaveLength(1);
   });
 });
+
+/** Delivers `message` and abandons it (shutdown) once the provider has failed it a first time. */
+async function abandonAfterFirstFailure(provider: FakeProvider) {
+  const { service, ledger } = delivery(provider);
+  const controller = new AbortController();
+  const outcome = service.deliver(message, controller.signal);
+  await waitUntil(() => provider.failedAt !== undefined);
+  controller.abort();
+  return { outcome: await outcome, ledger };
+}
 
 async function waitUntil(condition: () => boolean, timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -67,21 +67,9 @@ const payment = fc.record({
   paymentConfirmationId: guid,
 });
 const nullableText = fc.option(anyText, { nil: null });
-const productCreated = fc.record({
-  $type: fc.constant('foreignProduct.created' as const),
-  foreignProductId: nonEmptyText,
-  name: anyText,
-  description: nullableText,
-  iconUrl: nullableText,
-});
-const productSynchronized = fc.record({
-  $type: fc.constant('foreignProduct.synchronized' as const),
-  planNodeId: nonEmptyText,
-  foreignProductId: nonEmptyText,
-  name: anyText,
-  description: nullableText,
-  iconUrl: nullableText,
-});
+const product = { foreignProductId: nonEmptyText, name: anyText, description: nullableText, iconUrl: nullableText };
+const productCreated = fc.record({ $type: fc.constant('foreignProduct.created' as const), ...product });
+const productSynchronized = fc.record({ $type: fc.constant('foreignProduct.synchronized' as const), planNodeId: nonEmptyText, ...product });
 const writable: fc.Arbitrary<WritableEvent> = fc.oneof(sendSms, payment, productCreated, productSynchronized);
 
 const CSHARP_FAMILY = {
