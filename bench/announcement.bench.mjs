@@ -19,6 +19,7 @@
 //   BENCH_DURATION (s, default 10)   BENCH_CONNECTIONS (default 16) of the HELP run (BENCH_DURATION=0 skips it)
 //   BENCH_SKIP_BUILD=1 to use the existing dist/ build   BROADCAST_* pass through to the broadcaster
 //   BENCH_BROADCASTER_NODE_OPTIONS (default --max-semi-space-size=16 --max-old-space-size=192, as docker-compose.yml runs it)
+//   BENCH_BROADCASTER_NODE_ARGS: node flags NODE_OPTIONS refuses, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
 // The last line of output is one JSON object with the figures.
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -249,7 +250,8 @@ const broadcasterEnv = {
 };
 const broadcasterPeaks = [];
 async function startBroadcaster(n) {
-  const app = await spawnApp('broadcaster', broadcasterEnv, `bench-${n}`);
+  const nodeArgs = (env.BENCH_BROADCASTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const app = await spawnApp('broadcaster', broadcasterEnv, `bench-${n}`, { nodeArgs });
   await app.waitForOutput(/"msg":"broadcaster started"/, 60_000);
   return app;
 }

@@ -3,7 +3,7 @@ import { PHONE_CIPHER } from '@app/shared/crypto/phone-cipher.module.js';
 import { tryResolvePhoneNumber, type PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
 import { OptOutRegistry } from '@app/shared/opt-out/opt-out.registry.js';
 import { fanoutConfig, type FanoutConfig } from '../config/broadcaster.config.js';
-import { PageStream } from './page-stream.js';
+import { PageStream, type PagePreparation } from './page-stream.js';
 import { SubscriberPager, type PageSource, type SubscriberPage } from './subscriber-pager.js';
 
 /** Streams kept between steps: one per broadcast a partition of this process is working on. */
@@ -18,6 +18,7 @@ const MAX_STREAMS = 64;
 export class PageStreams {
   private readonly streams = new Map<string, PageStream>();
   private readonly source: PageSource;
+  private readonly prepare: PagePreparation;
 
   constructor(
     private readonly pager: SubscriberPager,
@@ -25,13 +26,14 @@ export class PageStreams {
     @Inject(fanoutConfig.KEY) private readonly config: FanoutConfig,
     @Optional() @Inject(PHONE_CIPHER) private readonly cipher?: PhoneCipher,
   ) {
-    this.source = (clientId, pageSize, after) => this.pager.fetchPage(clientId, pageSize, after).then((page) => this.withoutOptedOut(page));
+    this.source = (clientId, pageSize, after) => this.pager.fetchPage(clientId, pageSize, after);
+    this.prepare = (page) => this.withoutOptedOut(page);
   }
 
   open(broadcastId: string, clientId: string, cursor: string | null): PageStream {
     const kept = this.streams.get(broadcastId);
     if (kept?.continuesAt(cursor)) return kept;
-    const stream = new PageStream(this.source, clientId, this.config.pageSize, cursor, this.config.readAheadPages);
+    const stream = new PageStream(this.source, clientId, this.config.pageSize, cursor, this.config.readAheadPages, this.prepare);
     this.streams.delete(broadcastId);
     this.streams.set(broadcastId, stream);
     if (this.streams.size > MAX_STREAMS) this.streams.delete(this.streams.keys().next().value!);
