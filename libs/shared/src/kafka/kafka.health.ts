@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Admin, Kafka } from 'kafkajs';
+import { probeReadiness } from '../health/readiness-probe.js';
 import { KAFKA_CLIENT } from './kafka.tokens.js';
 
 /** Readiness: the broker answers a metadata request within the timeout. */
@@ -13,15 +14,13 @@ export class KafkaHealthIndicator {
     private readonly health: HealthIndicatorService,
   ) {}
 
-  async isHealthy(key = 'kafka', timeoutMs = 2000) {
-    const indicator = this.health.check(key);
-    try {
-      await withTimeout(this.describe(), timeoutMs);
-      return indicator.up();
-    } catch {
-      await this.dropAdmin();
-      return indicator.down({ message: 'Kafka broker unreachable' });
-    }
+  isHealthy(key = 'kafka', timeoutMs = 2000) {
+    return probeReadiness(this.health, key, {
+      check: () => this.describe(),
+      timeoutMs,
+      downMessage: 'Kafka broker unreachable',
+      afterFailure: () => this.dropAdmin(),
+    });
   }
 
   private async describe(): Promise<void> {
@@ -41,12 +40,4 @@ export class KafkaHealthIndicator {
   async onApplicationShutdown(): Promise<void> {
     await this.dropAdmin();
   }
-}
-
-export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { Redis, type RedisOptions } from 'ioredis';
 import { redisConfig, type RedisConfig } from '../config/common.env.js';
-import { withTimeout } from '../kafka/kafka.health.js';
+import { probeReadiness } from '../health/readiness-probe.js';
 
 /** Injection token for the shared ioredis client. */
 export const REDIS = Symbol('REDIS');
@@ -55,14 +55,8 @@ export class RedisHealthIndicator {
     private readonly health: HealthIndicatorService,
   ) {}
 
-  async isHealthy(key = 'redis', timeoutMs = 1000) {
-    const indicator = this.health.check(key);
-    try {
-      await withTimeout(this.redis.ping(), timeoutMs);
-      return indicator.up();
-    } catch {
-      return indicator.down({ message: 'Redis unreachable' });
-    }
+  isHealthy(key = 'redis', timeoutMs = 1000) {
+    return probeReadiness(this.health, key, { check: () => this.redis.ping(), timeoutMs, downMessage: 'Redis unreachable' });
   }
 }
 
