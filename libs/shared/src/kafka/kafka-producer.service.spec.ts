@@ -1,5 +1,6 @@
 import type { Kafka, Producer, ProducerBatch, ProducerConfig, RecordMetadata } from 'kafkajs';
-import type { KafkaConfig } from '../config/common.env.js';
+import { z } from 'zod';
+import { kafkaConfigFrom, kafkaEnv, type KafkaConfig } from '../config/common.env.js';
 import { KafkaProducerService, KafkaPublishError } from './kafka-producer.service.js';
 import { partitionOfKey } from './murmur2-partitioner.js';
 
@@ -36,16 +37,8 @@ function fakeKafka() {
   };
 }
 
-const config = {
-  clientId: 'webhooks',
-  topics: {
-    notifications: 'notifications',
-    payments: 'payments',
-    foreignProducts: 'foreign-products',
-    deadletter: 'deadletter',
-    broadcasts: 'broadcasts',
-  },
-} as KafkaConfig;
+/** The webhooks app's Kafka section with every default. */
+const config: KafkaConfig = kafkaConfigFrom(z.object(kafkaEnv).parse({ Kafka__BrokerList: 'localhost:9092' }), 'webhooks');
 const CONTRACT_TOPICS = ['notifications', 'payments', 'foreign-products', 'deadletter', 'broadcasts'];
 
 describe('KafkaProducerService transactions', () => {
