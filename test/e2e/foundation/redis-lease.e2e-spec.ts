@@ -1,7 +1,7 @@
 // The lease scripts against the real Redis of the local stack.
 import { Redis } from 'ioredis';
-import { stackEnv, uniqueName } from '../../../../test/support/stack.js';
-import { RedisLease, type Lease, type LeaseClaim } from './redis-lease.js';
+import { stackEnv, uniqueName } from '../../support/stack.js';
+import { RedisLease, type Lease, type LeaseClaim } from '@app/shared/redis/redis-lease.js';
 
 const leaseOf = (claim: LeaseClaim): Lease => {
   if (claim.state !== 'claimed') throw new Error(`expected a claim, got ${claim.state}`);
