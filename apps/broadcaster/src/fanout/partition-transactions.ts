@@ -78,8 +78,8 @@ export class PartitionTransactions {
       const result = await work({
         send: (topic: string, messages: OutgoingMessage[]) =>
           tracedProduce(topic, messages, async (traced) => {
-            // A partition missing from the answer aborts the step: its records may not be written.
-            acknowledged.check(topic, traced, await transaction.send({ topic, acks: -1, messages: traced }));
+            // A partition missing from the answer, or listed twice, aborts the step: its records may be lost or doubled.
+            acknowledged.checkWrittenOnce(topic, traced, await transaction.send({ topic, acks: -1, messages: traced }));
           }),
       });
       await transaction.sendOffsets({

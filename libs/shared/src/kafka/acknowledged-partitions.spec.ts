@@ -1,5 +1,5 @@
 import type { PartitionerArgs, RecordMetadata } from 'kafkajs';
-import { AcknowledgedPartitions, UnacknowledgedPartitionsError } from './acknowledged-partitions.js';
+import { AcknowledgedPartitions, RepeatedPartitionsError, UnacknowledgedPartitionsError } from './acknowledged-partitions.js';
 import { partitionOfKey } from './murmur2-partitioner.js';
 
 const partitionMetadata = Array.from({ length: 6 }, (_, partitionId) => ({ partitionId, leader: 1, replicas: [1], isr: [1] }));
@@ -48,5 +48,20 @@ describe('AcknowledgedPartitions', () => {
     const { acknowledged } = routed();
     expect(() => acknowledged.check('t', [{ partition: 5 }], [ack('t', 4)])).toThrow(UnacknowledgedPartitionsError);
     expect(() => acknowledged.check('other', [{ key: 'k' }], [])).not.toThrow();
+  });
+
+  it('refuses, for a transaction, an answer that lists a partition twice (kafkajs wrote its records twice)', () => {
+    const { acknowledged, partitions } = routed();
+    const distinct = [...new Set(partitions)].sort((a, b) => a - b);
+    const messages = keys.map((key) => ({ key }));
+    const once = distinct.map((p) => ack('t', p));
+    const twice = [...once, ack('t', distinct[1]!), ack('t', distinct[0]!), ack('other', distinct[0]!)];
+    expect(() => acknowledged.checkWrittenOnce('t', messages, once)).not.toThrow();
+    expect(() => acknowledged.check('t', messages, twice)).not.toThrow();
+    expect(() => acknowledged.checkWrittenOnce('t', messages, twice)).toThrow(RepeatedPartitionsError);
+    expect(() => acknowledged.checkWrittenOnce('t', messages, twice)).toThrow(
+      `Kafka acknowledged partitions ${distinct[0]}, ${distinct[1]} of t twice`,
+    );
+    expect(() => acknowledged.checkWrittenOnce('t', messages, once.slice(1))).toThrow(UnacknowledgedPartitionsError);
   });
 });

@@ -21,7 +21,7 @@ function fakeKafka() {
           record.disconnected = true;
         },
         transaction: async () => ({
-          send: async () => undefined,
+          send: async () => [],
           commit: async () => undefined,
           abort: async () => {
             throw new Error('Connection error: connect ECONNREFUSED');

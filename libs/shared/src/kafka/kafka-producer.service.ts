@@ -13,7 +13,7 @@ import {
 import type { KafkaConfig } from '../config/common.env.js';
 import { tracedProduce } from '../tracing/kafka-tracing.js';
 import { KAFKA_CLIENT } from './kafka.tokens.js';
-import { AcknowledgedPartitions } from './acknowledged-partitions.js';
+import { AcknowledgedPartitions, repeatedPartitions } from './acknowledged-partitions.js';
 import { holdMetadataOf } from './producer-metadata.js';
 import { ProduceQueue } from './produce-queue.js';
 import { kafkaConfig } from '../config/common.env.js';
@@ -131,6 +131,11 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationBootstra
     }
     if (topicMessages.some(({ topic, messages }) => this.acknowledged.missing(topic, messages, acknowledged).length > 0))
       await this.retireIdempotent(producer);
+    for (const { topic } of topicMessages) {
+      const repeated = repeatedPartitions(topic, acknowledged);
+      // Outside a transaction the second copy cannot be withdrawn: its consumers see it twice.
+      if (repeated.length > 0) this.logger.warn({ msg: 'kafkajs wrote records twice', topic, partitions: repeated });
+    }
     return acknowledged;
   }
 
@@ -191,7 +196,7 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationBootstra
           await tracedProduce(topic, messages, (traced) =>
             tx
               .send({ topic, acks: -1, messages: asKafkaMessages(traced) })
-              .then((acknowledged) => this.acknowledged.check(topic, traced, acknowledged)),
+              .then((acknowledged) => this.acknowledged.checkWrittenOnce(topic, traced, acknowledged)),
           );
         },
       });
