@@ -1,0 +1,106 @@
+// kafkajs 2.2.4's own send routine (src/producer/sendMessages.js) driven with a stand-in cluster,
+// to pin down the behaviour AcknowledgedPartitions guards against: the retry of a send is per
+// broker, so a partition can be skipped (C3) or written twice (C2) when leaders move mid-send.
+import { createRequire } from 'node:module';
+import type { RecordMetadata } from 'kafkajs';
+import { AcknowledgedPartitions, RepeatedPartitionsError } from './acknowledged-partitions.js';
+
+const require = createRequire(import.meta.url);
+type SendMessages = (args: {
+  acks: number;
+  timeout?: number;
+  topicMessages: { topic: string; messages: { key: string; value: string }[] }[];
+}) => Promise<RecordMetadata[]>;
+const createSendMessages = require('kafkajs/src/producer/sendMessages.js') as (deps: unknown) => SendMessages;
+const createRetry = require('kafkajs/src/retry/index.js') as (options: object) => unknown;
+const { KafkaJSProtocolError } = require('kafkajs/src/errors.js') as { KafkaJSProtocolError: new (e: unknown) => Error };
+const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as { createErrorFromCode: (code: number) => unknown };
+
+const NOT_LEADER_FOR_PARTITION = 6;
+const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+interface Written {
+  broker: string;
+  partition: number;
+  firstSequence: number;
+  count: number;
+}
+
+/**
+ * Two brokers. A leads partitions 0-2, B leads 3-5. B's first produce fails with
+ * NOT_LEADER_FOR_PARTITION, and the metadata kafkajs then reads has moved partition 1 from A to B:
+ * a leader election while the send was under way.
+ */
+function movingCluster() {
+  const written: Written[] = [];
+  const leaders: Record<number, string> = { 0: 'A', 1: 'A', 2: 'A', 3: 'B', 4: 'B', 5: 'B' };
+  let bFailures = 1;
+  const broker = (name: string) => ({
+    nodeId: name,
+    produce: async ({
+      topicData,
+    }: {
+      topicData: { topic: string; partitions: { partition: number; firstSequence: number; messages: unknown[] }[] }[];
+    }) => {
+      if (name === 'B' && bFailures-- > 0) throw new KafkaJSProtocolError(createErrorFromCode(NOT_LEADER_FOR_PARTITION));
+      const partitions = topicData[0]!.partitions;
+      for (const p of partitions)
+        written.push({ broker: name, partition: p.partition, firstSequence: p.firstSequence, count: p.messages.length });
+      return {
+        topics: [{ topicName: 't', partitions: partitions.map((p) => ({ partition: p.partition, errorCode: 0, baseOffset: '0' })) }],
+      };
+    },
+  });
+  const brokers: Record<string, ReturnType<typeof broker>> = { A: broker('A'), B: broker('B') };
+  const cluster = {
+    refreshMetadataIfNecessary: async () => undefined,
+    refreshMetadata: async () => {
+      leaders[1] = 'B';
+    },
+    addMultipleTargetTopics: async () => undefined,
+    isConnected: () => true,
+    findTopicPartitionMetadata: () => [0, 1, 2, 3, 4, 5].map((partitionId) => ({ partitionId, leader: leaders[partitionId] })),
+    findLeaderForPartitions: (_topic: string, partitions: string[]) =>
+      partitions.reduce<Record<string, number[]>>((byLeader, p) => {
+        (byLeader[leaders[Number(p)]!] ??= []).push(Number(p));
+        return byLeader;
+      }, {}),
+    findBroker: async ({ nodeId }: { nodeId: string }) => brokers[nodeId],
+  };
+  const sequences = new Map<number, number>();
+  const eosManager = {
+    acquireBrokerLock: async () => undefined,
+    releaseBrokerLock: async () => undefined,
+    isTransactional: () => false,
+    getSequence: (_topic: string, partition: number) => sequences.get(partition) ?? 0,
+    updateSequence: (_topic: string, partition: number, delta: number) => sequences.set(partition, (sequences.get(partition) ?? 0) + delta),
+    getProducerId: () => 1,
+    getProducerEpoch: () => 0,
+    getTransactionalId: () => undefined,
+  };
+  return { written, cluster, eosManager };
+}
+
+describe('kafkajs 2.2.4 sending while a partition moves to a broker that has not answered', () => {
+  it('writes that partition twice, with new sequence numbers, and lists it twice in the answer', async () => {
+    const acknowledged = new AcknowledgedPartitions();
+    const { written, cluster, eosManager } = movingCluster();
+    const send = createSendMessages({
+      logger: silent,
+      cluster,
+      partitioner: acknowledged.partitioner(),
+      eosManager,
+      retrier: createRetry({ retries: 2, initialRetryTime: 1, maxRetryTime: 5 }),
+    });
+    const messages = Array.from({ length: 60 }, (_, i) => ({ key: `recipient-${i}`, value: 'SendSms' }));
+
+    const answer = await send({ acks: -1, topicMessages: [{ topic: 't', messages }] });
+
+    const partitionOne = written.filter((w) => w.partition === 1);
+    expect(partitionOne.map((w) => w.broker)).toEqual(['A', 'B']);
+    expect(partitionOne[1]!.firstSequence).toBe(partitionOne[0]!.firstSequence + partitionOne[0]!.count);
+    expect(answer.filter((r) => r.partition === 1)).toHaveLength(2);
+    expect(() => acknowledged.check('t', messages, answer)).not.toThrow();
+    expect(() => acknowledged.checkWrittenOnce('t', messages, answer)).toThrow(RepeatedPartitionsError);
+  });
+});
