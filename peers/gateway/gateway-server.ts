@@ -206,6 +206,9 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
       else res.destroy();
     });
   });
+  // Kestrel, which serves the real gateway, keeps an idle connection 130 s (KestrelServerLimits.KeepAliveTimeout);
+  // Node's 5 s default made the stand-in close connections its clients were about to reuse.
+  server.keepAliveTimeout = 130_000;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
