@@ -132,8 +132,11 @@ async function fillTopic(kafka, topic, count) {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   for (let i = 0; i < count; i += 2000) {
+    // CreateTime set here, as a C# producer sets it: kafkajs would stamp each attempt anew, and
+    // a resend of partitions already written would then add events of their own.
+    const timestamp = String(Date.now());
     const messages = [];
-    for (let j = i; j < Math.min(count, i + 2000); j++) messages.push(event(j));
+    for (let j = i; j < Math.min(count, i + 2000); j++) messages.push({ ...event(j), timestamp });
     await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
   }
   await producer.disconnect();

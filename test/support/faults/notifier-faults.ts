@@ -7,7 +7,7 @@ import { decodeDeadLetter } from '@app/shared/codec/dead-letter.js';
 import type { DeadLetterRecord } from '@app/shared/codec/messages.js';
 import type { TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
 import { until } from '../notifier/events.js';
-import { type RawMessage } from '../notifier/kafka.js';
+import { type RawMessage, withCreateTime } from '../notifier/kafka.js';
 
 /** The dead-letter topic named by the contract; every scenario filters it by its own source topic. */
 export const DEADLETTER_TOPIC = 'deadletter';
@@ -57,7 +57,7 @@ async function producing(
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
-    await work(async (messages) => void (await producer.send({ topic, acks: -1, messages })));
+    await work(async (messages) => void (await producer.send({ topic, acks: -1, messages: withCreateTime(messages) })));
   } finally {
     await producer.disconnect();
   }

@@ -25,12 +25,24 @@ export async function createTopic(kafka: Kafka, topic: string, partitions: numbe
   }
 }
 
+/**
+ * Gives every message without a CreateTime the time of this call, as librdkafka-based producers
+ * (the C# services) stamp a message when it is produced. kafkajs otherwise stamps it each time it
+ * encodes a request (produce/v3/request.js), and a non-idempotent kafkajs send resends every
+ * partition of a broker when one of them failed (producer/sendMessages.js): the partitions that
+ * were written are then written again with a new CreateTime, as events of their own.
+ */
+export function withCreateTime<T extends RawMessage>(messages: T[]): T[] {
+  const now = String(Date.now());
+  return messages.map((m) => (m.timestamp === undefined ? { ...m, timestamp: now } : m));
+}
+
 export async function produce(kafka: Kafka, topic: string, messages: RawMessage[], chunk = 500): Promise<void> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
     for (let i = 0; i < messages.length; i += chunk) {
-      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + chunk) });
+      await producer.send({ topic, acks: -1, messages: withCreateTime(messages.slice(i, i + chunk)) });
     }
   } finally {
     await producer.disconnect();

@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import type { RecordMetadata } from 'kafkajs';
 import { AcknowledgedPartitions, RepeatedPartitionsError } from './acknowledged-partitions.js';
+import { Murmur2Partitioner } from './murmur2-partitioner.js';
 
 const require = createRequire(import.meta.url);
 type SendMessages = (args: {
@@ -102,5 +103,69 @@ describe('kafkajs 2.2.4 sending while a partition moves to a broker that has not
     expect(answer.filter((r) => r.partition === 1)).toHaveLength(2);
     expect(() => acknowledged.check('t', messages, answer)).not.toThrow();
     expect(() => acknowledged.checkWrittenOnce('t', messages, answer)).toThrow(RepeatedPartitionsError);
+  });
+});
+
+/**
+ * One broker leads partitions 0-5. Its first answer carries NOT_LEADER_FOR_PARTITION for
+ * partition 5 alone, after partitions 0-4 were written (a broker writes per partition).
+ */
+function partlyFailingBroker() {
+  const written: { partition: number; count: number }[] = [];
+  let failures = 1;
+  const broker = {
+    nodeId: 'A',
+    produce: async ({ topicData }: { topicData: { partitions: { partition: number; messages: unknown[] }[] }[] }) => {
+      const partitions = topicData[0]!.partitions;
+      const failing = failures-- > 0 ? 5 : -1;
+      for (const p of partitions) if (p.partition !== failing) written.push({ partition: p.partition, count: p.messages.length });
+      // kafkajs' produce response parser throws on the first partition error: the whole answer is lost.
+      if (failing >= 0) throw new KafkaJSProtocolError(createErrorFromCode(NOT_LEADER_FOR_PARTITION));
+      return {
+        topics: [{ topicName: 't', partitions: partitions.map((p) => ({ partition: p.partition, errorCode: 0, baseOffset: '0' })) }],
+      };
+    },
+  };
+  const partitionIds = [0, 1, 2, 3, 4, 5];
+  const cluster = {
+    refreshMetadataIfNecessary: async () => undefined,
+    refreshMetadata: async () => undefined,
+    addMultipleTargetTopics: async () => undefined,
+    isConnected: () => true,
+    findTopicPartitionMetadata: () => partitionIds.map((partitionId) => ({ partitionId, leader: 'A' })),
+    findLeaderForPartitions: (_topic: string, partitions: string[]) => ({ A: partitions.map(Number) }),
+    findBroker: async () => broker,
+  };
+  // A producer without idempotence: no producer id, every batch numbered 0, so the broker cannot tell a resend.
+  const eosManager = {
+    acquireBrokerLock: async () => undefined,
+    releaseBrokerLock: async () => undefined,
+    isTransactional: () => false,
+    getSequence: () => 0,
+    updateSequence: () => undefined,
+    getProducerId: () => -1,
+    getProducerEpoch: () => 0,
+    getTransactionalId: () => undefined,
+  };
+  return { written, cluster, eosManager };
+}
+
+describe('kafkajs 2.2.4 plain send when one partition of a broker fails', () => {
+  it('sends every partition of that broker again, so the ones already written are written twice', async () => {
+    const { written, cluster, eosManager } = partlyFailingBroker();
+    const send = createSendMessages({
+      logger: silent,
+      cluster,
+      partitioner: Murmur2Partitioner(),
+      eosManager,
+      retrier: createRetry({ retries: 2, initialRetryTime: 1, maxRetryTime: 5 }),
+    });
+    const messages = Array.from({ length: 60 }, (_, i) => ({ key: `recipient-${i}`, value: 'SendSms' }));
+
+    await send({ acks: -1, topicMessages: [{ topic: 't', messages }] });
+
+    const writesPerPartition = [0, 1, 2, 3, 4, 5].map((p) => written.filter((w) => w.partition === p).length);
+    expect(writesPerPartition).toEqual([2, 2, 2, 2, 2, 1]);
+    expect(written.reduce((sum, w) => sum + w.count, 0)).toBeGreaterThan(messages.length);
   });
 });
