@@ -147,7 +147,11 @@ describe('dlq CLI', () => {
     });
 
     await createTopics({ [topics.deadletter]: 2, [topics.notifications]: 3 });
-    producer = new Kafka({ clientId: base, brokers: env.Kafka__BrokerList.split(','), logLevel: logLevel.NOTHING }).producer();
+    // Idempotent: a plain kafkajs producer may write a fresh topic's partitions twice (docs/reliability.md).
+    producer = new Kafka({ clientId: base, brokers: env.Kafka__BrokerList.split(','), logLevel: logLevel.NOTHING }).producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     await producer.send({
       topic: topics.deadletter,
