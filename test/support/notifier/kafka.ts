@@ -37,8 +37,13 @@ export function withCreateTime<T extends RawMessage>(messages: T[]): T[] {
   return messages.map((m) => (m.timestamp === undefined ? { ...m, timestamp: now } : m));
 }
 
+/**
+ * Writes `messages` once each. Idempotent, because a plain kafkajs producer writes the partitions
+ * that succeeded again when another partition of the same broker failed (see withCreateTime); a
+ * C# producer does not, and tests that count records or outcomes must not see kafkajs' copies.
+ */
 export async function produce(kafka: Kafka, topic: string, messages: RawMessage[], chunk = 500): Promise<void> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
     for (let i = 0; i < messages.length; i += chunk) {
