@@ -6,7 +6,7 @@ import { ATTR_STRIPE_EVENT_ID, ATTR_STRIPE_EVENT_TYPE } from '@app/shared/tracin
 import { annotateActiveSpan } from '@app/shared/tracing/spans.js';
 import { EventDedupeStore } from './event-dedupe.store.js';
 import { StripeEventHandlers } from './handlers/stripe-event-handlers.js';
-import type { HandlerOutcome } from './handlers/stripe-event-handler.js';
+import { HANDLER_OUTCOMES, type HandlerOutcome } from './handlers/stripe-event-handler.js';
 import type { StripeEvent } from './stripe-event.js';
 import { otherApiVersionOf, STRIPE_API_VERSION } from './stripe-api-version.js';
 import { NotYetSyncedError, PermanentEventError } from './stripe-event.errors.js';
@@ -19,7 +19,8 @@ import { stripeConfig } from './stripe.env.js';
  * What Stripe is told (200). `duplicate`: this event was processed already (or, from the handler,
  * its checkout session was recorded by another event); `ignored`: a type we do not handle.
  */
-export type WebhookOutcome = HandlerOutcome | 'ignored' | 'deadlettered';
+export const WEBHOOK_OUTCOMES = [...HANDLER_OUTCOMES, 'ignored', 'deadlettered'] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
 /**
  * dedupe → handler → outcome, for a verified event. Permanent failures are dead-lettered and

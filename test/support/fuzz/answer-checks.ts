@@ -1,6 +1,7 @@
 // What every answer of the fuzzed app must look like, beyond its status: 200 Twilio answers are
 // well-formed TwiML that quotes hostile text escaped, 200 Stripe answers are the JSON
 // acknowledgement, and no answer carries a secret or a stack trace.
+import { readFileSync } from 'node:fs';
 import { TEST_SECRETS } from '../test-secrets.js';
 import type { FuzzCase } from './fuzz-cases.js';
 import type { RawResponse } from './raw-http.js';
@@ -11,7 +12,19 @@ const XML_ILLEGAL =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 const STACK_TRACE = /\n\s+at .+:\d+:\d+|node_modules|\.(?:ts|js):\d+/;
-const OUTCOMES = new Set(['processed', 'skipped', 'duplicate', 'ignored', 'deadlettered']);
+const OUTCOMES = new Set(documentedStripeOutcomes());
+
+/**
+ * The outcomes of docs/stripe.md's table: the fuzz checks answers against what users are told, not
+ * against the code (test/unit/docs/stripe-outcomes.spec.ts keeps the two equal).
+ */
+export function documentedStripeOutcomes(): string[] {
+  const doc = readFileSync(new URL('../../../docs/stripe.md', import.meta.url), 'utf8');
+  const table = doc.split('| outcome | meaning |')[1]?.split('\n\n')[0] ?? '';
+  const outcomes = [...table.matchAll(/^\| `([a-z]+)` \|/gm)].map((m) => m[1]!);
+  if (outcomes.length === 0) throw new Error('docs/stripe.md has no outcome table');
+  return outcomes;
+}
 
 /** The problems with `res` as an answer to `c` (empty when it is fine). */
 export function answerProblems(c: FuzzCase, res: RawResponse): string[] {

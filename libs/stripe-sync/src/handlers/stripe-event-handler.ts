@@ -6,7 +6,8 @@ import type { StripeEvent } from '../stripe-event.js';
  * deleted plan). `pending`: a checkout awaiting its delayed payment. `duplicate`: the checkout
  * session was recorded by another of its events.
  */
-export type HandlerOutcome = 'processed' | 'stale' | 'skipped' | 'pending' | 'duplicate';
+export const HANDLER_OUTCOMES = ['processed', 'stale', 'skipped', 'pending', 'duplicate'] as const;
+export type HandlerOutcome = (typeof HANDLER_OUTCOMES)[number];
 
 /** A change run under the object's version lock: processed when applied, stale when a newer event got there first. */
 export const outcomeOf = (result: { applied: boolean }): HandlerOutcome => (result.applied ? 'processed' : 'stale');
