@@ -615,6 +615,28 @@ export const freezeKafkaNode = (index) => signalComponent(nodeAt(index).name, 'S
 export const thawKafkaNode = (index) => signalComponent(nodeAt(index).name, 'SIGCONT');
 
 /**
+ * Kafka's own account of a partition's log on node `index` (DumpLogSegments): one line per record
+ * batch (offsets, producer id and epoch, transactional, control) and one per transaction marker
+ * (COMMIT/ABORT). Record payloads are left out: they hold phone numbers. For diagnosing records
+ * a test found twice: were both copies committed, by which producer, in one transaction or two.
+ */
+export function kafkaLogDump(topic, partition, index = 0) {
+  const dir = join(kafkaNodeDir(nodeAt(index)), 'data', `${topic}-${partition}`);
+  const segments = readdirSync(dir)
+    .filter((f) => f.endsWith('.log'))
+    .sort()
+    .map((f) => join(dir, f));
+  const out = run(
+    'java',
+    ['-cp', `${ensureKafkaJars()}/*`, '-Xmx256m', 'kafka.tools.DumpLogSegments', '--print-data-log', '--files', segments.join(',')],
+    {
+      maxBuffer: 512 * 1024 * 1024,
+    },
+  );
+  return out.split('\n').filter((line) => line.startsWith('baseOffset:') || line.includes('endTxnMarker:'));
+}
+
+/**
  * The KRaft quorum as the controllers see it (Admin.describeMetadataQuorum, through the brokers):
  * the active controller's node id and epoch. A small Java program, run as a single source file
  * against the cached Kafka jars (kafkajs has no DescribeQuorum): ~2 s per call.

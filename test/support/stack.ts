@@ -53,6 +53,11 @@ export async function killKafkaNode(index: number, signal: 'SIGKILL' | 'SIGTERM'
   return (await stack.stopKafkaNode(index, signal)) as number;
 }
 
+/** DumpLogSegments' batch and transaction-marker lines of `topic`-`partition` on node `index` (no payloads). */
+export function kafkaLogDump(topic: string, partition: number, index = 0): string[] {
+  return stack.kafkaLogDump(topic, partition, index) as string[];
+}
+
 /** Starts Kafka node `index` again with its data; resolves once it serves again. */
 export async function startKafkaNode(index: number): Promise<void> {
   await stack.startKafkaNode(index);

@@ -233,6 +233,21 @@ describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
     expect(metrics).not.toMatch(/nudges_notifier_dead_lettered_total\{reason="twilio\.21610"\}/);
   });
 
+  it('sends once for two records with the same message-id header, written at different times (a broadcast SendSms Kafka holds twice)', async () => {
+    const [twice, sameTextOtherId] = [phone(5101), phone(5102)];
+    const broadcastId = uniqueName('b');
+    const copy = (to: string, subscriberId: string) => ({
+      ...sms(to, 'WelcomeMessage', 'en-US'),
+      headers: { 'nudges-broadcast-id': broadcastId, 'message-id': `broadcast:${broadcastId}:${subscriberId}` },
+    });
+    // Two sends: each stamps its own CreateTime, so without the header these would be two events.
+    await send([copy(twice, 's-1'), copy(sameTextOtherId, 's-2')]);
+    await send([copy(twice, 's-1'), copy(sameTextOtherId, 's-3')]);
+    await untilAllCommitted(kafka, groupId, topic, 20_000);
+    expect(attemptsTo(twice)).toHaveLength(1);
+    expect(attemptsTo(sameTextOtherId)).toHaveLength(2);
+  });
+
   it('does not send twice when Twilio took the message but the answer was lost (looks it up instead)', async () => {
     const to = phone(6001);
     sink.addRule({ to, times: 1, action: { acceptThenDrop: true } });

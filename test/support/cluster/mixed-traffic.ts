@@ -12,7 +12,8 @@ import { deliverUntilAcknowledged, is2xx, type RetryPolicy } from '../faults/web
 import { productObject, stripeEvent, stripeId } from '../stripe/stripe-fixtures.js';
 import { KafkaReader } from '../stripe/kafka-reader.js';
 import { deliver, type Delivery } from '../stripe/stripe-harness.js';
-import { CommittedNotifications, sendSms, sms } from '../twilio/twilio-support.js';
+import { CommittedNotifications, sendSms, sms, type NotificationRecord } from '../twilio/twilio-support.js';
+import { explainPositions } from './log-dump.js';
 import type { TwilioSink } from '../../../peers/twilio-sink/twilio-sink.js';
 
 /** How often a sender gives up on a record Kafka did not take before the test fails. */
@@ -282,6 +283,8 @@ export interface DuplicateExplanation {
   kafkaRecords: number;
   /** partition:offset of each record. */
   positions: string[];
+  /** For the first recipient with two records in one partition: Kafka's log between them (batches, producers, markers). */
+  log?: string[];
 }
 
 /**
@@ -296,22 +299,75 @@ export async function explainDuplicates(
 ): Promise<DuplicateExplanation[]> {
   const duplicated = [...sink.countByTo()].filter(([to, n]) => n > 1 && recipients.includes(to)).map(([to]) => to);
   if (duplicated.length === 0) return [];
+  const byRecipient = recordsByRecipient(await committedRecords(topic, recipients));
+  const explanations = duplicated.slice(0, 10).map((to) => {
+    const sinkTimes = sink.messages.filter((m) => m.to === to).map((m) => m.receivedAt);
+    const records = byRecipient.get(to) ?? [];
+    return {
+      who: name(to),
+      sinkOffsetsMs: sinkTimes.map((t) => t - sinkTimes[0]!),
+      kafkaRecords: records.length,
+      positions: positionsOf(records),
+    };
+  });
+  const copied = explanations.find((e) => e.kafkaRecords > 1);
+  if (copied) Object.assign(copied, { log: logAround(topic, byRecipient.get(duplicated[explanations.indexOf(copied)]!)!) });
+  return explanations;
+}
+
+/** Recipients with more than one committed SendSms in `topic`, whatever the sink took. */
+export interface KafkaCopies {
+  recipients: number;
+  /** The first such recipient, where its records are, and Kafka's log between them. */
+  first?: { who: string; positions: string[]; log: string[] };
+}
+
+/**
+ * Counts the recipients Kafka holds more than one committed SendSms for. The notifier sends such
+ * copies once when they carry the same message id (the fan-out's do); this says how often a
+ * fault made Kafka hold them, and how (one transaction or two, committed or aborted).
+ */
+export async function kafkaCopies(topic: string, recipients: readonly string[], name: (to: string) => string): Promise<KafkaCopies> {
+  const byRecipient = recordsByRecipient(await committedRecords(topic, recipients));
+  const copied = recipients.filter((to) => (byRecipient.get(to)?.length ?? 0) > 1);
+  if (copied.length === 0) return { recipients: 0 };
+  const records = byRecipient.get(copied[0]!)!;
+  return { recipients: copied.length, first: { who: name(copied[0]!), positions: positionsOf(records), log: logAround(topic, records) } };
+}
+
+/** The committed records of `topic`, once every one of `recipients` has one (or after 60 s). */
+async function committedRecords(topic: string, recipients: readonly string[]): Promise<NotificationRecord[]> {
   const notifications = new CommittedNotifications(topic);
   await notifications.start();
   try {
     const phones = () => new Set(notifications.records.map((r) => r.parsedValue.phoneNumber));
     await until(() => recipients.every((to) => phones().has(to)), 60_000, 'every recipient in the topic').catch(() => undefined);
-    return duplicated.slice(0, 10).map((to) => {
-      const sinkTimes = sink.messages.filter((m) => m.to === to).map((m) => m.receivedAt);
-      const records = notifications.records.filter((r) => r.parsedValue.phoneNumber === to);
-      return {
-        who: name(to),
-        sinkOffsetsMs: sinkTimes.map((t) => t - sinkTimes[0]!),
-        kafkaRecords: records.length,
-        positions: records.map((r) => `${r.partition}:${r.offset}`),
-      };
-    });
+    return [...notifications.records];
   } finally {
     await notifications.stop();
   }
+}
+
+function recordsByRecipient(records: readonly NotificationRecord[]): Map<string, NotificationRecord[]> {
+  const byRecipient = new Map<string, NotificationRecord[]>();
+  for (const r of records) {
+    const to = r.parsedValue.phoneNumber;
+    const list = byRecipient.get(to);
+    if (list) list.push(r);
+    else byRecipient.set(to, [r]);
+  }
+  return byRecipient;
+}
+
+const positionsOf = (records: readonly NotificationRecord[]): string[] => records.map((r) => `${r.partition}:${r.offset}`);
+
+/** Kafka's log between a recipient's records, when they share a partition. */
+function logAround(topic: string, records: readonly NotificationRecord[]): string[] {
+  const partition = records[0]!.partition;
+  if (records.some((r) => r.partition !== partition)) return ['copies in different partitions'];
+  return explainPositions(
+    topic,
+    partition,
+    records.map((r) => Number(r.offset)),
+  );
 }

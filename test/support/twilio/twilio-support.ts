@@ -133,6 +133,8 @@ export interface NotificationRecord {
   value: string;
   partition: number;
   offset: string;
+  /** Header values as UTF-8 text. */
+  headers: Record<string, string>;
   /** The value as the codec reads it (PascalCase on the wire, checked case-sensitively). */
   parsedValue: { $type: string; phoneNumber: string; resourceKey: string; locale: string; replacements: Record<string, string> };
 }
@@ -187,6 +189,7 @@ export class CommittedNotifications {
             value,
             partition: batch.partition,
             offset: m.offset,
+            headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([name, v]) => [name, String(v)])),
             parsedValue: parsedNotification(value),
           });
         }

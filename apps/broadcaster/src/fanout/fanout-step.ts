@@ -11,6 +11,8 @@ import { kafkaConfig, type KafkaConfig } from '@app/shared/config/common.env.js'
 import { PHONE_CIPHER } from '@app/shared/crypto/phone-cipher.module.js';
 import { isPlainPhoneNumber, type PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
 import { GatewayBusinessError } from '@app/shared/graphql/gateway.errors.js';
+import { BROADCAST_ID_HEADER } from '@app/shared/broadcast/broadcast-delivery.store.js';
+import { broadcastMessageId, MESSAGE_ID_HEADER } from '@app/shared/broadcast/broadcast-message-id.js';
 import type { OutgoingMessage } from '@app/shared/kafka/kafka-producer.service.js';
 import { fanoutConfig, type FanoutConfig } from '../config/broadcaster.config.js';
 import { BroadcastEnding, broadcastMessage, type Ending } from './broadcast-ending.js';
@@ -19,8 +21,6 @@ import { SendSmsTemplate, sendSmsKeyOf } from './send-sms-template.js';
 import { ChunkedSender, type StepOutput } from './step-output.js';
 import type { Subscriber, SubscriberPage } from './subscriber-pager.js';
 
-/** Kafka header naming the broadcast a SendSms belongs to (delivery receipts are counted per broadcast). */
-export const BROADCAST_ID_HEADER = 'nudges-broadcast-id';
 const DEFAULT_LOCALE = 'en-US';
 
 export type StepResult =
@@ -114,12 +114,18 @@ export class FanoutStep {
       smsBody: request.text,
       link: request.link,
     });
-    const headers = { [BROADCAST_ID_HEADER]: request.broadcastId };
     return (subscriber) => {
       const stored = subscriber.phoneNumber?.trim();
       if (!stored) return undefined;
       const phoneNumber = this.cipher && isPlainPhoneNumber(stored) ? this.cipher.encrypt(stored) : stored;
-      return { key: sendSmsKeyOf(subscriber.id), value: template.encode(phoneNumber, subscriber.locale || DEFAULT_LOCALE), headers };
+      return {
+        key: sendSmsKeyOf(subscriber.id),
+        value: template.encode(phoneNumber, subscriber.locale || DEFAULT_LOCALE),
+        headers: {
+          [BROADCAST_ID_HEADER]: request.broadcastId,
+          [MESSAGE_ID_HEADER]: broadcastMessageId(request.broadcastId, subscriber.id),
+        },
+      };
     };
   }
 

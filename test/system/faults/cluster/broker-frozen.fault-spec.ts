@@ -38,6 +38,7 @@ import {
 import {
   CsharpSendSmsStream,
   explainDuplicates,
+  kafkaCopies,
   InboundHelpStream,
   StripeEventStream,
   stripeEffects,
@@ -181,6 +182,8 @@ describe('cluster scenario 3: one broker frozen (SIGSTOP 30 s, then SIGCONT) und
           ? `subscriber ${subscribers.indexOf(to)}`
           : `csharp ${csharp.recipients.indexOf(to)}`,
     );
+    // Copies of a broadcast SendSms in Kafka are not an error (one SMS per message id); this says how often they happen.
+    const copies = await kafkaCopies(peers.topic, subscribers, (to) => `subscriber ${subscribers.indexOf(to)}`);
     const smsStall = longestGapWindow(
       sink.messages.map((m) => m.receivedAt),
       frozenAt,
@@ -224,6 +227,7 @@ describe('cluster scenario 3: one broker frozen (SIGSTOP 30 s, then SIGCONT) und
         ) ?? NaN) - movedAt,
       backInSyncAfterThawMs: inSyncAt - thawedAt,
       notifierDuplicatesSkipped: statOf(notifier, 'duplicate'),
+      kafkaCopies: copies,
       ...(duplicates.length ? { duplicates } : {}),
       samePids:
         webhooks.proc.pid === pids.webhooks &&

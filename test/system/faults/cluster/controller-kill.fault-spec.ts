@@ -28,7 +28,7 @@ import {
   requireCluster,
   untilFullyInSync,
 } from '../../../support/cluster/cluster.js';
-import { explainDuplicates } from '../../../support/cluster/mixed-traffic.js';
+import { explainDuplicates, kafkaCopies } from '../../../support/cluster/mixed-traffic.js';
 
 jest.setTimeout(600_000);
 
@@ -144,6 +144,8 @@ describe('cluster scenario 2: the active controller SIGKILLed during a 20,000-su
     const duplicates = await explainDuplicates(sink, peers.topic, recipients, (to) =>
       to === CLIENT_PHONE ? 'client' : `subscriber ${subscribers.indexOf(to)}`,
     );
+    // Copies of a SendSms in Kafka are not an error (the notifier sends one SMS per message id); this says how often they happen.
+    const copies = await kafkaCopies(peers.topic, subscribers, (to) => `subscriber ${subscribers.indexOf(to)}`);
     const figures = {
       scenario: 'cluster:controller-kill',
       sent: recipients.length,
@@ -172,6 +174,7 @@ describe('cluster scenario 2: the active controller SIGKILLed during a 20,000-su
       broadcastMs: lastAt - confirmStarted,
       notifierDuplicatesSkipped: statOf(notifier, 'duplicate'),
       notifierAbandoned: statOf(notifier, 'abandoned'),
+      kafkaCopies: copies,
       ...(duplicates.length ? { duplicates } : {}),
       samePids:
         webhooks.proc.pid === pids.webhooks &&
