@@ -6,7 +6,9 @@ ARG NODE_VERSION=20.20
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /src
+# patches/: fixes to dependencies, applied by the postinstall script (patch-package).
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY nest-cli.json tsconfig.json ./
 COPY scripts ./scripts
@@ -18,6 +20,7 @@ RUN npx nest build ${APP} && node scripts/write-entries.mjs ${APP}
 FROM node:${NODE_VERSION}-bookworm-slim AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # Development stand-ins (OIDC, GraphQL gateway, LocalizationApi, Twilio sink) for docker compose.

@@ -1,7 +1,7 @@
 // Helpers shared by the README's two commands (npm test, npm run demo): both must work on a fresh
 // clone with nothing installed, so this file uses Node's built-ins only.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,13 +43,14 @@ const KNOWN_ENGINE_MISMATCHES = [
 const KNOWN_PEER_OVERRIDES = ['@golevelup/nestjs-discovery@']; // nest-commander's, declares Nest 11
 
 /**
- * Installs exactly the lock file (`npm ci`) when node_modules is missing or older than it. The lock
- * lists every platform's optional binaries, so `npm ci` accepts it on any machine.
+ * Installs exactly the lock file (`npm ci`) when node_modules is missing or older than it or than a
+ * dependency patch (patches/, applied by the postinstall script). The lock lists every platform's
+ * optional binaries, so `npm ci` accepts it on any machine.
  */
 export async function ensureNodeModules() {
   const marker = join(repo, 'node_modules', '.package-lock.json');
-  const lock = join(repo, 'package-lock.json');
-  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  const inputs = [join(repo, 'package-lock.json'), ...dependencyPatches()];
+  if (existsSync(marker) && inputs.every((file) => statSync(marker).mtimeMs >= statSync(file).mtimeMs)) return;
   step('installing npm packages (npm ci, from package-lock.json)');
   const { code, output } = await capture('npm', ['ci', '--no-audit', '--no-fund']);
   const { shown, hidden } = withoutKnownWarnings(output);
@@ -57,6 +58,11 @@ export async function ensureNodeModules() {
   if (hidden > 0)
     process.stderr.write(`(${hidden} known engine and peer warnings hidden: packages known to work here; see docs/local-stack.md)\n`);
   if (code !== 0) throw new Error(`npm ci exited with ${code}`);
+}
+
+function dependencyPatches() {
+  const dir = join(repo, 'patches');
+  return existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [];
 }
 
 /** Drops the EBADENGINE and ERESOLVE-override warning blocks of known-harmless packages; counts them. */

@@ -1,6 +1,9 @@
-// kafkajs 2.2.4's own send routine (src/producer/sendMessages.js) driven with a stand-in cluster,
-// to pin down the behaviour AcknowledgedPartitions guards against: the retry of a send is per
-// broker, so a partition can be skipped (C3) or written twice (C2) when leaders move mid-send.
+// kafkajs 2.2.4's own send routine (src/producer/sendMessages.js, with patches/kafkajs+2.2.4.patch
+// applied) driven with a stand-in cluster, to pin down the behaviour AcknowledgedPartitions guards
+// against: the retry of a send is per broker, so a partition can be skipped (C3) or written twice
+// (C2) when leaders move mid-send. The last case is the one the patch fixes: unpatched, a retry
+// started while another broker was still answering, wrote that broker's partitions a second time
+// and kept one of the two answers (cluster C2, seen in Kafka's log as two batches of one transaction).
 import { createRequire } from 'node:module';
 import type { RecordMetadata } from 'kafkajs';
 import { AcknowledgedPartitions, RepeatedPartitionsError } from './acknowledged-partitions.js';
@@ -167,5 +170,87 @@ describe('kafkajs 2.2.4 plain send when one partition of a broker fails', () => 
     const writesPerPartition = [0, 1, 2, 3, 4, 5].map((p) => written.filter((w) => w.partition === p).length);
     expect(writesPerPartition).toEqual([2, 2, 2, 2, 2, 1]);
     expect(written.reduce((sum, w) => sum + w.count, 0)).toBeGreaterThan(messages.length);
+  });
+});
+
+/**
+ * Two brokers, as in the controller kill of cluster C2: A leads partitions 0-2 and takes 20 ms to
+ * answer (a leader waiting for its followers); B leads 3-5 and fails its first request at once.
+ * Requests to one broker go one after the other, as kafkajs' broker lock makes them.
+ */
+function slowAndFailingBrokers() {
+  const written: Written[] = [];
+  let bFailures = 1;
+  const locks = new Map<string, Promise<void>>();
+  const unlocks = new Map<string, () => void>();
+  const broker = (name: string) => ({
+    nodeId: name,
+    produce: async ({
+      topicData,
+    }: {
+      topicData: { partitions: { partition: number; firstSequence: number; messages: unknown[] }[] }[];
+    }) => {
+      if (name === 'B' && bFailures-- > 0) throw new KafkaJSProtocolError(createErrorFromCode(NOT_LEADER_FOR_PARTITION));
+      const partitions = topicData[0]!.partitions;
+      for (const p of partitions)
+        written.push({ broker: name, partition: p.partition, firstSequence: p.firstSequence, count: p.messages.length });
+      if (name === 'A') await new Promise((resolve) => setTimeout(resolve, 20)); // the leader's latency, not a synchronisation
+      return {
+        topics: [{ topicName: 't', partitions: partitions.map((p) => ({ partition: p.partition, errorCode: 0, baseOffset: '0' })) }],
+      };
+    },
+  });
+  const brokers: Record<string, ReturnType<typeof broker>> = { A: broker('A'), B: broker('B') };
+  const leaderOf = (p: number) => (p < 3 ? 'A' : 'B');
+  const cluster = {
+    refreshMetadataIfNecessary: async () => undefined,
+    refreshMetadata: async () => undefined,
+    addMultipleTargetTopics: async () => undefined,
+    isConnected: () => true,
+    findTopicPartitionMetadata: () => [0, 1, 2, 3, 4, 5].map((partitionId) => ({ partitionId, leader: leaderOf(partitionId) })),
+    findLeaderForPartitions: (_topic: string, partitions: string[]) =>
+      partitions.reduce<Record<string, number[]>>((byLeader, p) => {
+        (byLeader[leaderOf(Number(p))] ??= []).push(Number(p));
+        return byLeader;
+      }, {}),
+    findBroker: async ({ nodeId }: { nodeId: string }) => brokers[nodeId],
+  };
+  const sequences = new Map<number, number>();
+  const eosManager = {
+    acquireBrokerLock: async (b: { nodeId: string }) => {
+      while (locks.has(b.nodeId)) await locks.get(b.nodeId);
+      locks.set(b.nodeId, new Promise<void>((resolve) => unlocks.set(b.nodeId, resolve)));
+    },
+    releaseBrokerLock: async (b: { nodeId: string }) => {
+      locks.delete(b.nodeId);
+      unlocks.get(b.nodeId)!();
+    },
+    isTransactional: () => false,
+    getSequence: (_topic: string, partition: number) => sequences.get(partition) ?? 0,
+    updateSequence: (_topic: string, partition: number, delta: number) => sequences.set(partition, (sequences.get(partition) ?? 0) + delta),
+    getProducerId: () => 1,
+    getProducerEpoch: () => 0,
+    getTransactionalId: () => undefined,
+  };
+  return { written, cluster, eosManager };
+}
+
+describe('kafkajs sending when one broker fails while another is still answering', () => {
+  it('retries only after every request of the failed attempt has settled, so the slow broker is written once', async () => {
+    const { written, cluster, eosManager } = slowAndFailingBrokers();
+    const send = createSendMessages({
+      logger: silent,
+      cluster,
+      partitioner: Murmur2Partitioner(),
+      eosManager,
+      retrier: createRetry({ retries: 2, initialRetryTime: 1, maxRetryTime: 5 }),
+    });
+    const messages = Array.from({ length: 60 }, (_, i) => ({ key: `recipient-${i}`, value: 'SendSms' }));
+
+    const answer = await send({ acks: -1, topicMessages: [{ topic: 't', messages }] });
+
+    const writesPerPartition = [0, 1, 2, 3, 4, 5].map((p) => written.filter((w) => w.partition === p).length);
+    expect(writesPerPartition).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(answer.map((r) => r.partition).sort()).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });

@@ -22,6 +22,8 @@ const MAX_REQUEST_BYTES = 512 * 1024;
  * as a duplicate without writing it: a silent loss (cluster scenario C3, a Stripe event answered
  * 200 whose record never reached its topic). With one request in flight a number is only ever
  * reused by the retry of its own batch; after a failed request the owner replaces the producer.
+ * (Inside one send, patches/kafkajs+2.2.4.patch keeps a retry from starting while a request of the
+ * failed attempt is still out.)
  */
 export class ProduceQueue {
   private waiting: Waiting[] = [];
