@@ -233,19 +233,20 @@ describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
     expect(metrics).not.toMatch(/nudges_notifier_dead_lettered_total\{reason="twilio\.21610"\}/);
   });
 
-  it('sends once for two records with the same message-id header, written at different times (a broadcast SendSms Kafka holds twice)', async () => {
-    const [twice, sameTextOtherId] = [phone(5101), phone(5102)];
+  it('sends a broadcast SendSms once however often Kafka holds it: one SMS per broadcast and subscriber', async () => {
+    const [twice, otherSubscriber] = [phone(5101), phone(5102)];
     const broadcastId = uniqueName('b');
     const copy = (to: string, subscriberId: string) => ({
-      ...sms(to, 'WelcomeMessage', 'en-US'),
-      headers: { 'nudges-broadcast-id': broadcastId, 'message-id': `broadcast:${broadcastId}:${subscriberId}` },
+      key: JSON.stringify({ EventType: 'SendSms', Recipient: subscriberId }),
+      value: sendSmsJson(to, 'WelcomeMessage', 'en-US'),
+      headers: { 'nudges-broadcast-id': broadcastId },
     });
-    // Two sends: each stamps its own CreateTime, so without the header these would be two events.
-    await send([copy(twice, 's-1'), copy(sameTextOtherId, 's-2')]);
-    await send([copy(twice, 's-1'), copy(sameTextOtherId, 's-3')]);
+    // Two sends: each stamps its own CreateTime, so without the broadcast header these would be two events.
+    await send([copy(twice, 's-1'), copy(otherSubscriber, 's-2')]);
+    await send([copy(twice, 's-1'), copy(otherSubscriber, 's-3')]);
     await untilAllCommitted(kafka, groupId, topic, 20_000);
     expect(attemptsTo(twice)).toHaveLength(1);
-    expect(attemptsTo(sameTextOtherId)).toHaveLength(2);
+    expect(attemptsTo(otherSubscriber)).toHaveLength(2);
   });
 
   it('does not send twice when Twilio took the message but the answer was lost (looks it up instead)', async () => {

@@ -11,8 +11,7 @@ import { kafkaConfig, type KafkaConfig } from '@app/shared/config/common.env.js'
 import { PHONE_CIPHER } from '@app/shared/crypto/phone-cipher.module.js';
 import { isPlainPhoneNumber, type PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
 import { GatewayBusinessError } from '@app/shared/graphql/gateway.errors.js';
-import { BROADCAST_ID_HEADER } from '@app/shared/broadcast/broadcast-delivery.store.js';
-import { broadcastMessageId, MESSAGE_ID_HEADER } from '@app/shared/broadcast/broadcast-message-id.js';
+import { BROADCAST_ID_HEADER } from '@app/shared/broadcast/broadcast-id.js';
 import type { OutgoingMessage } from '@app/shared/kafka/kafka-producer.service.js';
 import { fanoutConfig, type FanoutConfig } from '../config/broadcaster.config.js';
 import { BroadcastEnding, broadcastMessage, type Ending } from './broadcast-ending.js';
@@ -114,18 +113,13 @@ export class FanoutStep {
       smsBody: request.text,
       link: request.link,
     });
+    // One header for the broadcast: with the key (the subscriber) it is also the notifier's identity of the SendSms.
+    const headers = { [BROADCAST_ID_HEADER]: request.broadcastId };
     return (subscriber) => {
       const stored = subscriber.phoneNumber?.trim();
       if (!stored) return undefined;
       const phoneNumber = this.cipher && isPlainPhoneNumber(stored) ? this.cipher.encrypt(stored) : stored;
-      return {
-        key: sendSmsKeyOf(subscriber.id),
-        value: template.encode(phoneNumber, subscriber.locale || DEFAULT_LOCALE),
-        headers: {
-          [BROADCAST_ID_HEADER]: request.broadcastId,
-          [MESSAGE_ID_HEADER]: broadcastMessageId(request.broadcastId, subscriber.id),
-        },
-      };
+      return { key: sendSmsKeyOf(subscriber.id), value: template.encode(phoneNumber, subscriber.locale || DEFAULT_LOCALE), headers };
     };
   }
 

@@ -1,5 +1,5 @@
 import type { IHeaders } from 'kafkajs';
-import { BROADCAST_ID_HEADER, isBroadcastId } from '@app/shared/broadcast/broadcast-delivery.store.js';
+import { BROADCAST_ID_HEADER, isBroadcastId } from '@app/shared/broadcast/broadcast-id.js';
 
 /** The broadcast a SendSms belongs to (the fan-out's `nudges-broadcast-id` header), when it is one. */
 export function broadcastIdOf(headers: IHeaders): string | undefined {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS } from '../redis/redis.module.js';
 import { defineScripts } from '../redis/redis-lease.js';
+import { isBroadcastId } from './broadcast-id.js';
 
 /** How one message of a broadcast ended, as far as Twilio told us. */
 export type BroadcastDeliveryOutcome = 'delivered' | 'undelivered' | 'failed' | 'optedOut';
@@ -16,13 +17,6 @@ export interface DeliveryReceipt {
   messageId: string;
   outcome: BroadcastDeliveryOutcome;
 }
-
-/** A broadcast id as the fan-out writes it in the `nudges-broadcast-id` header. */
-export const BROADCAST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-export const isBroadcastId = (value: unknown): value is string => typeof value === 'string' && BROADCAST_ID.test(value);
-
-/** The Kafka header of a SendSms produced by the broadcast fan-out. */
-export const BROADCAST_ID_HEADER = 'nudges-broadcast-id';
 
 /** The counts: a small hash `delivered`, `undelivered`, `failed`, `optedOut` (after REDIS_KEY_PREFIX). */
 export const broadcastDeliveryKey = (broadcastId: string): string => `broadcast:${broadcastId}:delivery`;

@@ -24,6 +24,18 @@ describe('eventIdentity', () => {
     expect(a).not.toBe(eventIdentity(record('{"a":1}', '1', { 'message-id': 'evt-43' })));
   });
 
+  it("is a broadcast's SendSms to one subscriber, however often and whenever Kafka holds it", () => {
+    const copy = (timestamp: string, subscriber: string, broadcast = 'b-1') => ({
+      key: Buffer.from(`{"EventType":"SendSms","Recipient":"${subscriber}"}`),
+      value: Buffer.from('{"$type":"notification.sendSms"}'),
+      timestamp,
+      headers: { 'nudges-broadcast-id': Buffer.from(broadcast) },
+    });
+    expect(eventIdentity(copy('1', 's-1'))).toBe(eventIdentity(copy('2', 's-1')));
+    expect(eventIdentity(copy('1', 's-1'))).not.toBe(eventIdentity(copy('1', 's-2')));
+    expect(eventIdentity(copy('1', 's-1'))).not.toBe(eventIdentity(copy('1', 's-1', 'b-2')));
+  });
+
   it('keeps key and value apart (no ambiguity from concatenation)', () => {
     const one = { key: Buffer.from('ab'), value: Buffer.from('c'), timestamp: '1', headers: {} };
     const two = { key: Buffer.from('a'), value: Buffer.from('bc'), timestamp: '1', headers: {} };

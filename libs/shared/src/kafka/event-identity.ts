@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
+import { BROADCAST_ID_HEADER } from '../broadcast/broadcast-id.js';
 
 /** Headers that carry an explicit message id, in order of preference. */
 export const MESSAGE_ID_HEADERS = ['message-id', 'nudges-message-id', 'ce_id', 'idempotency-key'] as const;
@@ -18,6 +19,9 @@ export interface ConsumedRecord {
  * two events, even two with the same text for the same person.
  *
  * - A message-id header, when the producer set one, is the identity.
+ * - A SendSms of a broadcast (the fan-out's `nudges-broadcast-id` header) is its broadcast and its
+ *   key, the subscriber: every copy Kafka may hold of it (a client that wrote a request twice, a
+ *   step redone) is the same event, and a broadcast reaches each subscriber once.
  * - Otherwise: SHA-256 of the record's timestamp, key and value. The timestamp is the producer's
  *   CreateTime: a producer retry resends the same record with the same timestamp (so it is
  *   recognised as a duplicate), while a second, legitimately identical notification (two logins)
@@ -29,6 +33,8 @@ export function eventIdentity(message: ConsumedRecord): string {
     const value = headerText(message.headers[name]);
     if (value) return `m-${sha256([Buffer.from(value, 'utf8')])}`;
   }
+  const broadcastId = headerText(message.headers[BROADCAST_ID_HEADER]);
+  if (broadcastId && message.key) return `b-${sha256([Buffer.from(broadcastId, 'utf8'), message.key])}`;
   return `h-${sha256([Buffer.from(message.timestamp, 'utf8'), message.key ?? EMPTY, message.value ?? EMPTY])}`;
 }
 

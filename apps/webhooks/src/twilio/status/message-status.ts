@@ -1,5 +1,5 @@
 import type { BroadcastDeliveryOutcome } from '@app/shared/broadcast/broadcast-delivery.store.js';
-import { isBroadcastId } from '@app/shared/broadcast/broadcast-delivery.store.js';
+import { isBroadcastId } from '@app/shared/broadcast/broadcast-id.js';
 import type { FormParams } from '../inbound/inbound-sms.js';
 
 /**
