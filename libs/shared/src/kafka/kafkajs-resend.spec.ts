@@ -117,21 +117,27 @@ const writesPerPartition = (written: readonly Written[]) => PARTITIONS.map((p) =
 function movingCluster() {
   const written: Written[] = [];
   const leaders: Record<number, string> = { 0: 'A', 1: 'A', 2: 'A', 3: 'B', 4: 'B', 5: 'B' };
+  const cluster = standInCluster(
+    brokersAAndB(written),
+    (p) => leaders[p]!,
+    () => void (leaders[1] = 'B'),
+  );
+  return { written, cluster, eosManager: idempotentNumbering() };
+}
+
+/** Brokers A and B: B fails its first request with NOT_LEADER_FOR_PARTITION; A answers after `aLatencyMs`. */
+function brokersAAndB(written: Written[], aLatencyMs = 0) {
   let bFailures = 1;
   const broker = (name: string) => ({
     nodeId: name,
     produce: async (request: ProduceRequest) => {
       if (name === 'B' && bFailures-- > 0) throw notLeader();
       record(written, name, request);
+      if (name === 'A' && aLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, aLatencyMs)); // the leader's latency, not a synchronisation
       return acknowledgeAll(request);
     },
   });
-  const cluster = standInCluster(
-    { A: broker('A'), B: broker('B') },
-    (p) => leaders[p]!,
-    () => void (leaders[1] = 'B'),
-  );
-  return { written, cluster, eosManager: idempotentNumbering() };
+  return { A: broker('A'), B: broker('B') };
 }
 
 describe('kafkajs 2.2.4 sending while a partition moves to a broker that has not answered', () => {
@@ -187,17 +193,7 @@ describe('kafkajs 2.2.4 plain send when one partition of a broker fails', () => 
  */
 function slowAndFailingBrokers() {
   const written: Written[] = [];
-  let bFailures = 1;
-  const broker = (name: string) => ({
-    nodeId: name,
-    produce: async (request: ProduceRequest) => {
-      if (name === 'B' && bFailures-- > 0) throw notLeader();
-      record(written, name, request);
-      if (name === 'A') await new Promise((resolve) => setTimeout(resolve, 20)); // the leader's latency, not a synchronisation
-      return acknowledgeAll(request);
-    },
-  });
-  const cluster = standInCluster({ A: broker('A'), B: broker('B') }, (p) => (p < 3 ? 'A' : 'B'));
+  const cluster = standInCluster(brokersAAndB(written, 20), (p) => (p < 3 ? 'A' : 'B'));
   return { written, cluster, eosManager: idempotentNumbering(true) };
 }
 
