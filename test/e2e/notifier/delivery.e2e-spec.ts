@@ -233,7 +233,7 @@ describe('notifier delivery (Kafka, Redis, gRPC LocalizationApi, Twilio sink)', 
     expect(metrics).not.toMatch(/nudges_notifier_dead_lettered_total\{reason="twilio\.21610"\}/);
   });
 
-  it('sends a broadcast SendSms once however often Kafka holds it: one SMS per broadcast and subscriber', async () => {
+  it('sends a broadcast SendSms once however often Kafka holds it (copies carry the same bytes under new timestamps)', async () => {
     const [twice, otherSubscriber] = [phone(5101), phone(5102)];
     const broadcastId = uniqueName('b');
     const copy = (to: string, subscriberId: string) => ({

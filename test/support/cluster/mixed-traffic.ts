@@ -324,7 +324,7 @@ export interface KafkaCopies {
 
 /**
  * Counts the recipients Kafka holds more than one committed SendSms for. The notifier sends such
- * copies of a broadcast SendSms once (same broadcast header and key); this says how often a
+ * copies of a broadcast SendSms once (same broadcast header, key and value); this says how often a
  * fault made Kafka hold them, and how (one transaction or two, committed or aborted).
  */
 export async function kafkaCopies(topic: string, recipients: readonly string[], name: (to: string) => string): Promise<KafkaCopies> {

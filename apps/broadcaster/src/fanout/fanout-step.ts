@@ -113,7 +113,7 @@ export class FanoutStep {
       smsBody: request.text,
       link: request.link,
     });
-    // One header for the broadcast: with the key (the subscriber) it is also the notifier's identity of the SendSms.
+    // One header object for the whole broadcast: with key and value it is also the notifier's identity of a SendSms.
     const headers = { [BROADCAST_ID_HEADER]: request.broadcastId };
     return (subscriber) => {
       const stored = subscriber.phoneNumber?.trim();

@@ -25,15 +25,16 @@ describe('eventIdentity', () => {
   });
 
   it("is a broadcast's SendSms to one subscriber, however often and whenever Kafka holds it", () => {
-    const copy = (timestamp: string, subscriber: string, broadcast = 'b-1') => ({
+    const copy = (timestamp: string, subscriber: string, phone = '+15550100', broadcast = 'b-1') => ({
       key: Buffer.from(`{"EventType":"SendSms","Recipient":"${subscriber}"}`),
-      value: Buffer.from('{"$type":"notification.sendSms"}'),
+      value: Buffer.from(`{"$type":"notification.sendSms","PhoneNumber":"${phone}"}`),
       timestamp,
       headers: { 'nudges-broadcast-id': Buffer.from(broadcast) },
     });
     expect(eventIdentity(copy('1', 's-1'))).toBe(eventIdentity(copy('2', 's-1')));
     expect(eventIdentity(copy('1', 's-1'))).not.toBe(eventIdentity(copy('1', 's-2')));
-    expect(eventIdentity(copy('1', 's-1'))).not.toBe(eventIdentity(copy('1', 's-1', 'b-2')));
+    expect(eventIdentity(copy('1', 's-1'))).not.toBe(eventIdentity(copy('1', 's-1', '+15550101')));
+    expect(eventIdentity(copy('1', 's-1'))).not.toBe(eventIdentity(copy('1', 's-1', '+15550100', 'b-2')));
   });
 
   it('keeps key and value apart (no ambiguity from concatenation)', () => {

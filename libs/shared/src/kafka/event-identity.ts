@@ -19,9 +19,10 @@ export interface ConsumedRecord {
  * two events, even two with the same text for the same person.
  *
  * - A message-id header, when the producer set one, is the identity.
- * - A SendSms of a broadcast (the fan-out's `nudges-broadcast-id` header) is its broadcast and its
- *   key, the subscriber: every copy Kafka may hold of it (a client that wrote a request twice, a
- *   step redone) is the same event, and a broadcast reaches each subscriber once.
+ * - A SendSms of a broadcast (the fan-out's `nudges-broadcast-id` header): SHA-256 of the broadcast
+ *   id, key and value, without the timestamp. A broadcast sends each subscriber one SMS, so two of
+ *   its records with the same key and value are copies (a produce request a client wrote twice
+ *   stamps a new CreateTime on the same bytes); records to different numbers still differ.
  * - Otherwise: SHA-256 of the record's timestamp, key and value. The timestamp is the producer's
  *   CreateTime: a producer retry resends the same record with the same timestamp (so it is
  *   recognised as a duplicate), while a second, legitimately identical notification (two logins)
@@ -34,7 +35,7 @@ export function eventIdentity(message: ConsumedRecord): string {
     if (value) return `m-${sha256([Buffer.from(value, 'utf8')])}`;
   }
   const broadcastId = headerText(message.headers[BROADCAST_ID_HEADER]);
-  if (broadcastId && message.key) return `b-${sha256([Buffer.from(broadcastId, 'utf8'), message.key])}`;
+  if (broadcastId) return `b-${sha256([Buffer.from(broadcastId, 'utf8'), message.key ?? EMPTY, message.value ?? EMPTY])}`;
   return `h-${sha256([Buffer.from(message.timestamp, 'utf8'), message.key ?? EMPTY, message.value ?? EMPTY])}`;
 }
 

@@ -182,7 +182,7 @@ describe('cluster scenario 3: one broker frozen (SIGSTOP 30 s, then SIGCONT) und
           ? `subscriber ${subscribers.indexOf(to)}`
           : `csharp ${csharp.recipients.indexOf(to)}`,
     );
-    // Copies of a broadcast SendSms in Kafka are not an error (the notifier sends one SMS per broadcast and subscriber); this says how often they happen.
+    // Copies of a broadcast SendSms in Kafka are not an error (the notifier sends a copy once); this says how often they happen.
     const copies = await kafkaCopies(peers.topic, subscribers, (to) => `subscriber ${subscribers.indexOf(to)}`);
     const smsStall = longestGapWindow(
       sink.messages.map((m) => m.receivedAt),

@@ -144,7 +144,7 @@ describe('cluster scenario 2: the active controller SIGKILLed during a 20,000-su
     const duplicates = await explainDuplicates(sink, peers.topic, recipients, (to) =>
       to === CLIENT_PHONE ? 'client' : `subscriber ${subscribers.indexOf(to)}`,
     );
-    // Copies of a SendSms in Kafka are not an error (the notifier sends one SMS per broadcast and subscriber); this says how often they happen.
+    // Copies of a SendSms in Kafka are not an error (the notifier sends a copy once); this says how often they happen.
     const copies = await kafkaCopies(peers.topic, subscribers, (to) => `subscriber ${subscribers.indexOf(to)}`);
     const figures = {
       scenario: 'cluster:controller-kill',
