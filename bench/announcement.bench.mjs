@@ -71,7 +71,7 @@ function freePort() {
 /** A TypeScript-importing child of this bench (bench/support/*.mjs), answering once over IPC. */
 function child(script, extraEnv) {
   const proc = fork(join(here, 'support', script), [], {
-    execArgv: ['--import', join(here, 'support', 'register-ts.mjs')],
+    execArgv: ['--import', join(here, '..', 'scripts', 'lib', 'register-ts.mjs')],
     // Run like a deployed service (graphql-js skips its development-only checks).
     env: { ...env, NODE_ENV: 'production', ...extraEnv },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

@@ -8,7 +8,7 @@
 // The last line of output is one JSON object, so runs can be compared mechanically.
 //
 //   npm run bench:notifier -- [--events 50000] [--no-build]
-// (node --import ./bench/support/register-ts.mjs bench/notifier.bench.mjs: the notifier is started by
+// (node --import ./scripts/lib/register-ts.mjs bench/notifier.bench.mjs: the notifier is started by
 // test/support/app-process.ts, the launcher the tests use, which rebuilds it when its sources are newer.)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';

@@ -46,7 +46,7 @@ const log = (line) => process.stderr.write(`${line}\n`);
 /** Forks `script` with the TypeScript loader and waits for its `ready` message. */
 function child(script, args, childEnv) {
   const proc = fork(join(here, 'support', script), args, {
-    execArgv: ['--import', join(here, 'support', 'register-ts.mjs')],
+    execArgv: ['--import', join(here, '..', 'scripts', 'lib', 'register-ts.mjs')],
     env: childEnv,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

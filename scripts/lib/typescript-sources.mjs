@@ -1,5 +1,5 @@
 // How the TypeScript sources run without a build, shared by Jest (jest.config.js) and the benches'
-// module hooks (bench/support/ts-hooks.mjs): SWC with legacy decorators and decorator metadata (Nest's
+// module hooks (scripts/lib/ts-hooks.mjs): SWC with legacy decorators and decorator metadata (Nest's
 // dependency injection needs them), and the libraries' import aliases (the paths of tsconfig.json).
 
 export const SWC_OPTIONS = {

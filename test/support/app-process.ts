@@ -94,7 +94,7 @@ export interface SpawnOptions {
 /**
  * Starts a built app (`node dist/…/main.js`) with exactly `env` (plus PATH/HOME). Its output is kept
  * in memory and copied to a file under the results folder, where the secrets audit reads it. The
- * tests and the benches (bench/*.bench.mjs, through bench/support/register-ts.mjs) both start apps here.
+ * tests and the benches (bench/*.bench.mjs, through scripts/lib/register-ts.mjs) both start apps here.
  */
 export async function spawnApp(app: AppName, env: Record<string, string>, label = 'test', options: SpawnOptions = {}): Promise<AppProcess> {
   const entry = options.entry ?? (await builtAppEntry(app));

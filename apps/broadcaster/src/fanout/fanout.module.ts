@@ -6,6 +6,7 @@ import { BroadcastStatusStore } from '@app/shared/broadcast/broadcast-status.sto
 import { PhoneCipherModule } from '@app/shared/crypto/phone-cipher.module.js';
 import { OptOutModule } from '@app/shared/opt-out/opt-out.module.js';
 import { REDIS } from '@app/shared/redis/redis.module.js';
+import { gatewayConfig, type GatewayConfig } from '@app/shared/config/gateway.env.js';
 import { fanoutConfig } from '../config/broadcaster.config.js';
 import { BroadcasterMetrics } from '../metrics/broadcaster-metrics.js';
 import { BroadcastEnding } from './broadcast-ending.js';
@@ -13,7 +14,7 @@ import { BroadcastOrigins } from './broadcast-origins.js';
 import { FanoutConsumer } from './fanout.consumer.js';
 import { FanoutStep } from './fanout-step.js';
 import { PageStreams } from './page-streams.js';
-import { SubscriberPager } from './subscriber-pager.js';
+import { PAGE_READER_CHANNEL, PageReaderThread, workerChannel } from './page-reader.thread.js';
 
 /** How long the CONFIRM/fan-out handshake of one broadcast is kept (far beyond Twilio's 15 s). */
 const REPORT_TTL_MS = 3_600_000;
@@ -26,7 +27,8 @@ const REPORT_TTL_MS = 3_600_000;
 @Module({
   imports: [PhoneCipherModule, OptOutModule],
   providers: [
-    SubscriberPager,
+    { provide: PAGE_READER_CHANNEL, inject: [gatewayConfig.KEY], useFactory: (gateway: GatewayConfig) => workerChannel(gateway) },
+    PageReaderThread,
     PageStreams,
     {
       provide: BroadcastReport,

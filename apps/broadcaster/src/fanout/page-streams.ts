@@ -3,8 +3,9 @@ import { PHONE_CIPHER } from '@app/shared/crypto/phone-cipher.module.js';
 import { tryResolvePhoneNumber, type PhoneCipher } from '@app/shared/crypto/phone-cipher.js';
 import { OptOutRegistry } from '@app/shared/opt-out/opt-out.registry.js';
 import { fanoutConfig, type FanoutConfig } from '../config/broadcaster.config.js';
-import { PageStream, type PagePreparation } from './page-stream.js';
-import { SubscriberPager, type PageSource, type SubscriberPage } from './subscriber-pager.js';
+import type { PagePreparation } from './page-stream.js';
+import { PageReaderThread, type ThreadedPageStream } from './page-reader.thread.js';
+import type { SubscriberPage } from './subscriber-pager.js';
 
 /** Streams kept between steps: one per broadcast a partition of this process is working on. */
 const MAX_STREAMS = 64;
@@ -16,27 +17,25 @@ const MAX_STREAMS = 64;
  */
 @Injectable()
 export class PageStreams {
-  private readonly streams = new Map<string, PageStream>();
-  private readonly source: PageSource;
+  private readonly streams = new Map<string, ThreadedPageStream>();
   private readonly prepare: PagePreparation;
 
   constructor(
-    private readonly pager: SubscriberPager,
+    private readonly reader: PageReaderThread,
     private readonly optOuts: OptOutRegistry,
     @Inject(fanoutConfig.KEY) private readonly config: FanoutConfig,
     @Optional() @Inject(PHONE_CIPHER) private readonly cipher?: PhoneCipher,
   ) {
-    this.source = (clientId, pageSize, after) => this.pager.fetchPage(clientId, pageSize, after);
     this.prepare = (page) => this.withoutOptedOut(page);
   }
 
-  open(broadcastId: string, clientId: string, cursor: string | null): PageStream {
+  open(broadcastId: string, clientId: string, cursor: string | null): ThreadedPageStream {
     const kept = this.streams.get(broadcastId);
     if (kept?.continuesAt(cursor)) return kept;
-    const stream = new PageStream(this.source, clientId, this.config.pageSize, cursor, this.config.readAheadPages, this.prepare);
-    this.streams.delete(broadcastId);
+    this.close(broadcastId);
+    const stream = this.reader.open(clientId, this.config.pageSize, cursor, this.config.readAheadPages, this.prepare);
     this.streams.set(broadcastId, stream);
-    if (this.streams.size > MAX_STREAMS) this.streams.delete(this.streams.keys().next().value!);
+    if (this.streams.size > MAX_STREAMS) this.close(this.streams.keys().next().value!);
     return stream;
   }
 
@@ -57,6 +56,7 @@ export class PageStreams {
   }
 
   close(broadcastId: string): void {
+    this.streams.get(broadcastId)?.close();
     this.streams.delete(broadcastId);
   }
 

@@ -1,11 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { print } from 'graphql';
-import { gatewayConfig, type GatewayConfig } from '@app/shared/config/gateway.env.js';
+import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
 import { GatewayBusinessError, GatewayUnavailableError } from '@app/shared/graphql/gateway.errors.js';
 import { fromGraphQLErrors, toGatewayError, type GraphQLErrorEntry } from '@app/shared/graphql/gateway-error-mapping.js';
 import { CLIENT_SUBSCRIBERS_PAGE } from '@app/shared/graphql/operations.js';
-import { OidcTokenProvider } from '@app/shared/oidc/oidc-token-provider.js';
-import { tracedGatewayRequest } from '@app/shared/tracing/http-tracing.js';
+import { gatewayFetch, type GatewayFetch } from '@app/shared/graphql/gateway-transport.js';
+import type { AccessTokenSource } from '@app/shared/oidc/oidc-token-provider.js';
 
 const OPERATION = 'ClientSubscribersPage';
 const QUERY = print(CLIENT_SUBSCRIBERS_PAGE);
@@ -57,24 +56,25 @@ export type PageSource = (clientId: string, pageSize: number, after: string | nu
 /**
  * Pages through all subscribers of a client for the announcement fan-out: the same
  * `ClientSubscribersPage` operation of operations.ts, with the same OIDC token, but posted with
- * plain fetch instead of through Apollo, whose per-node result processing dominates a
+ * the gateway transport's keep-alive fetch directly instead of through Apollo, whose per-node result processing dominates a
  * 100,000-subscriber broadcast. Reading ahead is PageStream's concern.
  * Failures are GatewayUnavailableError (network, timeout, 5xx/429, 401 after one token refresh,
  * a GraphQL execution error without a known code) or GatewayBusinessError (request-shape GraphQL
  * errors such as HC0051 or AUTH_NOT_AUTHORIZED, unknown client, a cursor that does not advance),
  * sorted as for every other gateway call (gateway-error-mapping.ts).
  */
-@Injectable()
 export class SubscriberPager {
   private readonly url: URL;
-  private readonly timeoutMs: number;
+  private readonly transport: GatewayFetch;
 
-  constructor(
-    private readonly tokens: OidcTokenProvider,
-    @Inject(gatewayConfig.KEY) gateway: GatewayConfig,
-  ) {
+  constructor(tokens: AccessTokenSource, gateway: Pick<GatewayConfig, 'url' | 'timeoutMs'>) {
     this.url = new URL(gateway.url);
-    this.timeoutMs = gateway.timeoutMs;
+    this.transport = gatewayFetch({ timeoutMs: gateway.timeoutMs, tokens, maxSockets: 8 });
+  }
+
+  /** Closes the idle keep-alive connections. */
+  close(): void {
+    this.transport.close();
   }
 
   /** The page of `clientId`'s subscribers after `after` (null: the first page). */
@@ -91,29 +91,19 @@ export class SubscriberPager {
     return { subscribers, next: info.endCursor };
   }
 
-  private async post(variables: Record<string, unknown>, retried = false): Promise<PageResponse> {
-    let token: string;
+  /** The gateway's answer; the transport adds the token and retries once with a fresh one after a 401. */
+  private async post(variables: Record<string, unknown>): Promise<PageResponse> {
     let res: Response;
     try {
-      token = await this.tokens.getToken();
-      res = await tracedGatewayRequest(this.url, OPERATION, (traceHeaders) =>
-        fetch(this.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}`, ...traceHeaders },
-          body: JSON.stringify({ operationName: OPERATION, query: QUERY, variables }),
-          signal: AbortSignal.timeout(this.timeoutMs),
-        }),
-      );
+      res = await this.transport.fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ operationName: OPERATION, query: QUERY, variables }),
+      });
     } catch (err) {
       throw toGatewayError(OPERATION, err);
     }
-    if (res.status === 401 && !retried) {
-      await res.body?.cancel();
-      this.tokens.invalidate(token);
-      return this.post(variables, true);
-    }
     if (!res.ok) {
-      await res.body?.cancel();
       if (res.status === 401 || res.status === 403)
         throw new GatewayUnavailableError(OPERATION, 'unauthorized', `HTTP ${res.status}`, res.status);
       if (res.status >= 500 || res.status === 429 || res.status === 408)

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { transform } from '@swc/core';
-import { LIBRARY_ALIASES, SWC_OPTIONS } from '../../scripts/lib/typescript-sources.mjs';
+import { LIBRARY_ALIASES, SWC_OPTIONS } from './typescript-sources.mjs';
 
 const repo = resolvePath(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -1,0 +1,12 @@
+// Entry of the page-reading thread (see PageReaderThread): the subscriber pager with its own OIDC
+// token, serving the fan-out over the thread's port.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
+import { OidcTokenProvider } from '@app/shared/oidc/oidc-token-provider.js';
+import { servePages } from './page-reader.js';
+import { SubscriberPager } from './subscriber-pager.js';
+
+const gateway = (workerData as { gateway: GatewayConfig }).gateway;
+const pager = new SubscriberPager(new OidcTokenProvider(gateway.oidc), gateway);
+if (!parentPort) throw new Error('page-reader.worker runs as a worker thread');
+servePages(parentPort, (clientId, pageSize, after) => pager.fetchPage(clientId, pageSize, after));

@@ -1,0 +1,91 @@
+// The record-batch writer patches/kafkajs+2.2.4.patch adds to kafkajs' produce request (v3, which
+// every later version builds on): for an uncompressed partition without message timestamps it
+// writes the batch in one pass. Its bytes must be exactly those of kafkajs' own, generic writer,
+// which the request still uses when messages carry timestamps: the same messages stamped with the
+// same clock reading take the generic path and must give the same request.
+import { createRequire } from 'node:module';
+import { jest } from '@jest/globals';
+
+const require = createRequire(import.meta.url);
+type Message = { key?: unknown; value?: unknown; headers?: Record<string, unknown>; timestamp?: number };
+type ProduceRequest = ((args: object) => { encode(): Promise<{ buffer: Buffer }> }) & { encodeUncompressedBatch?: unknown };
+const produceRequest = require('kafkajs/src/protocol/requests/produce/v3/request.js') as ProduceRequest;
+const Long = require('kafkajs/src/utils/long.js') as { fromValue(value: unknown): unknown };
+const { Types } = require('kafkajs/src/protocol/message/compression/index.js') as { Types: { None: number; GZIP: number } };
+
+const NOW = 1_765_152_000_123;
+
+async function encode(messages: Message[], options: { transactionalId?: string | null; producerId?: number; firstSequence?: number } = {}) {
+  const request = produceRequest({
+    acks: -1,
+    timeout: 30_000,
+    transactionalId: options.transactionalId ?? null,
+    producerId: Long.fromValue(options.producerId ?? -1),
+    producerEpoch: 3,
+    compression: Types.None,
+    topicData: [{ topic: 'notifications', partitions: [{ partition: 4, firstSequence: options.firstSequence ?? 0, messages }] }],
+  });
+  return (await request.encode()).buffer;
+}
+
+/** What the patched writer gives, and what kafkajs' generic writer gives for the same messages at the same clock reading. */
+async function bothWriters(messages: Message[], options?: Parameters<typeof encode>[1]) {
+  const fast = await encode(messages, options);
+  const generic = await encode(
+    messages.map((m) => ({ ...m, timestamp: NOW })),
+    options,
+  );
+  return { fast, generic };
+}
+
+describe('kafkajs produce request: the patched one-pass record batch', () => {
+  beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(NOW));
+  afterEach(() => jest.restoreAllMocks());
+
+  it('is the patched request (the one-pass writer is there)', () => {
+    expect(typeof produceRequest.encodeUncompressedBatch).toBe('function');
+  });
+
+  it('writes the bytes kafkajs writes for keys, values and headers of every kind', async () => {
+    const messages: Message[] = [
+      {
+        key: '{"$type":"SendSmsKey","RecipientId":"a1"}',
+        value: Buffer.from('{"$type":"SendSms"}'),
+        headers: { 'nudges-broadcast-id': 'b-1' },
+      },
+      { key: null, value: 'plain text value with é and 😀', headers: {} },
+      { key: Buffer.from([0, 1, 2, 255]), value: null },
+      { key: 'k', value: 'v', headers: { multi: ['one', Buffer.from('two')], empty: '', bytes: Buffer.alloc(0) } },
+    ];
+    const { fast, generic } = await bothWriters(messages, { transactionalId: 'broadcast-fanout-0', producerId: 7018, firstSequence: 1991 });
+    expect(fast.equals(generic)).toBe(true);
+    expect(fast.includes(Buffer.from('SendSmsKey'))).toBe(true);
+  });
+
+  it('writes multi-byte lengths and offsets the same (values of 200 and 20,000 bytes, 300 records)', async () => {
+    const messages: Message[] = Array.from({ length: 300 }, (_, i) => ({
+      key: `recipient-${i}`,
+      value: Buffer.alloc(i % 2 ? 200 : 20_000, i % 251),
+      headers: { 'nudges-broadcast-id': `broadcast-${i % 3}` },
+    }));
+    const { fast, generic } = await bothWriters(messages, { transactionalId: 'tx', producerId: 2 ** 40 + 5, firstSequence: 2 ** 31 - 300 });
+    expect(fast.length).toBeGreaterThan(300 * 200);
+    expect(fast.equals(generic)).toBe(true);
+  });
+
+  it('writes the same for a producer that is neither idempotent nor transactional', async () => {
+    const { fast, generic } = await bothWriters([{ key: 'a', value: 'b' }]);
+    expect(fast.equals(generic)).toBe(true);
+  });
+
+  it('leaves what kafkajs refuses to kafkajs (a number key, a null header value)', async () => {
+    await expect(encode([{ key: 12345, value: 'v' }])).rejects.toThrow(/"string" argument must be/);
+    await expect(encode([{ key: 'k', value: 'v', headers: { h: null } }])).rejects.toThrow(/"string" argument must be/);
+  });
+
+  it('changes a byte of the output when a record changes (the comparison can fail)', async () => {
+    const one = await encode([{ key: 'a', value: 'b' }]);
+    const other = await encode([{ key: 'a', value: 'c' }]);
+    expect(one.equals(other)).toBe(false);
+  });
+});
