@@ -2,6 +2,7 @@
 // one client with the broadcaster's own SubscriberPager (same page size, same OIDC token, same
 // keep-alive connection, one request after the other as a cursor requires) and produces nothing.
 // That is the fastest any fan-out of this design can go. Reports the time over IPC.
+import { subscriberPageQuery } from '../../apps/broadcaster/src/fanout/subscriber-page.query.js';
 import { SubscriberPager } from '../../apps/broadcaster/src/fanout/subscriber-pager.js';
 import { OidcTokenProvider } from '../../libs/shared/src/oidc/oidc-token-provider.js';
 
@@ -13,7 +14,7 @@ const tokens = new OidcTokenProvider({
   clientSecret: env.Oidc__ClientSecret,
   timeoutMs: 10_000,
 });
-const pager = new SubscriberPager(tokens, { url: env.GRAPHQL_API_URL, timeoutMs: 10_000 });
+const pager = new SubscriberPager(tokens, { url: env.GRAPHQL_API_URL, timeoutMs: 10_000 }, subscriberPageQuery());
 const pageSize = Number(env.GRAPHQL_PAGE_SIZE ?? 50);
 const clientId = env.BENCH_CLIENT_NODE_ID;
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { GatewayBusinessError } from '@app/shared/graphql/gateway.errors.js';
-import { payloadError } from '@app/shared/graphql/gateway-error-mapping.js';
+import { payloadError } from '@app/shared/graphql/graphql-errors.js';
 import { GatewayGraphqlClient } from '@app/shared/graphql/gateway-graphql.client.js';
 import { deleteOutcome, payloadValue, requirePlanKey, requireUuid, type MutationPayload } from '@app/shared/graphql/gateway-payload.js';
 import { intKeyOf, uuidKeyOf } from '@app/shared/graphql/node-id.js';

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
 import type { PagePreparation } from './page-stream.js';
 import { fromWireError, type PageReaderCommand, type PageReaderEvent } from './page-reading.protocol.js';
+import { subscriberPageQuery } from './subscriber-page.query.js';
 import type { SubscriberPage } from './subscriber-pager.js';
 
 /** The two ends of the page-reading thread, as the fan-out sees them (a Worker, or a MessagePort in tests). */
@@ -15,6 +16,8 @@ export interface PageReaderChannel {
 
 /** The V8 heap the page-reading thread may use: a few pages of subscribers and the HTTP client. */
 const THREAD_HEAP_MB = 32;
+/** Its young generation: a page's parse garbage; V8's default for a thread is sized for much larger heaps. */
+const THREAD_YOUNG_MB = 8;
 
 /**
  * The thread's entry beside this file: the built page-reader.worker.js, or, when the app runs from
@@ -36,8 +39,8 @@ export function workerChannel(gateway: GatewayConfig): PageReaderChannel {
       const entry = workerEntry();
       const started = new Worker(entry.url, {
         execArgv: entry.execArgv,
-        workerData: { gateway },
-        resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB },
+        workerData: { gateway, query: subscriberPageQuery() },
+        resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB, maxYoungGenerationSizeMb: THREAD_YOUNG_MB },
       });
       worker = started;
       started.on('message', onEvent);

@@ -6,7 +6,7 @@ import { OidcTokenProvider } from '@app/shared/oidc/oidc-token-provider.js';
 import { servePages } from './page-reader.js';
 import { SubscriberPager } from './subscriber-pager.js';
 
-const gateway = (workerData as { gateway: GatewayConfig }).gateway;
-const pager = new SubscriberPager(new OidcTokenProvider(gateway.oidc), gateway);
+const { gateway, query } = workerData as { gateway: GatewayConfig; query: string };
+const pager = new SubscriberPager(new OidcTokenProvider(gateway.oidc), gateway, query);
 if (!parentPort) throw new Error('page-reader.worker runs as a worker thread');
 servePages(parentPort, (clientId, pageSize, after) => pager.fetchPage(clientId, pageSize, after));

@@ -3,11 +3,11 @@
 import { DEFAULT_OIDC_CLIENT, startOidcServer, type OidcServer } from '../../../../peers/oidc/oidc-server.js';
 import { startGateway, type TestGateway } from '../../../../peers/gateway/gateway-server.js';
 import { seedDemoData, type DemoData } from '../../../../peers/gateway/seed.js';
-import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
 import { GatewayBusinessError } from '@app/shared/graphql/gateway.errors.js';
 import { encodeNodeId } from '@app/shared/graphql/node-id.js';
 import { OidcTokenProvider } from '@app/shared/oidc/oidc-token-provider.js';
 import { PageStream } from './page-stream.js';
+import { subscriberPageQuery } from './subscriber-page.query.js';
 import { SubscriberPager, type PageSource, type Subscriber } from './subscriber-pager.js';
 
 describe('SubscriberPager and PageStream (real OIDC server, real test gateway)', () => {
@@ -21,7 +21,7 @@ describe('SubscriberPager and PageStream (real OIDC server, real test gateway)',
     demo = seedDemoData();
     gateway = await startGateway({ issuer: oidc.issuer, jwksUrl: oidc.jwksUrl, audience: 'nudges-gateway', store: demo.store });
     const tokens = new OidcTokenProvider({ serverUrl: oidc.serverUrl, realm: oidc.realm, ...DEFAULT_OIDC_CLIENT, timeoutMs: 2000 });
-    const subscriberPager = new SubscriberPager(tokens, { url: gateway.url, timeoutMs: 3000 } as GatewayConfig);
+    const subscriberPager = new SubscriberPager(tokens, { url: gateway.url, timeoutMs: 3000 }, subscriberPageQuery());
     pager = (clientId, size, after) => subscriberPager.fetchPage(clientId, size, after);
   });
 

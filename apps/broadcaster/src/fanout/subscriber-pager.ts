@@ -1,13 +1,10 @@
-import { print } from 'graphql';
 import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
 import { GatewayBusinessError, GatewayUnavailableError } from '@app/shared/graphql/gateway.errors.js';
-import { fromGraphQLErrors, toGatewayError, type GraphQLErrorEntry } from '@app/shared/graphql/gateway-error-mapping.js';
-import { CLIENT_SUBSCRIBERS_PAGE } from '@app/shared/graphql/operations.js';
+import { fromGraphQLErrors, fromRequestFailure, type GraphQLErrorEntry } from '@app/shared/graphql/graphql-errors.js';
 import { gatewayFetch, type GatewayFetch } from '@app/shared/graphql/gateway-transport.js';
 import type { AccessTokenSource } from '@app/shared/oidc/oidc-token-provider.js';
 
 const OPERATION = 'ClientSubscribersPage';
-const QUERY = print(CLIENT_SUBSCRIBERS_PAGE);
 
 interface PageResponse {
   data?: {
@@ -56,18 +53,24 @@ export type PageSource = (clientId: string, pageSize: number, after: string | nu
 /**
  * Pages through all subscribers of a client for the announcement fan-out: the same
  * `ClientSubscribersPage` operation of operations.ts, with the same OIDC token, but posted with
- * the gateway transport's keep-alive fetch directly instead of through Apollo, whose per-node result processing dominates a
- * 100,000-subscriber broadcast. Reading ahead is PageStream's concern.
+ * the gateway transport's keep-alive fetch directly instead of through Apollo, whose per-node
+ * result processing dominates a 100,000-subscriber broadcast. It runs on the page-reading thread
+ * (page-reader.worker.ts), which loads neither Nest nor Apollo. Reading ahead is PageStream's concern.
  * Failures are GatewayUnavailableError (network, timeout, 5xx/429, 401 after one token refresh,
  * a GraphQL execution error without a known code) or GatewayBusinessError (request-shape GraphQL
  * errors such as HC0051 or AUTH_NOT_AUTHORIZED, unknown client, a cursor that does not advance),
- * sorted as for every other gateway call (gateway-error-mapping.ts).
+ * sorted as for every other gateway call (graphql-errors.ts).
  */
 export class SubscriberPager {
   private readonly url: URL;
   private readonly transport: GatewayFetch;
 
-  constructor(tokens: AccessTokenSource, gateway: Pick<GatewayConfig, 'url' | 'timeoutMs'>) {
+  /** `query`: the printed `CLIENT_SUBSCRIBERS_PAGE` (subscriberPageQuery()), handed in so this module does not load Apollo. */
+  constructor(
+    tokens: AccessTokenSource,
+    gateway: Pick<GatewayConfig, 'url' | 'timeoutMs'>,
+    private readonly query: string,
+  ) {
     this.url = new URL(gateway.url);
     this.transport = gatewayFetch({ timeoutMs: gateway.timeoutMs, tokens, maxSockets: 8 });
   }
@@ -98,10 +101,10 @@ export class SubscriberPager {
       res = await this.transport.fetch(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ operationName: OPERATION, query: QUERY, variables }),
+        body: JSON.stringify({ operationName: OPERATION, query: this.query, variables }),
       });
     } catch (err) {
-      throw toGatewayError(OPERATION, err);
+      throw fromRequestFailure(OPERATION, err);
     }
     if (!res.ok) {
       if (res.status === 401 || res.status === 403)
@@ -113,7 +116,7 @@ export class SubscriberPager {
     try {
       return (await res.json()) as PageResponse;
     } catch (err) {
-      if ((err as { name?: string }).name === 'TimeoutError') throw toGatewayError(OPERATION, err);
+      if ((err as { name?: string }).name === 'TimeoutError') throw fromRequestFailure(OPERATION, err);
       throw new GatewayUnavailableError(OPERATION, 'bad-response', 'unparsable answer', res.status, { cause: err });
     }
   }

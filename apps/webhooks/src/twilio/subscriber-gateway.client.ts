@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { payloadError } from '@app/shared/graphql/gateway-error-mapping.js';
+import { payloadError } from '@app/shared/graphql/graphql-errors.js';
 import { GatewayGraphqlClient } from '@app/shared/graphql/gateway-graphql.client.js';
 import { nextCursor, type MutationPayload, type PageInfo } from '@app/shared/graphql/gateway-payload.js';
 import * as ops from '@app/shared/graphql/operations.js';

@@ -1,7 +1,8 @@
 import { CombinedGraphQLErrors, ServerError, ServerParseError } from '@apollo/client';
 import { OidcUnavailableError } from '../oidc/oidc.errors.js';
 import { GatewayBusinessError, GatewayUnavailableError } from './gateway.errors.js';
-import { classifyGraphQLErrors, fromGraphQLErrors, payloadError, toGatewayError } from './gateway-error-mapping.js';
+import { toGatewayError } from './gateway-error-mapping.js';
+import { classifyGraphQLErrors, fromGraphQLErrors, payloadError } from './graphql-errors.js';
 
 const serverError = (status: number) => new ServerError('status', { response: new Response('x', { status }), bodyText: 'x' });
 

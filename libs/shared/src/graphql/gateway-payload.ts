@@ -1,7 +1,7 @@
 // Reading the gateway's answers the same way in every client: mutation payloads with `errors`,
 // ids the gateway wants as keys, and cursors of paged connections.
 import { GatewayBusinessError } from './gateway.errors.js';
-import { payloadError, type PayloadError } from './gateway-error-mapping.js';
+import { payloadError, type PayloadError } from './graphql-errors.js';
 import { intKeyOf, uuidKeyOf } from './node-id.js';
 
 /** A mutation payload: `errors` plus one data field (e.g. `plan`). */

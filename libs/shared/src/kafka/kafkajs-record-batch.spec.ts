@@ -13,6 +13,14 @@ const produceRequest = require('kafkajs/src/protocol/requests/produce/v3/request
 const Long = require('kafkajs/src/utils/long.js') as { fromValue(value: unknown): unknown };
 const { Types } = require('kafkajs/src/protocol/message/compression/index.js') as { Types: { None: number; GZIP: number } };
 
+type Grouping = (args: {
+  topic: string;
+  partitionMetadata: unknown[];
+  messages: Message[];
+  partitioner: (args: { message: Message }) => number;
+}) => Record<string, Message[]>;
+const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition.js') as Grouping;
+
 const NOW = 1_765_152_000_123;
 
 async function encode(messages: Message[], options: { transactionalId?: string | null; producerId?: number; firstSequence?: number } = {}) {
@@ -87,5 +95,26 @@ describe('kafkajs produce request: the patched one-pass record batch', () => {
     const one = await encode([{ key: 'a', value: 'b' }]);
     const other = await encode([{ key: 'a', value: 'c' }]);
     expect(one.equals(other)).toBe(false);
+  });
+});
+
+describe('kafkajs groupMessagesPerPartition (patched to append instead of copying per message)', () => {
+  it('groups the messages of a send by partition, each group in send order', () => {
+    const messages = Array.from({ length: 1000 }, (_, i) => ({ key: `k${i}`, value: `v${i}` }));
+    const partitionOf = (message: Message) => Number(String(message.key).slice(1)) % 7;
+    const grouped = groupMessagesPerPartition({
+      topic: 'notifications',
+      partitionMetadata: [{ partitionId: 0 }],
+      messages,
+      partitioner: ({ message }) => partitionOf(message),
+    });
+    expect(Object.keys(grouped)).toEqual(['0', '1', '2', '3', '4', '5', '6']);
+    for (const [partition, group] of Object.entries(grouped)) {
+      expect(group).toEqual(messages.filter((m) => partitionOf(m) === Number(partition)));
+    }
+  });
+
+  it('gives nothing for a topic without partition metadata', () => {
+    expect(groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages: [{ key: 'a' }], partitioner: () => 0 })).toEqual({});
   });
 });

@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import * as client from 'openid-client';
 import { OidcUnavailableError, type OidcFailureReason } from './oidc.errors.js';
 
@@ -49,7 +48,6 @@ export function issuerUrlOf(serverUrl: string, realm: string): string {
  * OAuth 2.0 client-credentials tokens from a Keycloak-style issuer, discovered through
  * `<issuer>/.well-known/openid-configuration` (plain http is allowed for local stacks).
  */
-@Injectable()
 export class OidcTokenProvider implements AccessTokenSource {
   readonly issuer: string;
   private config?: client.Configuration;
