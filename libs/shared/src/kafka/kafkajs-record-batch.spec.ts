@@ -1,14 +1,15 @@
-// The record-batch writer patches/kafkajs+2.2.4.patch adds to kafkajs' produce request (v3, which
-// every later version builds on): for an uncompressed partition without message timestamps it
-// writes the batch in one pass. Its bytes must be exactly those of kafkajs' own, generic writer,
-// which the request still uses when messages carry timestamps: the same messages stamped with the
-// same clock reading take the generic path and must give the same request.
+// The one-pass writer patches/kafkajs+2.2.4.patch adds to kafkajs' produce request (v3, which every
+// later version builds on): when every partition is uncompressed and no message has a timestamp,
+// the whole request body is written into one buffer of the exact size. Its bytes must be exactly
+// those of kafkajs' own, generic writer, which the request still uses when messages carry
+// timestamps: the same messages stamped with the same clock reading take the generic path and must
+// give the same request. The request frame (protocol/request.js) is patched the same way.
 import { createRequire } from 'node:module';
 import { jest } from '@jest/globals';
 
 const require = createRequire(import.meta.url);
 type Message = { key?: unknown; value?: unknown; headers?: Record<string, unknown>; timestamp?: number };
-type ProduceRequest = ((args: object) => { encode(): Promise<{ buffer: Buffer }> }) & { encodeUncompressedBatch?: unknown };
+type ProduceRequest = ((args: object) => { encode(): Promise<{ buffer: Buffer }> }) & { encodeOnePass?: unknown };
 const produceRequest = require('kafkajs/src/protocol/requests/produce/v3/request.js') as ProduceRequest;
 const Long = require('kafkajs/src/utils/long.js') as { fromValue(value: unknown): unknown };
 const { Types } = require('kafkajs/src/protocol/message/compression/index.js') as { Types: { None: number; GZIP: number } };
@@ -20,6 +21,14 @@ type Grouping = (args: {
   partitioner: (args: { message: Message }) => number;
 }) => Record<string, Message[]>;
 const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition.js') as Grouping;
+
+type Frame = (args: {
+  correlationId: number;
+  clientId: string | null;
+  request: { apiKey: number; apiVersion: number; encode(): Promise<unknown> };
+}) => Promise<{ buffer: Buffer }>;
+const createRequest = require('kafkajs/src/protocol/request.js') as Frame;
+const Encoder = require('kafkajs/src/protocol/encoder.js') as { wrap?: unknown; new (): { writeString(s: string): { buffer: Buffer } } };
 
 const NOW = 1_765_152_000_123;
 
@@ -51,7 +60,8 @@ describe('kafkajs produce request: the patched one-pass record batch', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('is the patched request (the one-pass writer is there)', () => {
-    expect(typeof produceRequest.encodeUncompressedBatch).toBe('function');
+    expect(typeof Encoder.wrap).toBe('function');
+    expect(typeof produceRequest.encodeOnePass).toBe('function');
   });
 
   it('writes the bytes kafkajs writes for keys, values and headers of every kind', async () => {
@@ -79,6 +89,48 @@ describe('kafkajs produce request: the patched one-pass record batch', () => {
     const { fast, generic } = await bothWriters(messages, { transactionalId: 'tx', producerId: 2 ** 40 + 5, firstSequence: 2 ** 31 - 300 });
     expect(fast.length).toBeGreaterThan(300 * 200);
     expect(fast.equals(generic)).toBe(true);
+  });
+
+  it('writes the same for several topics and partitions in one request', async () => {
+    const request = (stamp: boolean) =>
+      produceRequest({
+        acks: -1,
+        timeout: 5_000,
+        transactionalId: 'tx-2',
+        producerId: Long.fromValue(99),
+        producerEpoch: 1,
+        compression: Types.None,
+        topicData: ['notifications', 'broadcasts'].map((topic, t) => ({
+          topic,
+          partitions: [0, 3, 5].map((partition) => ({
+            partition,
+            firstSequence: 10 * partition + t,
+            messages: Array.from({ length: partition + 1 }, (_, i) => ({
+              key: `${topic}-${i}`,
+              value: `v${i}`,
+              ...(stamp ? { timestamp: NOW } : {}),
+            })),
+          })),
+        })),
+      }).encode();
+    expect((await request(false)).buffer.equals((await request(true)).buffer)).toBe(true);
+  });
+
+  it('frames a request as kafkajs does: size, api key and version, correlation id, client id, body', async () => {
+    const body = Buffer.from('the request body');
+    const frame = (clientId: string | null) =>
+      createRequest({
+        correlationId: 77,
+        clientId,
+        request: { apiKey: 0, apiVersion: 7, encode: () => Promise.resolve({ buffer: body }) },
+      });
+    const named = (await frame('broadcaster-é')).buffer;
+    const clientId = new Encoder().writeString('broadcaster-é').buffer;
+    const expected = Buffer.concat([Buffer.from([0, 0, 0, 8 + clientId.length + body.length, 0, 0, 0, 7, 0, 0, 0, 77]), clientId, body]);
+    expect(named.equals(expected)).toBe(true);
+    const anonymous = (await frame(null)).buffer;
+    expect(anonymous.subarray(12, 14).readInt16BE()).toBe(-1);
+    expect(anonymous.subarray(14).equals(body)).toBe(true);
   });
 
   it('writes the same for a producer that is neither idempotent nor transactional', async () => {
