@@ -114,6 +114,15 @@ describe('PageReaderThread and servePages (real MessageChannel)', () => {
     await other.onModuleDestroy();
   });
 
+  it('starts the thread with the app, once', async () => {
+    const channel = channelTo(pagedSource(3).source);
+    reader = new PageReaderThread(channel);
+    reader.onApplicationBootstrap();
+    expect(channel.starts).toBe(1);
+    expect(await readAll(reader.open('client', 2, null, 2, asIs))).toHaveLength(3);
+    expect(channel.starts).toBe(1);
+  });
+
   it('fails the open streams when the thread is lost, and starts a new thread for the next stream', async () => {
     const channel = channelTo(pagedSource(50).source);
     reader = new PageReaderThread(channel);

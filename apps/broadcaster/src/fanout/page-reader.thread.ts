@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
@@ -64,7 +64,7 @@ export const PAGE_READER_CHANNEL = Symbol('PAGE_READER_CHANNEL');
  * chain runs at the gateway's pace while the main thread produces (docs/benchmarks.md).
  */
 @Injectable()
-export class PageReaderThread implements OnModuleDestroy {
+export class PageReaderThread implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(PageReaderThread.name);
   private readonly streams = new Map<number, ThreadedPageStream>();
   private nextId = 1;
@@ -74,10 +74,7 @@ export class PageReaderThread implements OnModuleDestroy {
 
   /** A stream of `clientId`'s subscriber pages after `after`, each prepared as it arrives. */
   open(clientId: string, pageSize: number, after: string | null, ahead: number, prepare: PagePreparation): ThreadedPageStream {
-    this.stop ??= this.channel.start(
-      (event) => this.streams.get(event.stream)?.receive(event),
-      (error) => this.lost(error),
-    );
+    this.ensureStarted();
     const id = this.nextId++;
     const stream = new ThreadedPageStream(after, prepare, {
       take: () => this.channel.send({ type: 'take', stream: id }),
@@ -91,9 +88,21 @@ export class PageReaderThread implements OnModuleDestroy {
     return stream;
   }
 
+  /** Started with the app, so the first broadcast does not wait for the thread to load and log in. */
+  onApplicationBootstrap(): void {
+    this.ensureStarted();
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.stop?.();
     this.stop = undefined;
+  }
+
+  private ensureStarted(): void {
+    this.stop ??= this.channel.start(
+      (event) => this.streams.get(event.stream)?.receive(event),
+      (error) => this.lost(error),
+    );
   }
 
   /** The thread died: every open stream fails (its step retries on a new one, on a new thread). */

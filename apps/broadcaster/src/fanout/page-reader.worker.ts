@@ -7,6 +7,9 @@ import { servePages } from './page-reader.js';
 import { SubscriberPager } from './subscriber-pager.js';
 
 const { gateway, query } = workerData as { gateway: GatewayConfig; query: string };
-const pager = new SubscriberPager(new OidcTokenProvider(gateway.oidc), gateway, query);
+const tokens = new OidcTokenProvider(gateway.oidc);
+const pager = new SubscriberPager(tokens, gateway, query);
+// The first page needs a token: fetched now, while no broadcast waits for it (a failure is retried by that page).
+tokens.getToken().catch(() => undefined);
 if (!parentPort) throw new Error('page-reader.worker runs as a worker thread');
 servePages(parentPort, (clientId, pageSize, after) => pager.fetchPage(clientId, pageSize, after));
