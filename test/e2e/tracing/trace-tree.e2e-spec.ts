@@ -209,9 +209,10 @@ describe('traces from webhook request to Twilio send', () => {
       expect(parentIdOf(consume)).toMatch(/^[0-9a-f]{16}$/);
       expect(tracing.spans().some((sp) => idOf(sp) === parentIdOf(consume))).toBe(false); // the broadcaster's span, not this process's
       expectNothingSensitive([...confirmSpans, ...spans], [text]);
-      // The broadcaster's own spans (its steps, its gateway paging) reach its exporter, not this process's.
+      // The broadcaster's own spans (its steps, and its gateway paging from the page-reading
+      // thread, which exports on its own) reach its collector, not this process's.
       await until(() => collector.exported().includes('GraphQL ClientSubscribersPage'), 15_000, 'the broadcaster’s paging span');
-      expect(collector.exported()).toContain(`process ${broadcastsTopic}`);
+      await until(() => collector.exported().includes(`process ${broadcastsTopic}`), 15_000, 'the broadcaster’s step span');
       expect(collector.exported()).toContain('broadcaster'); // service.name
       for (const secret of [PHONE.fan, PHONE.client, text]) expect(collector.exported()).not.toContain(secret);
       trees.push(

@@ -5,7 +5,7 @@ import { duration } from '@app/shared/config/duration.js';
 import { encryptionConfig, encryptionConfigFrom, encryptionEnv } from '@app/shared/config/encryption.env.js';
 import { parseEnv, positiveInt, stringOr } from '@app/shared/config/env.js';
 import { gatewayConfig, gatewayConfigFrom, gatewayEnv } from '@app/shared/config/gateway.env.js';
-import { tracingConfigFrom, tracingEnv } from '@app/shared/config/tracing.env.js';
+import { tracingConfig, tracingConfigFrom, tracingEnv } from '@app/shared/config/tracing.env.js';
 
 /** Variables of the broadcaster itself (the shared ones come from libs/shared/src/config). */
 export const broadcasterEnv = {
@@ -75,5 +75,5 @@ export const loadBroadcasterConfig = (env: NodeJS.ProcessEnv = process.env): Bro
 
 export const fanoutConfig = configNamespace<FanoutConfig>('fanout');
 
-/** The sections Nest modules inject (tracing is read by main.ts before Nest starts). */
-export const broadcasterConfigNamespaces = [...workerConfigNamespaces, gatewayConfig, encryptionConfig, fanoutConfig];
+/** The sections Nest modules inject (tracing is also read by main.ts before Nest starts). */
+export const broadcasterConfigNamespaces = [...workerConfigNamespaces, gatewayConfig, encryptionConfig, fanoutConfig, tracingConfig];

@@ -7,6 +7,7 @@ import { PhoneCipherModule } from '@app/shared/crypto/phone-cipher.module.js';
 import { OptOutModule } from '@app/shared/opt-out/opt-out.module.js';
 import { REDIS } from '@app/shared/redis/redis.module.js';
 import { gatewayConfig, type GatewayConfig } from '@app/shared/config/gateway.env.js';
+import { tracingConfig, type TracingConfig } from '@app/shared/config/tracing.env.js';
 import { fanoutConfig } from '../config/broadcaster.config.js';
 import { BroadcasterMetrics } from '../metrics/broadcaster-metrics.js';
 import { BroadcastEnding } from './broadcast-ending.js';
@@ -27,7 +28,11 @@ const REPORT_TTL_MS = 3_600_000;
 @Module({
   imports: [PhoneCipherModule, OptOutModule],
   providers: [
-    { provide: PAGE_READER_CHANNEL, inject: [gatewayConfig.KEY], useFactory: (gateway: GatewayConfig) => workerChannel(gateway) },
+    {
+      provide: PAGE_READER_CHANNEL,
+      inject: [gatewayConfig.KEY, { token: tracingConfig.KEY, optional: true }],
+      useFactory: (gateway: GatewayConfig, tracing?: TracingConfig) => workerChannel(gateway, tracing),
+    },
     PageReaderThread,
     PageStreams,
     {

@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { GatewayConfig } from '@app/shared/config/gateway.env.js';
+import type { TracingConfig } from '@app/shared/config/tracing.env.js';
+import { traceHeaders } from '@app/shared/tracing/spans.js';
 import type { PagePreparation } from './page-stream.js';
 import { fromWireError, type PageReaderCommand, type PageReaderEvent } from './page-reading.protocol.js';
 import { subscriberPageQuery } from './subscriber-page.query.js';
@@ -30,8 +32,11 @@ function workerEntry(): { url: URL; execArgv: string[] } {
   return { url: new URL('./page-reader.worker.ts', import.meta.url), execArgv: ['--import', hooks] };
 }
 
-/** Starts page-reader.worker as the thread. */
-export function workerChannel(gateway: GatewayConfig): PageReaderChannel {
+/** How long a stopping thread may take to export the spans it holds. */
+const FLUSH_TIMEOUT_MS = 2_000;
+
+/** Starts page-reader.worker as the thread (with its own tracing SDK when `tracing` has an endpoint). */
+export function workerChannel(gateway: GatewayConfig, tracing?: TracingConfig): PageReaderChannel {
   let worker: Worker | undefined;
   return {
     send: (command) => worker?.postMessage(command),
@@ -39,7 +44,7 @@ export function workerChannel(gateway: GatewayConfig): PageReaderChannel {
       const entry = workerEntry();
       const started = new Worker(entry.url, {
         execArgv: entry.execArgv,
-        workerData: { gateway, query: subscriberPageQuery() },
+        workerData: { gateway, query: subscriberPageQuery(), tracing: tracing?.endpoint ? tracing : undefined },
         resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB, maxYoungGenerationSizeMb: THREAD_YOUNG_MB },
       });
       worker = started;
@@ -49,10 +54,27 @@ export function workerChannel(gateway: GatewayConfig): PageReaderChannel {
       started.unref();
       return async () => {
         started.removeAllListeners();
+        await flushed(started);
         await started.terminate();
       };
     },
   };
+}
+
+/** Asks the thread to export its spans and waits for the answer, at most FLUSH_TIMEOUT_MS. */
+function flushed(worker: Worker): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, FLUSH_TIMEOUT_MS);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    worker.on('message', (event: PageReaderEvent) => {
+      if (event.type === 'flushed') done();
+    });
+    worker.once('exit', done);
+    worker.postMessage({ type: 'flush' } satisfies PageReaderCommand);
+  });
 }
 
 export const PAGE_READER_CHANNEL = Symbol('PAGE_READER_CHANNEL');
@@ -84,7 +106,7 @@ export class PageReaderThread implements OnApplicationBootstrap, OnModuleDestroy
       },
     });
     this.streams.set(id, stream);
-    this.channel.send({ type: 'open', stream: id, clientId, pageSize, after, ahead });
+    this.channel.send({ type: 'open', stream: id, clientId, pageSize, after, ahead, trace: traceHeaders() });
     return stream;
   }
 
@@ -100,7 +122,9 @@ export class PageReaderThread implements OnApplicationBootstrap, OnModuleDestroy
 
   private ensureStarted(): void {
     this.stop ??= this.channel.start(
-      (event) => this.streams.get(event.stream)?.receive(event),
+      (event) => {
+        if (event.type !== 'flushed') this.streams.get(event.stream)?.receive(event);
+      },
       (error) => this.lost(error),
     );
   }
@@ -161,7 +185,7 @@ export class ThreadedPageStream {
     this.control.close();
   }
 
-  receive(event: PageReaderEvent): void {
+  receive(event: Extract<PageReaderEvent, { stream: number }>): void {
     const page = event.type === 'page' ? this.prepare(event.page) : Promise.reject(fromWireError(event.error));
     page.catch(() => {
       this.failed = true;

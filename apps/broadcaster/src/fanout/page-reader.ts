@@ -22,7 +22,10 @@ interface OpenStream {
  * pages beyond what the fan-out has taken. The cursor chain is the fan-out's critical path, and
  * here it never waits for the thread that encodes and produces.
  */
-export function servePages(port: CommandPort, source: PageSource): void {
+/** Runs `open` in the trace context the headers carry (the thread's tracing; a plain call when it is off). */
+export type InTraceContext = <T>(headers: Record<string, string>, open: () => T) => T;
+
+export function servePages(port: CommandPort, source: PageSource, inTraceContext: InTraceContext = (_, open) => open()): void {
   const streams = new Map<number, OpenStream>();
 
   const pump = async (id: number, stream: OpenStream): Promise<void> => {
@@ -45,7 +48,11 @@ export function servePages(port: CommandPort, source: PageSource): void {
 
   port.on('message', (command) => {
     if (command.type === 'open') {
-      const pages = new PageStream(source, command.clientId, command.pageSize, command.after, command.ahead);
+      // Every request of the stream's cursor chain continues from here, so in this context.
+      const pages = inTraceContext(
+        command.trace,
+        () => new PageStream(source, command.clientId, command.pageSize, command.after, command.ahead),
+      );
       const stream: OpenStream = { pages, credit: command.ahead, pumping: false, done: false };
       streams.set(command.stream, stream);
       void pump(command.stream, stream);
@@ -54,7 +61,7 @@ export function servePages(port: CommandPort, source: PageSource): void {
       if (!stream) return;
       stream.credit += 1;
       if (!stream.pumping) void pump(command.stream, stream);
-    } else {
+    } else if (command.type === 'close') {
       streams.delete(command.stream);
     }
   });

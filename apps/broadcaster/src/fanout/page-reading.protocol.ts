@@ -3,13 +3,17 @@ import type { SubscriberPage } from './subscriber-pager.js';
 
 /** From the fan-out to the page-reading thread. */
 export type PageReaderCommand =
-  | { type: 'open'; stream: number; clientId: string; pageSize: number; after: string | null; ahead: number }
+  /** `trace`: the W3C headers of the step that opens the stream; its page requests are spans under that step. */
+  | { type: 'open'; stream: number; clientId: string; pageSize: number; after: string | null; ahead: number; trace: Record<string, string> }
   /** The fan-out took a page of `stream`: the thread may hand over one more. */
   | { type: 'take'; stream: number }
-  | { type: 'close'; stream: number };
+  | { type: 'close'; stream: number }
+  /** Before the thread is stopped: export the spans it still holds, then answer `flushed`. */
+  | { type: 'flush' };
 
 /** From the page-reading thread to the fan-out. */
-export type PageReaderEvent = { type: 'page'; stream: number; page: SubscriberPage } | { type: 'error'; stream: number; error: WireError };
+export type PageReaderEvent =
+  { type: 'page'; stream: number; page: SubscriberPage } | { type: 'error'; stream: number; error: WireError } | { type: 'flushed' };
 
 /**
  * A gateway error as it crosses the thread boundary: structured cloning keeps an Error's message

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { configNamespace } from './app-config.module.js';
 import { oneOf, optionalHttpUrl, optionalString } from './env.js';
 
 export const OTLP_PROTOCOLS = ['grpc', 'http/protobuf'] as const;
@@ -33,3 +34,6 @@ export function tracingConfigFrom(e: z.output<z.ZodObject<typeof tracingEnv>>, a
     serviceName: e.Otlp__ServiceName ?? appName,
   };
 }
+
+/** The section an app that starts further threads injects (main.ts reads it before Nest starts). */
+export const tracingConfig = configNamespace<TracingConfig>('tracing');
